@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `make demo`: install, start the services, prepare the database, create the
+# sysadmin and the demo data, start a jobs worker and serve the portal on
+# http://127.0.0.1:5000 until Ctrl-C. Existing data is kept.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/bootstrap.sh"
+"$ROOT/scripts/services.sh" start
+
+export CKAN_SQLALCHEMY_URL="${CKAN_SQLALCHEMY_URL:-postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/ckan_demo}"
+export CKAN_SOLR_URL="${CKAN_SOLR_URL:-http://127.0.0.1:$SOLR_PORT/solr/ckan}"
+export CKAN_REDIS_URL="${CKAN_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
+CONFIG="$DEV/ckan.ini"
+export CKAN_INI="$CONFIG"
+mkdir -p "$DEV/logs"
+
+if [ ! -f "$CONFIG" ]; then
+  say "Writing $CONFIG (with fresh secrets)"
+  ckan_cmd generate config "$CONFIG" >/dev/null
+fi
+ckan_cmd config-tool "$CONFIG" -f "$ROOT/config/demo.ini" >/dev/null
+ckan_cmd config-tool "$CONFIG" -s logger_ckan level=WARNING >/dev/null
+
+say "Upgrading the database (CKAN and the extension's migrations)"
+ckan_cmd db upgrade >/dev/null
+ckan_cmd db pending-migrations --apply >/dev/null
+
+password_file="$DEV/sysadmin.password"
+if ! ckan_cmd user show admin 2>/dev/null | grep -q "name=admin"; then
+  say "Creating the sysadmin 'admin'"
+  "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$password_file"
+  chmod 600 "$password_file"
+  ckan_cmd user add admin email=admin@example.invalid password="$(cat "$password_file")" >/dev/null
+  ckan_cmd sysadmin add admin >/dev/null
+  rm -f "$DEV/sysadmin.token"
+fi
+if [ ! -s "$DEV/sysadmin.token" ]; then
+  ckan_cmd user token add admin demo | tail -n1 | tr -d '[:space:]' >"$DEV/sysadmin.token"
+  chmod 600 "$DEV/sysadmin.token"
+fi
+
+say "Loading the demo data"
+ckan_cmd anticorruption demo
+
+worker_pid="$DEV/worker.pid"
+if pid_alive "$worker_pid"; then kill "$(cat "$worker_pid")" 2>/dev/null || true; fi
+"$VENV/bin/ckan" jobs worker >"$DEV/logs/worker.log" 2>&1 &
+echo $! >"$worker_pid"
+trap 'kill "$(cat "$worker_pid")" 2>/dev/null || true; rm -f "$worker_pid"' EXIT
+
+port_busy 5000 && fail "the portal could not start: port 5000 on 127.0.0.1 is in use by another program"
+cat <<MSG
+
+  Portal:    http://127.0.0.1:5000   (Spanish by default; English at /en/)
+  Sysadmin:  admin / $(cat "$password_file" 2>/dev/null || echo "(password set before; see $password_file)")
+  API token: $DEV/sysadmin.token
+  Logs:      $DEV/logs/   Services: $DEV/   Stop services: make stop
+
+MSG
+ckan_cmd run -H 127.0.0.1 -p 5000 --disable-reloader 2>&1 | tee -a "$DEV/logs/ckan.log"

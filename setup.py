@@ -1,0 +1,46 @@
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-anticorruption",
+    version="0.1.0",
+    description=(
+        "The 30 priority anti-corruption datasets of the Open Data Charter's "
+        "Open Up Guide as CKAN dataset types, with validation, coverage and DCAT"
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.*"])
+    + ["ckanext.anticorruption.schemas"],
+    # The dataset types are data at the top of the repository, installed as a
+    # package so that scheming can load them as ckanext.anticorruption.schemas:<file>.
+    package_dir={"ckanext.anticorruption.schemas": "schemas"},
+    include_package_data=True,
+    package_data={
+        "ckanext.anticorruption": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "public/**/*",
+            "assets/**/*",
+            "i18n/**/*",
+            "demo/**/*",
+            "migration/**/*",
+        ],
+        "ckanext.anticorruption.schemas": ["*.yaml", "*.json", "**/*.yaml", "**/*.json"],
+    },
+    install_requires=[
+        "ckanext-scheming>=3.1.0",
+        "ckanext-dcat>=2.4.4",
+        "frictionless[excel]>=5.18,<6",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "anticorruption = ckanext.anticorruption.plugin:AnticorruptionPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    zip_safe=False,
+)

@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite. CKAN's own fixtures come from its pytest plugin."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A real CKAN web server on 127.0.0.1 with the test configuration.
+
+    It shares the test database, so what a test creates through factories or
+    actions is what the browser sees.
+    """
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    ini = request.config.getoption("ckan_ini")
+    env = dict(os.environ, CKAN_SITE_URL=url)
+    log_path = ROOT / ".dev" / "logs" / "live-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [Path(sys.executable).with_name("ckan"), "-c", ini, "run",
+             "-H", "127.0.0.1", "-p", str(port), "--disable-reloader"],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the CKAN test server did not start; log: {log_path}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,67 @@
+"""`ckan anticorruption demo` builds a portal that feels real, and can run twice."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ckan.cli.cli import ckan as ckan_command
+from ckan.tests.helpers import call_action
+
+from ckanext.anticorruption.demo import HERE as DEMO_DIR
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+
+def _demo(cli, user: str = "admin"):
+    result = cli.invoke(ckan_command, ["anticorruption", "demo", "--user", user])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_creates_mexican_agencies_and_datasets_with_files(cli, sysadmin_factory) -> None:
+    sysadmin_factory(name="admin")
+
+    _demo(cli)
+
+    orgs = call_action("organization_list", all_fields=True)
+    titles = {org["title"] for org in orgs}
+    assert len(orgs) == 8
+    assert "Secretaría de la Función Pública" in titles
+    found = call_action("package_search", q="*:*", rows=100)
+    expected = yaml.safe_load((DEMO_DIR / "datasets.yaml").read_text(encoding="utf-8"))
+    assert found["count"] == len(expected) >= 5
+    for dataset in found["results"]:
+        assert dataset["resources"], dataset["name"]
+        resource = dataset["resources"][0]
+        assert resource["url_type"] == "upload"
+        assert resource["format"] == "CSV"
+        assert resource["size"] > 0
+
+
+def test_running_the_demo_again_keeps_what_exists(cli, sysadmin_factory) -> None:
+    sysadmin_factory(name="admin")
+    _demo(cli)
+    call_action("package_patch", id="proveedores-sancionados-sfp", title="Edited by a publisher")
+
+    output = _demo(cli)
+
+    assert "kept dataset proveedores-sancionados-sfp" in output
+    assert call_action("package_show", id="proveedores-sancionados-sfp")["title"] == "Edited by a publisher"
+    assert len(call_action("package_list")) == call_action("package_search")["count"]
+
+
+def test_demo_for_an_unknown_user_fails_with_a_message(cli) -> None:
+    result = cli.invoke(ckan_command, ["anticorruption", "demo", "--user", "nobody"])
+
+    assert result.exit_code != 0
+    assert "There is no user 'nobody'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_needs_a_sysadmin(cli, user_factory) -> None:
+    user_factory(name="publisher")
+
+    result = cli.invoke(ckan_command, ["anticorruption", "demo", "--user", "publisher"])
+
+    assert result.exit_code != 0
+    assert "is not a sysadmin" in result.output
