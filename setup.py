@@ -38,9 +38,6 @@ setup(
         "ckan.plugins": [
             "anticorruption = ckanext.anticorruption.plugin:AnticorruptionPlugin",
         ],
-        "babel.extractors": [
-            "ckan = ckan.lib.extract:extract_ckan",
-        ],
     },
     zip_safe=False,
 )

@@ -1,16 +1,57 @@
 """Wiring of the anticorruption plugin: every capability lives in its own module."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli
+from ckanext.anticorruption import cli, dataset_types, search, views
+from ckanext.anticorruption.helpers import current_lang
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
-class AnticorruptionPlugin(p.SingletonPlugin):
+@tk.blanket.helpers
+@tk.blanket.validators
+class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ITranslation)
+
+    # IConfigurer
 
     def update_config(self, config: tk.CKANConfig) -> None:
+        problem = dataset_types.plugin_order_problem(config.get("ckan.plugins", []))
+        if problem:
+            raise RuntimeError(problem)
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        dataset_types.add_schemas_to_config(config)
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return _with_guide_facets(facets_dict)
+
+    def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
+                            package_type: str | None) -> dict[str, Any]:
+        return _with_guide_facets(facets_dict)
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.index_fields(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return search.label_facets(search_results, current_lang())
+
+
+def _with_guide_facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
+    labels = {"guide_category": tk._("Open Up Guide category"), "dataset_type": tk._("Dataset type")}
+    return {**labels, **{k: v for k, v in facets_dict.items() if k not in labels}}

@@ -1,0 +1,216 @@
+"""The Open Up Guide's dataset types, read from the schema files in ``schemas/``.
+
+Pure module: plain data in, plain data out, no CKAN imports. Each type is one
+file ``schemas/types/<id>.yaml`` that ckanext-scheming reads as a dataset
+schema; its ``anticorruption`` block and its ``table_schema`` are read here.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import ckanext.anticorruption.schemas as _schemas_package
+
+__all__ = [
+    "SCHEMAS_DIR",
+    "Category",
+    "DatasetType",
+    "Vocabularies",
+    "add_schemas_to_config",
+    "dataset_type",
+    "dataset_types",
+    "localized",
+    "plugin_order_problem",
+    "resource_table_schema",
+    "types_by_category",
+    "vocabularies",
+]
+
+SCHEMAS_DIR = Path(_schemas_package.__file__).parent
+TYPES_DIR = SCHEMAS_DIR / "types"
+SCHEMAS_MODULE = _schemas_package.__name__
+PRESETS = f"{SCHEMAS_MODULE}:presets.yaml"
+
+# Bilingual text as stored in the schema files: {"en": "...", "es": "..."}.
+Text = Mapping[str, str]
+
+
+def localized(text: Text | str | None, lang: str, fallback: str = "en") -> str:
+    """The text in ``lang``, else in ``fallback``, else in any language."""
+    if not text:
+        return ""
+    if isinstance(text, str):
+        return text
+    return text.get(lang) or text.get(fallback) or next(iter(text.values()))
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    title: Text
+    description: Text = field(default_factory=dict)
+    url: str = ""
+    refers_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    categories: dict[str, Term]
+    kinds: dict[str, Term]
+    standards: dict[str, Term]
+    identifier_schemes: dict[str, Term]
+
+
+Category = Term
+
+
+@dataclass(frozen=True)
+class DatasetType:
+    id: str
+    guide_order: int
+    category: str
+    kind: str
+    title: Text
+    description: Text
+    standards: tuple[str, ...]
+    identifier_schemes: tuple[str, ...]
+    personal_data: str
+    privacy_note: Text
+    links_to: tuple[str, ...]
+    table_schema: dict[str, Any]
+    dataset_fields: tuple[str, ...]
+
+    @property
+    def scheming_schema(self) -> str:
+        """The schema's address in ckanext-scheming's ``module:path`` form."""
+        return f"{SCHEMAS_MODULE}:types/{self.id}.yaml"
+
+
+def _terms(entries: list[dict[str, Any]]) -> dict[str, Term]:
+    return {
+        e["id"]: Term(
+            id=e["id"],
+            title=e["title"],
+            description=e.get("description", {}),
+            url=e.get("url", ""),
+            refers_to=tuple(e.get("refers_to", ())),
+        )
+        for e in entries
+    }
+
+
+@functools.cache
+def vocabularies() -> Vocabularies:
+    with open(SCHEMAS_DIR / "vocabularies.yaml", encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    return Vocabularies(
+        categories=_terms(raw["categories"]),
+        kinds=_terms(raw["kinds"]),
+        standards=_terms(raw["standards"]),
+        identifier_schemes=_terms(raw["identifier_schemes"]),
+    )
+
+
+def _read_type(path: Path) -> DatasetType:
+    with open(path, encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    facts = raw["anticorruption"]
+    return DatasetType(
+        id=raw["dataset_type"],
+        guide_order=facts["guide_order"],
+        category=facts["category"],
+        kind=facts["kind"],
+        title=facts["title"],
+        description=facts["description"],
+        standards=tuple(facts.get("standards", ())),
+        identifier_schemes=tuple(facts.get("identifier_schemes", ())),
+        personal_data=facts.get("personal_data", "none"),
+        privacy_note=facts.get("privacy_note", {}),
+        links_to=tuple(facts.get("links_to", ())),
+        table_schema=raw["table_schema"],
+        dataset_fields=tuple(
+            f.get("field_name") or f.get("preset", "") for f in raw["dataset_fields"]
+        ),
+    )
+
+
+@functools.cache
+def dataset_types() -> dict[str, DatasetType]:
+    """All types, in the Guide's order."""
+    types = [_read_type(p) for p in sorted(TYPES_DIR.glob("*.yaml"))]
+    return {t.id: t for t in sorted(types, key=lambda t: t.guide_order)}
+
+
+def dataset_type(type_id: str | None) -> DatasetType | None:
+    return dataset_types().get(type_id or "")
+
+
+def types_by_category() -> list[tuple[Category, list[DatasetType]]]:
+    """The types grouped under the Guide's four categories, in the Guide's order."""
+    types = list(dataset_types().values())
+    return [
+        (category, [t for t in types if t.category == category.id])
+        for category in vocabularies().categories.values()
+    ]
+
+
+def _merge_words(existing: str, extra: list[str]) -> str:
+    words = existing.split()
+    return " ".join(words + [w for w in extra if w not in words])
+
+
+def add_schemas_to_config(config: MutableMapping[str, Any]) -> None:
+    """Make ckanext-scheming load every type and our presets.
+
+    Whatever schemas and presets the operator configured are kept, and calling
+    this again (plugins are reloaded in tests) adds nothing twice.
+    """
+    config["scheming.dataset_schemas"] = _merge_words(
+        config.get("scheming.dataset_schemas") or "",
+        [t.scheming_schema for t in dataset_types().values()],
+    )
+    config["scheming.presets"] = _merge_words(
+        config.get("scheming.presets") or "ckanext.scheming:presets.json",
+        [PRESETS],
+    )
+
+
+def resource_table_schema(type_id: str | None, resource: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The Table Schema a resource of a dataset of this type is checked against.
+
+    A resource follows its type's schema unless its publisher chose another
+    documented schema or none (``schema_mode`` ``other`` or ``none``).
+    """
+    typ = dataset_type(type_id)
+    if typ is None or resource.get("schema_mode") in ("other", "none"):
+        return None
+    return typ.table_schema
+
+
+def plugin_order_problem(plugins: str | list[str]) -> str | None:
+    """Why the ``ckan.plugins`` line would leave the types unregistered, if it would.
+
+    CKAN calls ``update_config`` in the reverse order of ``ckan.plugins``, so
+    this plugin must come after ``scheming_datasets`` to hand it the schemas
+    before scheming reads them.
+    """
+    names = plugins.split() if isinstance(plugins, str) else list(plugins)
+    if "anticorruption" not in names:
+        return None
+    if "scheming_datasets" not in names:
+        return (
+            "ckanext-anticorruption needs ckanext-scheming: add scheming_datasets to "
+            "ckan.plugins, before anticorruption"
+        )
+    if names.index("scheming_datasets") > names.index("anticorruption"):
+        return (
+            "List anticorruption after scheming_datasets in ckan.plugins "
+            "(e.g. ckan.plugins = … scheming_datasets anticorruption), "
+            "so that the dataset types reach scheming"
+        )
+    return None

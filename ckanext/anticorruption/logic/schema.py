@@ -1,0 +1,12 @@
+"""Input schemas of the extension's actions."""
+from __future__ import annotations
+
+from ckan.logic.schema import validator_args
+from ckan.types import Schema, Validator
+
+__all__ = ["dataset_type_show_schema"]
+
+
+@validator_args
+def dataset_type_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe]}

@@ -1,0 +1,38 @@
+"""What the search index and its facets know about the Guide's types.
+
+Pure module: plain dicts in and out.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ckanext.anticorruption import dataset_types as types
+
+__all__ = ["FACET_FIELDS", "index_fields", "label_facets"]
+
+# Solr fields faceted on /dataset and on organization pages.
+FACET_FIELDS = ("guide_category", "dataset_type")
+
+
+def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The Guide category and kind of a typed dataset, added to its index document."""
+    typ = types.dataset_type(pkg_dict.get("type"))
+    if typ is None:
+        return pkg_dict
+    pkg_dict["guide_category"] = typ.category
+    pkg_dict["guide_kind"] = typ.kind
+    return pkg_dict
+
+
+def label_facets(search_results: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Show types and categories in facets by their titles instead of their ids."""
+    facets = search_results.get("search_facets") or {}
+    titles = {
+        "dataset_type": {t.id: t.title for t in types.dataset_types().values()},
+        "guide_category": {c.id: c.title for c in types.vocabularies().categories.values()},
+    }
+    for field, by_id in titles.items():
+        for item in facets.get(field, {}).get("items", []):
+            if item["name"] in by_id:
+                item["display_name"] = types.localized(by_id[item["name"]], lang)
+    return search_results
