@@ -21,6 +21,7 @@ if [ ! -f "$CONFIG" ]; then
 fi
 ckan_cmd config-tool "$CONFIG" -f "$ROOT/config/demo.ini" >/dev/null
 ckan_cmd config-tool "$CONFIG" -s logger_ckan level=WARNING >/dev/null
+ckan_cmd config-tool "$CONFIG" -s logger_ckanext level=WARNING >/dev/null
 
 say "Upgrading the database (CKAN and the extension's migrations)"
 ckan_cmd db upgrade >/dev/null

@@ -137,3 +137,27 @@ def test_plugin_order_mistakes_are_explained(plugins: str, problem: str | None) 
     found = types.plugin_order_problem(plugins)
 
     assert found is None if problem is None else problem in found
+
+
+def _bilingual_texts(node, path=""):
+    """Every {en: …, es: …} text in a schema file, with where it is."""
+    if isinstance(node, dict):
+        if "en" in node or "es" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _bilingual_texts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _bilingual_texts(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize(
+    "path", ["presets.yaml", "vocabularies.yaml", *sorted(f"types/{t}.yaml" for t in IDS)]
+)
+def test_every_text_of_the_schema_files_is_in_spanish_and_english(path: str) -> None:
+    import yaml
+
+    with open(types.SCHEMAS_DIR / path, encoding="utf-8") as f:
+        for where, text in _bilingual_texts(yaml.safe_load(f)):
+            assert set(text) == {"en", "es"}, where
+            assert all(isinstance(v, str) and v.strip() for v in text.values()), where
