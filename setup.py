@@ -33,6 +33,8 @@ setup(
         "ckanext-scheming>=3.1.0",
         "ckanext-dcat>=2.4.4",
         "frictionless[excel]>=5.18,<6",
+        "pyarrow>=26",
+        "python-calamine>=0.9",
     ],
     entry_points={
         "ckan.plugins": [

@@ -15,6 +15,20 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's clean_db, plus the extension's own tables, migrated and emptied."""
+    reset_db()
+    migrate_db_for("anticorruption")
+    from ckan import model
+
+    from ckanext.anticorruption.model import PublicationHold, Validation
+
+    model.Session.query(Validation).delete()
+    model.Session.query(PublicationHold).delete()
+    model.Session.commit()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -29,5 +29,71 @@ def demo(user: str) -> None:
         raise click.ClickException(str(e)) from e
 
 
+@anticorruption.command()
+@click.option("--resource", "resource_ids", multiple=True, help="A resource id (repeatable).")
+@click.option("--dataset", "datasets", multiple=True, help="A dataset name or id (repeatable).")
+@click.option("--type", "type_ids", multiple=True, help="A dataset type, e.g. contracts_register (repeatable).")
+@click.option("--all", "everything", is_flag=True, help="Every resource of every Guide type.")
+@click.option("--background", is_flag=True, help="Queue the runs for `ckan jobs worker` instead.")
+def validate(resource_ids: tuple[str, ...], datasets: tuple[str, ...], type_ids: tuple[str, ...],
+             everything: bool, background: bool) -> None:
+    """Validate resources against their Table Schemas and print a summary."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.anticorruption.dataset_types import dataset_types
+
+    if not (resource_ids or datasets or type_ids or everything):
+        raise click.UsageError("Say what to validate: --resource, --dataset, --type or --all")
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    unknown = set(type_ids) - set(dataset_types())
+    if unknown:
+        raise click.BadParameter(f"unknown dataset type: {', '.join(sorted(unknown))}", param_hint="--type")
+
+    targets: list[tuple[str, str, str]] = []  # (dataset name, resource id, resource name)
+    for rid in resource_ids:
+        try:
+            res = tk.get_action("resource_show")(dict(context), {"id": rid})
+        except tk.ObjectNotFound:
+            raise click.BadParameter(f"no resource {rid}", param_hint="--resource") from None
+        targets.append((res["package_id"], res["id"], res.get("name") or res["id"]))
+    packages = []
+    for name in datasets:
+        try:
+            packages.append(tk.get_action("package_show")(dict(context), {"id": name}))
+        except tk.ObjectNotFound:
+            raise click.BadParameter(f"no dataset {name}", param_hint="--dataset") from None
+    wanted_types = list(dataset_types()) if everything else list(type_ids)
+    if wanted_types:
+        fq = "dataset_type:(" + " OR ".join(wanted_types) + ")"
+        start = 0
+        while True:
+            page = tk.get_action("package_search")(dict(context), {
+                "fq": fq, "rows": 100, "start": start, "include_private": True})
+            packages.extend(page["results"])
+            start += 100
+            if start >= page["count"]:
+                break
+    for pkg in packages:
+        targets.extend((pkg["name"], r["id"], r.get("name") or r["id"]) for r in pkg.get("resources", []))
+
+    results = []
+    with click.progressbar(targets, label="Validating", item_show_func=lambda t: t and t[2]) as bar:
+        for dataset, rid, name in bar:
+            run = tk.get_action("anticorruption_validation_run")(
+                dict(context), {"id": rid, "background": background})
+            results.append((dataset, name, run))
+
+    click.echo()
+    click.echo(f"{'dataset':32} {'resource':32} {'state':14} {'rows':>10} {'errors':>8}")
+    for dataset, name, run in results:
+        click.echo(f"{dataset[:32]:32} {name[:32]:32} {run['state']:14} "
+                   f"{run['rows_checked']:>10} {run['error_count']:>8}")
+    counts: dict[str, int] = {}
+    for _, _, run in results:
+        counts[run["state"]] = counts.get(run["state"], 0) + 1
+    click.echo("Total: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "nothing to validate"))
+
+
 def get_commands() -> list[click.Command]:
     return [anticorruption]

@@ -22,6 +22,7 @@ __all__ = [
     "DatasetType",
     "Vocabularies",
     "add_schemas_to_config",
+    "config_declarations",
     "dataset_type",
     "dataset_types",
     "localized",
@@ -214,3 +215,9 @@ def plugin_order_problem(plugins: str | list[str]) -> str | None:
             "so that the dataset types reach scheming"
         )
     return None
+
+
+def config_declarations() -> dict[str, Any]:
+    """The extension's config options, declared once in config_declaration.yaml."""
+    with open(Path(__file__).with_name("config_declaration.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)

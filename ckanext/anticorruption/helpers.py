@@ -13,7 +13,12 @@ __all__ = [
     "anticorruption_dataset_type",
     "anticorruption_field_text",
     "anticorruption_resource_table_schema",
+    "anticorruption_error_group_text",
+    "anticorruption_problem_message",
     "anticorruption_text",
+    "anticorruption_validation",
+    "anticorruption_validation_groups",
+    "anticorruption_validation_state_labels",
     "humanize_entity_type",
 ]
 
@@ -77,3 +82,104 @@ def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,
         "no description": tk._("There is no description for this dataset"),
     }
     return phrases.get(purpose, "{type}").format(type=title)
+
+
+def anticorruption_validation_state_labels() -> dict[str, str]:
+    """What each validation state means, for badges and facets."""
+    return {
+        "pending": tk._("Waiting to be checked"),
+        "running": tk._("Being checked"),
+        "valid": tk._("Valid"),
+        "invalid": tk._("Has errors"),
+        "error": tk._("Could not be checked"),
+        "not_validated": tk._("Not checked"),
+    }
+
+
+def anticorruption_validation(resource_id: str, include_report: bool = False) -> dict[str, Any] | None:
+    """The latest validation of a resource the visitor may see, or None."""
+    try:
+        return tk.get_action("anticorruption_validation_show")(
+            {}, {"id": resource_id, "include_report": include_report})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+
+
+def anticorruption_validation_groups(validation: dict[str, Any]) -> list[dict[str, Any]]:
+    from ckanext.anticorruption.reports import error_groups
+
+    return error_groups(validation.get("report"), validation.get("error_counts") or {})
+
+
+def anticorruption_problem_message(problem: str | None, params: dict[str, Any] | None = None) -> str:
+    """Why a file could not be checked, in words a publisher can act on."""
+    params = dict(params or {})
+    if "sheets" in params and isinstance(params["sheets"], list):
+        params["sheets"] = ", ".join(str(s) for s in params["sheets"])
+    messages = {
+        "empty-file": tk._("The file is empty."),
+        "not-a-table": tk._("The file does not look like a table (CSV or Excel). Check that you uploaded the right file."),
+        "encoding": tk._("The characters of the file could not be read. Save it as \"CSV UTF-8\" and upload it again."),
+        "password-protected": tk._("The Excel file is protected with a password. Remove the password and upload it again."),
+        "zip-bomb": tk._("The Excel file would expand to far more data than it holds, so it was not opened."),
+        "too-large": tk._("The file is too large to be checked."),
+        "sheet-not-found": tk._("There is no sheet \"{sheet}\" in the file. Its sheets are: {sheets}."),
+        "format-not-supported": tk._("Files in {format} format are not checked: only CSV and Excel (XLSX) files are."),
+        "no-schema": tk._("This file has no Table Schema, so it is not checked."),
+        "other-schema": tk._("This file follows another schema, which is not checked automatically."),
+        "file-missing": tk._("The uploaded file could not be found. Upload it again."),
+        "link-status": tk._("The link answered with an error (HTTP {status}). Check the address."),
+        "link-too-slow": tk._("The linked file took longer than {seconds} seconds to download."),
+        "link-too-large": tk._("The linked file is larger than the limit of {limit} bytes."),
+        "link-unreachable": tk._("The link could not be reached. Check the address."),
+        "link-invalid": tk._("Only http and https links can be checked."),
+        "stopped": tk._("The check stopped unexpectedly (the background worker may have stopped). Run it again."),
+        "unreadable": tk._("The file could not be read ({detail})."),
+        "queue-unavailable": tk._("The file could not be queued for checking (the job queue is not available). Try again later."),
+    }
+    text = messages.get(problem or "", tk._("The file could not be checked."))
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text
+
+
+def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[str, Any] | None = None) -> str:
+    """One group of errors in plain words, e.g. "312 rows have a value in «amount» that is not a number"."""
+    n = group["count"]
+    more = "+" if group.get("capped") else ""
+    field = group.get("field") or ""
+    kind = group["type"]
+    field_type = ""
+    for f in (table_schema or {}).get("fields", []):
+        if f.get("name") == field:
+            field_type = f.get("type", "")
+    type_words = {
+        "number": tk._("a number"), "integer": tk._("a whole number"),
+        "date": tk._("a date written as YYYY-MM-DD"), "datetime": tk._("a date and time"),
+        "boolean": tk._("yes or no"), "year": tk._("a year"),
+    }
+    if kind == "type-error":
+        text = tk.ungettext("{n} row has a value in «{field}» that is not {what}",
+                            "{n} rows have a value in «{field}» that is not {what}", n)
+        return text.format(n=f"{n}{more}", field=field, what=type_words.get(field_type, field_type))
+    templates = {
+        "constraint-error": tk.ungettext("{n} row breaks a rule of «{field}»",
+                                         "{n} rows break a rule of «{field}»", n),
+        "missing-cell": tk.ungettext("{n} row has no cell for «{field}» (it is shorter than the header)",
+                                     "{n} rows have no cell for «{field}» (they are shorter than the header)", n),
+        "extra-cell": tk.ungettext("{n} row has more cells than the header",
+                                   "{n} rows have more cells than the header", n),
+        "blank-row": tk.ungettext("{n} row is completely empty", "{n} rows are completely empty", n),
+        "primary-key": tk.ungettext("{n} row repeats the key of an earlier row",
+                                    "{n} rows repeat the key of an earlier row", n),
+        "unique-error": tk.ungettext("{n} row repeats a value of «{field}» that must be unique",
+                                     "{n} rows repeat a value of «{field}» that must be unique", n),
+        "incorrect-label": tk._("Column «{field}» has a different name in the header"),
+        "missing-label": tk._("The header has no column «{field}»"),
+        "extra-label": tk._("The header has a column that is not in the schema"),
+        "blank-label": tk._("The header has a column without a name"),
+        "duplicate-label": tk._("The header repeats a column name"),
+    }
+    text = templates.get(kind, tk.ungettext("{n} error of kind {kind}", "{n} errors of kind {kind}", n))
+    return text.format(n=f"{n}{more}", field=field, kind=kind)

@@ -7,8 +7,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli, dataset_types, search, views
-from ckanext.anticorruption.helpers import current_lang
+from ckanext.anticorruption import cli, dataset_types, jobs, search, views
+from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 
 
 @tk.blanket.actions
@@ -18,9 +18,11 @@ from ckanext.anticorruption.helpers import current_lang
 @tk.blanket.helpers
 @tk.blanket.validators
 class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigDeclaration)
     p.implements(p.IConfigurer)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.ITranslation)
 
     # IConfigurer
@@ -31,7 +33,13 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
             raise RuntimeError(problem)
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "anticorruption")
         dataset_types.add_schemas_to_config(config)
+
+    # IConfigDeclaration
+
+    def declare_config_options(self, declaration: Any, key: Any) -> None:
+        declaration.load_dict(dataset_types.config_declarations())
 
     # IFacets
 
@@ -45,13 +53,33 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.index_fields(pkg_dict)
+        return search.index_fields(pkg_dict, list(jobs.states_by_resource(pkg_dict["id"]).values()))
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return jobs.attach_states(pkg_dict)
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
-        return search.label_facets(search_results, current_lang())
+        return search.label_facets(search_results, current_lang(),
+                                   anticorruption_validation_state_labels())
+
+    # IResourceController
+
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        jobs.on_resource_saved(context, resource)
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        jobs.on_resource_saved(context, resource)
+
+    def before_resource_delete(self, context: Any, resource: dict[str, Any],
+                               resources: list[dict[str, Any]]) -> None:
+        jobs.forget_resource(resource["id"])
 
 
 def _with_guide_facets(facets_dict: dict[str, Any]) -> dict[str, Any]:
-    labels = {"guide_category": tk._("Open Up Guide category"), "dataset_type": tk._("Dataset type")}
+    labels = {
+        "guide_category": tk._("Open Up Guide category"),
+        "dataset_type": tk._("Dataset type"),
+        search.VALIDATION_FIELD: tk._("File validation"),
+    }
     return {**labels, **{k: v for k, v in facets_dict.items() if k not in labels}}

@@ -8,14 +8,20 @@ from typing import Any
 
 from ckanext.anticorruption import dataset_types as types
 
-__all__ = ["FACET_FIELDS", "index_fields", "label_facets"]
+__all__ = ["FACET_FIELDS", "VALIDATION_FIELD", "index_fields", "label_facets"]
 
 # Solr fields faceted on /dataset and on organization pages.
-FACET_FIELDS = ("guide_category", "dataset_type")
+# Validation states are a list per dataset: CKAN's Solr schema only takes
+# lists in its multi-valued vocab_* fields.
+VALIDATION_FIELD = "vocab_validation_state"
+FACET_FIELDS = ("guide_category", "dataset_type", VALIDATION_FIELD)
 
 
-def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """The Guide category and kind of a typed dataset, added to its index document."""
+def index_fields(pkg_dict: dict[str, Any], validation_states: list[str] | None = None) -> dict[str, Any]:
+    """The Guide category and kind of a typed dataset, and the validation
+    states of its files, added to its index document."""
+    if validation_states:
+        pkg_dict[VALIDATION_FIELD] = sorted(set(validation_states))
     typ = types.dataset_type(pkg_dict.get("type"))
     if typ is None:
         return pkg_dict
@@ -24,12 +30,14 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def label_facets(search_results: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Show types and categories in facets by their titles instead of their ids."""
+def label_facets(search_results: dict[str, Any], lang: str,
+                 state_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """Show types, categories and validation states in facets by their names, not their ids."""
     facets = search_results.get("search_facets") or {}
     titles = {
         "dataset_type": {t.id: t.title for t in types.dataset_types().values()},
         "guide_category": {c.id: c.title for c in types.vocabularies().categories.values()},
+        VALIDATION_FIELD: state_labels or {},
     }
     for field, by_id in titles.items():
         for item in facets.get(field, {}).get("items", []):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, jsonify
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.anticorruption import publisher_templates
+from ckanext.anticorruption import publisher_templates, reports
 from ckanext.anticorruption.helpers import current_lang
 
 __all__ = ["get_blueprints"]
@@ -76,6 +76,66 @@ def publisher_template(type_id: str, file_format: str) -> Response:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{type_id}.{file_format}"'},
     )
+
+
+def _validation_or_404(resource_id: str, include_report: bool = False) -> dict:
+    try:
+        return tk.get_action("anticorruption_validation_show")(
+            _context(), {"id": resource_id, "include_report": include_report})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this file"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("This file has not been validated"))
+
+
+@anticorruption.route("/validation/<resource_id>")
+def validation_report(resource_id: str) -> str:
+    """The report of a file: summary, errors grouped by kind and column, rows in context."""
+    validation = _validation_or_404(resource_id, include_report=True)
+    resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+    package = tk.get_action("package_show")(_context(), {"id": resource["package_id"]})
+    return tk.render("anticorruption/validation_report.html", {
+        "validation": validation, "resource": resource, "pkg": package,
+        "table_schema": tk.h.anticorruption_resource_table_schema(package, resource),
+    })
+
+
+@anticorruption.route("/validation/<resource_id>/status.json")
+def validation_status(resource_id: str) -> Response:
+    """State and progress, polled by the report and resource pages while a file is checked."""
+    validation = _validation_or_404(resource_id)
+    return jsonify({k: validation[k] for k in (
+        "state", "rows_checked", "error_count", "problem", "updated", "finished")})
+
+
+@anticorruption.route("/validation/<resource_id>/errors.csv")
+def validation_errors_csv(resource_id: str) -> Response:
+    validation = _validation_or_404(resource_id, include_report=True)
+    return Response(
+        reports.errors_csv(validation.get("report")), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="errors-{resource_id}.csv"'},
+    )
+
+
+@anticorruption.route("/validation/<resource_id>/report.json")
+def validation_report_json(resource_id: str) -> Response:
+    """The report in Frictionless's own JSON form."""
+    validation = _validation_or_404(resource_id, include_report=True)
+    return Response(
+        json.dumps(validation.get("report") or {}, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+    )
+
+
+@anticorruption.route("/validation/<resource_id>/run", methods=["POST"])
+def validation_run(resource_id: str) -> Response:
+    try:
+        tk.get_action("anticorruption_validation_run")(_context(), {"id": resource_id})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only editors of the dataset can validate its files"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)
 
 
 def get_blueprints() -> list[Blueprint]:

@@ -1,18 +1,24 @@
 """Actions of ckanext-anticorruption: the API, the views and the CLI all call these."""
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import dataset_types as types
+from ckanext.anticorruption import jobs, reports
 from ckanext.anticorruption.logic import schema
+from ckanext.anticorruption.model import Validation
 
 __all__ = [
     "anticorruption_dataset_type_list",
     "anticorruption_dataset_type_show",
     "anticorruption_table_schema_show",
+    "anticorruption_validation_run",
+    "anticorruption_validation_show",
 ]
 
 
@@ -98,3 +104,77 @@ def anticorruption_table_schema_show(context: Context, data_dict: DataDict) -> d
     """
     tk.check_access("anticorruption_table_schema_show", context, data_dict)
     return _get_type(data_dict).table_schema
+
+
+def _resource_and_package(context: Context, resource_id: str) -> tuple[dict, dict]:
+    resource = tk.get_action("resource_show")(
+        {"user": context.get("user"), "ignore_auth": context.get("ignore_auth", False)},
+        {"id": resource_id},
+    )
+    package = tk.get_action("package_show")(
+        {"user": context.get("user"), "ignore_auth": True}, {"id": resource["package_id"]}
+    )
+    return resource, package
+
+
+def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Validate a resource against its Table Schema.
+
+    Small uploads are checked before this returns; larger files and links are
+    queued for ``ckan jobs worker``. A run supersedes any earlier run of the
+    resource that is still queued or running.
+
+    :param id: the resource id
+    :param background: force (true) or avoid (false) a background job
+        (optional; default: decided by the file's size)
+    :param force: run even if the file and its schema did not change (default true)
+    """
+    tk.check_access("anticorruption_validation_run", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, schema.validation_run_schema())
+    if errors:
+        raise tk.ValidationError(errors)
+    resource, package = _resource_and_package(context, data["id"])
+    plan = jobs.plan_run(package, resource, background=data.get("background"))
+    existing = model.Session.get(Validation, resource["id"])
+    if (not data.get("force", True) and existing is not None and existing.source == plan.source
+            and existing.state not in ("error",)):
+        return _validation_dict(existing)
+    row = jobs.start_run(package, resource, plan)
+    if row.state == "pending":
+        if plan.background:
+            jobs.enqueue_run(row)
+        else:
+            jobs.execute_run(row.resource_id, row.run_id)
+    else:
+        jobs.finish_without_run(package)
+    model.Session.refresh(row)
+    return _validation_dict(row)
+
+
+def _validation_dict(row: Validation, include_report: bool = False) -> dict[str, Any]:
+    result = row.as_dict()
+    state, problem = reports.effective_state(
+        result, datetime.datetime.utcnow(),
+        tk.config.get("ckanext.anticorruption.validation.stale_after"),
+    )
+    result["state"], result["problem"] = state, problem
+    if include_report:
+        result["report"] = row.report
+    return result
+
+
+@tk.side_effect_free
+def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The latest validation of a resource: state, progress, counts and, on request, the report.
+
+    :param id: the resource id
+    :param include_report: include the Frictionless report (default false)
+    """
+    tk.check_access("anticorruption_validation_show", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, schema.validation_show_schema())
+    if errors:
+        raise tk.ValidationError(errors)
+    row = model.Session.get(Validation, data["id"])
+    if row is None:
+        raise tk.ObjectNotFound(tk._("This file has not been validated"))
+    return _validation_dict(row, include_report=data.get("include_report", False))

@@ -2,10 +2,12 @@
 
 The dataset types and their Table Schemas are public reference information:
 anyone may read them. Counts of datasets are computed with the caller's own
-permissions inside the actions.
+permissions inside the actions. A validation report is as visible as its
+resource, and only those who may edit the dataset may run a validation.
 """
 from __future__ import annotations
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
@@ -13,6 +15,8 @@ __all__ = [
     "anticorruption_dataset_type_list",
     "anticorruption_dataset_type_show",
     "anticorruption_table_schema_show",
+    "anticorruption_validation_run",
+    "anticorruption_validation_show",
 ]
 
 
@@ -29,3 +33,12 @@ def anticorruption_dataset_type_show(context: Context, data_dict: DataDict) -> A
 @tk.auth_allow_anonymous_access
 def anticorruption_table_schema_show(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
+
+
+def anticorruption_validation_run(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_show", context, {"id": data_dict.get("id")})

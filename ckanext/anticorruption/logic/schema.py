@@ -4,9 +4,28 @@ from __future__ import annotations
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator
 
-__all__ = ["dataset_type_show_schema"]
+__all__ = ["dataset_type_show_schema", "validation_run_schema", "validation_show_schema"]
 
 
 @validator_args
 def dataset_type_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
     return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
+def validation_run_schema(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
+                          boolean_validator: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "background": [ignore_missing, boolean_validator],
+        "force": [ignore_missing, boolean_validator],
+    }
+
+
+@validator_args
+def validation_show_schema(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
+                           boolean_validator: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "include_report": [ignore_missing, boolean_validator],
+    }

@@ -1,0 +1,317 @@
+"""Running validations: in the request for small uploads, as a background job otherwise.
+
+The action ``anticorruption_validation_run`` decides and starts a run
+(``start_run``); ``execute_run`` does the work, from the request or from the
+job ``validate_resource`` run by ``ckan jobs worker``.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from urllib3.exceptions import ReadTimeoutError
+
+import ckan.lib.files as files
+import ckan.lib.search as search
+import ckan.lib.uploader as uploader
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.anticorruption import dataset_types
+from ckanext.anticorruption.model import PublicationHold, Validation
+from ckanext.anticorruption.reports import FINAL_STATES
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Plan", "attach_states", "enqueue_run", "execute_run", "finish_without_run", "forget_resource",
+    "on_resource_saved", "plan_run", "start_run", "states_by_resource", "validate_resource",
+]
+
+
+class SourceUnavailable(Exception):
+    def __init__(self, problem: str, **params: Any):
+        super().__init__(problem)
+        self.problem, self.params = problem, params
+
+
+@dataclass
+class Plan:
+    table_schema: dict[str, Any] | None
+    # Why there is nothing to check (no schema), as a problem code.
+    skip_problem: str | None
+    background: bool
+    source: str
+
+
+def _option(name: str) -> Any:
+    return tk.config.get(f"ckanext.anticorruption.validation.{name}")
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.utcnow()
+
+
+def plan_run(package: dict[str, Any], resource: dict[str, Any],
+             background: bool | None = None) -> Plan:
+    """What a run of this resource checks, and whether it runs in the background."""
+    mode = resource.get("schema_mode") or "type"
+    schema = dataset_types.resource_table_schema(package.get("type"), resource)
+    skip = None
+    if mode == "none":
+        skip = "no-schema"
+    elif mode == "other":
+        skip = "other-schema"
+    elif schema is None:
+        skip = "no-schema"
+    source = "|".join(str(resource.get(k) or "") for k in (
+        "url", "url_type", "size", "last_modified", "format", "sheet", "schema_mode", "schema_url",
+    ))
+    if background is None:
+        size = resource.get("size") or 0
+        background = resource.get("url_type") != "upload" or size > _option("sync_max_bytes")
+    return Plan(schema, skip, background, hashlib.sha1(source.encode()).hexdigest())
+
+
+def start_run(package: dict[str, Any], resource: dict[str, Any], plan: Plan) -> Validation:
+    """Record a new run; any earlier run of the resource is superseded."""
+    row = model.Session.get(Validation, resource["id"])
+    if row is None:
+        row = Validation(resource_id=resource["id"], created=_now())
+        model.Session.add(row)
+    row.package_id = package["id"]
+    row.run_id = str(uuid.uuid4())
+    row.source = plan.source
+    row.updated = _now()
+    row.started = row.finished = None
+    row.rows_checked = row.error_count = 0
+    row.error_counts, row.problem_params, row.detected = {}, {}, {}
+    row.report = row.engine = row.seconds = None
+    if plan.skip_problem:
+        row.state, row.problem, row.finished = "not_validated", plan.skip_problem, _now()
+    else:
+        row.state, row.problem = "pending", None
+    model.Session.commit()
+    return row
+
+
+def enqueue_run(row: Validation) -> None:
+    """Queue a run for ``ckan jobs worker``; if the queue cannot be reached, say so."""
+    try:
+        tk.enqueue_job(
+            validate_resource, [row.resource_id, row.run_id],
+            title=f"anticorruption validation {row.resource_id}",
+            rq_kwargs={"timeout": _option("job_timeout")},
+        )
+    except Exception as e:  # Redis down: the run must not wait for ever
+        log.exception("Could not queue the validation of resource %s", row.resource_id)
+        _finish(row.resource_id, row.run_id, state="error", problem="queue-unavailable",
+                problem_params={"detail": type(e).__name__})
+
+
+def validate_resource(resource_id: str, run_id: str) -> None:
+    """Background job: validate a resource unless a newer run superseded this one."""
+    execute_run(resource_id, run_id)
+
+
+def execute_run(resource_id: str, run_id: str) -> None:
+    from ckanext.anticorruption.validation import ValidationCancelled, validate_file
+
+    row = model.Session.get(Validation, resource_id)
+    if row is None or row.run_id != run_id or row.state in FINAL_STATES:
+        return
+    context = {"ignore_auth": True}
+    try:
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+        package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+    except tk.ObjectNotFound:
+        model.Session.delete(row)
+        model.Session.commit()
+        return
+    row.state, row.started, row.updated = "running", _now(), _now()
+    model.Session.commit()
+    schema = dataset_types.resource_table_schema(package.get("type"), resource)
+
+    def progress(rows: int) -> None:
+        model.Session.query(Validation).filter_by(resource_id=resource_id, run_id=run_id).update(
+            {"rows_checked": rows, "updated": _now()})
+        model.Session.commit()
+
+    def cancelled() -> bool:
+        current = model.Session.query(Validation.run_id).filter_by(resource_id=resource_id).scalar()
+        return current != run_id
+
+    try:
+        with _local_copy(resource) as path:
+            result = validate_file(
+                path, schema, format=resource.get("format"), sheet=resource.get("sheet") or None,
+                max_errors_per_type=_option("max_errors_per_type"),
+                progress=progress, cancelled=cancelled,
+            )
+    except ValidationCancelled:
+        log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
+        return
+    except SourceUnavailable as e:
+        _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params)
+    except Exception as e:  # the report must say what happened, never stay "running"
+        log.exception("Validation of resource %s failed", resource_id)
+        _finish(resource_id, run_id, state="error", problem="unreadable",
+                problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
+    else:
+        _finish(
+            resource_id, run_id, state=result.state, rows_checked=result.rows,
+            error_count=result.error_count, error_counts=result.error_counts,
+            problem=result.problem, problem_params=result.problem_params,
+            detected=result.detected, report=result.report, engine=result.engine,
+            seconds=result.seconds,
+        )
+    _after_run(package)
+
+
+def _finish(resource_id: str, run_id: str, **values: Any) -> None:
+    values.update(finished=_now(), updated=_now())
+    updated = model.Session.query(Validation).filter_by(
+        resource_id=resource_id, run_id=run_id).update(values)
+    model.Session.commit()
+    if not updated:
+        log.info("Result of superseded validation %s dropped", run_id)
+
+
+def finish_without_run(package: dict[str, Any]) -> None:
+    """A run that had nothing to check (no schema) still updates the dataset."""
+    _after_run(package)
+
+
+def _after_run(package: dict[str, Any]) -> None:
+    """Apply the publication policy and refresh the search index of the dataset."""
+    if _option("invalid_policy") == "private":
+        apply_publication_policy(package["id"])
+    search.rebuild(package["id"])
+
+
+def apply_publication_policy(package_id: str) -> None:
+    """Keep a dataset private while any of its files is invalid or unreadable."""
+    states = [s for (s,) in model.Session.query(Validation.state).filter_by(package_id=package_id)]
+    blocked = any(s in ("invalid", "error") for s in states)
+    hold = model.Session.get(PublicationHold, package_id)
+    pkg = model.Package.get(package_id)
+    if pkg is None:
+        return
+    if blocked and not pkg.private:
+        pkg.private = True
+        model.Session.add(PublicationHold(package_id=package_id))
+        model.Session.commit()
+    elif not blocked and hold is not None and all(s in ("valid", "not_validated") for s in states):
+        pkg.private = False
+        model.Session.delete(hold)
+        model.Session.commit()
+
+
+@contextlib.contextmanager
+def _stored_upload(resource: dict[str, Any]) -> Iterator[str]:
+    """A local path to an uploaded file, whatever file storage CKAN uses."""
+    upload = uploader.get_resource_uploader(resource)
+    storage = getattr(upload, "storage", None)
+    if storage is None:  # CKAN's classic uploader: a file under ckan.storage_path
+        path = upload.get_path(resource["id"])
+        if not path or not os.path.isfile(path):
+            raise SourceUnavailable("file-missing")
+        yield path
+        return
+    location = upload.get_path(resource["id"])
+    try:
+        path = storage.full_path(location)
+    except Exception:  # storages that are not on a local disk have no path
+        path = ""
+    if path and os.path.isfile(path):
+        yield path
+        return
+    # Any other storage (memory, cloud): stream the file into a temporary copy.
+    with tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".upload") as tmp:
+        try:
+            for chunk in storage.stream(files.FileData(location)):
+                tmp.write(chunk)
+        except files.exc.MissingFileError:
+            raise SourceUnavailable("file-missing") from None
+        tmp.flush()
+        yield tmp.name
+
+
+@contextlib.contextmanager
+def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
+    """A path to the resource's file: the stored upload, or a bounded download of the link."""
+    if resource.get("url_type") == "upload":
+        with _stored_upload(resource) as path:
+            yield path
+        return
+    url = resource.get("url") or ""
+    if not url.startswith(("http://", "https://")):
+        raise SourceUnavailable("link-invalid", url=url[:200])
+    timeout = _option("link_timeout")
+    limit = _option("link_max_bytes")
+    deadline = time.monotonic() + timeout
+    with tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".download") as tmp:
+        try:
+            with requests.get(url, stream=True, timeout=(10, timeout)) as response:
+                if response.status_code >= 400:
+                    raise SourceUnavailable("link-status", status=response.status_code)
+                received = 0
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    received += len(chunk)
+                    if received > limit:
+                        raise SourceUnavailable("link-too-large", limit=limit)
+                    if time.monotonic() > deadline:
+                        raise SourceUnavailable("link-too-slow", seconds=timeout)
+                    tmp.write(chunk)
+        except requests.Timeout:
+            raise SourceUnavailable("link-too-slow", seconds=timeout) from None
+        except requests.RequestException as e:
+            # A read that times out while streaming arrives as a ConnectionError.
+            if any(isinstance(a, ReadTimeoutError) for a in e.args):
+                raise SourceUnavailable("link-too-slow", seconds=timeout) from None
+            raise SourceUnavailable("link-unreachable", detail=type(e).__name__) from None
+        tmp.flush()
+        yield tmp.name
+
+
+def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None:
+    """After a resource is created or updated: validate it if the file or its schema changed.
+
+    The resource is already stored: whatever happens here, it is kept.
+    """
+    try:
+        tk.get_action("anticorruption_validation_run")(
+            {"user": context.get("user"), "ignore_auth": True},
+            {"id": resource["id"], "force": False},
+        )
+    except Exception:
+        log.exception("Could not start the validation of resource %s", resource.get("id"))
+        model.Session.rollback()
+
+
+def forget_resource(resource_id: str) -> None:
+    model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
+    model.Session.commit()
+
+
+def states_by_resource(package_id: str) -> dict[str, str]:
+    rows = model.Session.query(Validation.resource_id, Validation.state).filter_by(package_id=package_id)
+    return dict(rows)
+
+
+def attach_states(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Add each resource's validation state to a dataset as shown by the API."""
+    states = states_by_resource(pkg_dict["id"]) if pkg_dict.get("id") else {}
+    for resource in pkg_dict.get("resources", []):
+        resource["validation_state"] = states.get(resource.get("id"))
+    return pkg_dict

@@ -1,0 +1,72 @@
+"""Tables the extension owns (created by its alembic migrations)."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Float, UnicodeText
+from sqlalchemy.dialects.postgresql import JSONB
+
+import ckan.plugins.toolkit as tk
+
+__all__ = ["PublicationHold", "Validation"]
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.utcnow()
+
+
+class Validation(tk.BaseModel):
+    """The latest validation run of a resource: one row per resource."""
+
+    __tablename__ = "anticorruption_validation"
+
+    resource_id = Column(UnicodeText, primary_key=True)
+    package_id = Column(UnicodeText, nullable=False, index=True)
+    # A new run replaces the id; a job whose id is no longer here stops.
+    run_id = Column(UnicodeText, nullable=False)
+    state = Column(UnicodeText, nullable=False)
+    # What was validated (url, size, format, sheet, schema): unchanged → no new run.
+    source = Column(UnicodeText, nullable=False, default="")
+    created = Column(DateTime, nullable=False, default=_now)
+    updated = Column(DateTime, nullable=False, default=_now)
+    started = Column(DateTime)
+    finished = Column(DateTime)
+    rows_checked = Column(BigInteger, nullable=False, default=0)
+    error_count = Column(BigInteger, nullable=False, default=0)
+    error_counts = Column(JSONB, nullable=False, default=dict)
+    problem = Column(UnicodeText)
+    problem_params = Column(JSONB, nullable=False, default=dict)
+    detected = Column(JSONB, nullable=False, default=dict)
+    report = Column(JSONB)
+    engine = Column(UnicodeText)
+    seconds = Column(Float)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "resource_id": self.resource_id,
+            "package_id": self.package_id,
+            "run_id": self.run_id,
+            "state": self.state,
+            "created": self.created.isoformat() if self.created else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "started": self.started.isoformat() if self.started else None,
+            "finished": self.finished.isoformat() if self.finished else None,
+            "rows_checked": self.rows_checked,
+            "error_count": self.error_count,
+            "error_counts": dict(self.error_counts or {}),
+            "problem": self.problem,
+            "problem_params": dict(self.problem_params or {}),
+            "detected": dict(self.detected or {}),
+            "engine": self.engine,
+            "seconds": self.seconds,
+        }
+
+
+class PublicationHold(tk.BaseModel):
+    """A dataset the extension made private because its files are not valid."""
+
+    __tablename__ = "anticorruption_publication_hold"
+
+    package_id = Column(UnicodeText, primary_key=True)
+    created = Column(DateTime, nullable=False, default=_now)

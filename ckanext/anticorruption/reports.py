@@ -1,0 +1,120 @@
+"""Validation reports made readable: states, grouping, and the errors as CSV.
+
+Pure module: plain dicts in, plain data out. Wording (es/en) is done by the
+helpers and templates, from the structured groups built here.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections import OrderedDict
+from typing import Any
+
+__all__ = [
+    "FINAL_STATES",
+    "STATES",
+    "effective_state",
+    "error_groups",
+    "errors_csv",
+    "report_errors",
+]
+
+# pending → running → valid | invalid | error; not_validated when a file cannot
+# be checked at all (e.g. a PDF), never counted as valid.
+STATES = ("pending", "running", "valid", "invalid", "error", "not_validated")
+FINAL_STATES = ("valid", "invalid", "error", "not_validated")
+
+# Errors about a whole row or the header rather than one column.
+_ROW_ERRORS = {"blank-row", "extra-cell", "primary-key", "duplicate-row"}
+
+
+def effective_state(validation: dict[str, Any], now: datetime.datetime,
+                    stale_after: int) -> tuple[str, str | None]:
+    """The state to show, and the problem code if the run stopped.
+
+    A pending or running validation that has not reported for ``stale_after``
+    seconds was lost (its worker crashed or was killed): it is shown as an error
+    so that nobody waits for it, and it can be run again.
+    """
+    state = validation["state"]
+    if state in ("pending", "running"):
+        updated = validation.get("updated")
+        if isinstance(updated, str):
+            updated = datetime.datetime.fromisoformat(updated)
+        if updated and (now - updated).total_seconds() > stale_after:
+            return "error", "stopped"
+    return state, validation.get("problem")
+
+
+def report_errors(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The (capped) errors of the report's table, in row order."""
+    if not report:
+        return []
+    errors: list[dict[str, Any]] = []
+    for task in report.get("tasks", []):
+        errors.extend(task.get("errors", []))
+    errors.extend(report.get("errors", []))
+    return errors
+
+
+def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
+                 examples: int = 5) -> list[dict[str, Any]]:
+    """Errors grouped by kind and column, the biggest groups first.
+
+    ``count`` is exact when all errors of the kind were kept in the report;
+    otherwise ``capped`` is true and ``count`` is what was kept, while
+    ``kind_total`` gives the true total of the kind.
+    """
+    groups: OrderedDict[tuple[str, str | None], dict[str, Any]] = OrderedDict()
+    kept_per_kind: dict[str, int] = {}
+    for error in report_errors(report):
+        kind = error.get("type", "error")
+        field = None if kind in _ROW_ERRORS else error.get("fieldName")
+        kept_per_kind[kind] = kept_per_kind.get(kind, 0) + 1
+        group = groups.setdefault((kind, field), {
+            "type": kind,
+            "title": error.get("title") or kind,
+            "field": field,
+            "field_number": error.get("fieldNumber"),
+            "count": 0,
+            "rows": [],
+        })
+        group["count"] += 1
+        if len(group["rows"]) < examples:
+            group["rows"].append({
+                "row": error.get("rowNumber"),
+                "cell": error.get("cell"),
+                "cells": error.get("cells"),
+                "note": error.get("note"),
+                "message": error.get("message"),
+            })
+    for group in groups.values():
+        total = int(error_counts.get(group["type"], 0))
+        group["kind_total"] = total
+        group["capped"] = total > kept_per_kind.get(group["type"], 0)
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["type"], g["field"] or ""))
+
+
+def errors_csv(report: dict[str, Any] | None) -> str:
+    """Every error kept in the report, one per line, for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["row", "column", "field", "error", "value", "note", "message"])
+    for error in report_errors(report):
+        writer.writerow([
+            error.get("rowNumber", ""),
+            error.get("fieldNumber", ""),
+            error.get("fieldName", ""),
+            error.get("type", ""),
+            _spreadsheet_safe(error.get("cell", "")),
+            error.get("note", ""),
+            error.get("message", ""),
+        ])
+    return out.getvalue()
+
+
+def _spreadsheet_safe(value: Any) -> str:
+    """A cell value that a spreadsheet will show, not run (formula injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,131 @@
+"""validate_file: sniff the file, then run the fast path or frictionless."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .reference import prepare_schema, validate_with_frictionless
+from .result import ErrorCollector, ValidationCancelled, ValidationResult
+from .source import Source, SourceProblem, open_source
+
+__all__ = ["validate_file"]
+
+log = logging.getLogger(__name__)
+
+# frictionless error types that mean "could not read the file" rather than
+# "the data is wrong"; they turn the result into state "error".
+_UNREADABLE_TYPES = {"source-error", "scheme-error", "format-error", "resource-error", "schema-error", "general-error"}
+
+
+def validate_file(
+    path: str,
+    table_schema: dict[str, Any],
+    *,
+    format: str | None = None,
+    sheet: str | int | None = None,
+    max_errors_per_type: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 50_000,
+    cancelled: Callable[[], bool] | None = None,
+    engine: str = "auto",
+) -> ValidationResult:
+    """Check ``path`` against ``table_schema``; never raises for bad input.
+
+    ``engine`` is "auto" (fast path when it supports the schema and file,
+    frictionless otherwise), "fast" (same as auto; kept for symmetry) or
+    "frictionless" (force the reference, used by tests and the benchmark).
+    Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
+    """
+    started = time.perf_counter()
+    source = open_source(path, format=format, sheet=sheet)
+    if isinstance(source, SourceProblem):
+        return _problem_result(source, {}, started)
+
+    schema = prepare_schema(table_schema)
+    options = dict(
+        max_errors_per_type=max_errors_per_type,
+        progress=progress,
+        progress_every=max(1, progress_every),
+        cancelled=cancelled,
+    )
+    used = "frictionless"
+    try:
+        outcome = None
+        if engine != "frictionless":
+            from .fast import validate_fast
+
+            outcome = validate_fast(source, schema, **options)
+            used = "fast"
+        if outcome is None:
+            used = "frictionless"
+            outcome = validate_with_frictionless(source, schema, **options)
+    except ValidationCancelled:
+        raise
+    except SourceProblemError as problem:
+        return _problem_result(problem.problem, source.detected, started)
+    except Exception as error:  # any reader failure is a result, not a crash
+        log.warning("validation of %s failed", path, exc_info=True)
+        detail = f"{type(error).__name__}: {error}"[:300]
+        if isinstance(error, UnicodeDecodeError) or "utf8" in str(error).lower() or "decode" in str(error).lower():
+            return _problem_result(
+                SourceProblem("error", "encoding", {"encoding": source.encoding, "detail": detail}),
+                source.detected,
+                started,
+            )
+        return _problem_result(SourceProblem("error", "unreadable", {"detail": detail}), source.detected, started)
+
+    report, rows, collector = outcome
+    return _data_result(report, rows, collector, source, used, started)
+
+
+class SourceProblemError(Exception):
+    """Raised inside an engine when the file turns out unreadable mid-way."""
+
+    def __init__(self, problem: SourceProblem) -> None:
+        super().__init__(problem.problem)
+        self.problem = problem
+
+
+def _problem_result(problem: SourceProblem, detected: dict[str, Any], started: float) -> ValidationResult:
+    return ValidationResult(
+        state=problem.state,
+        report=None,
+        rows=0,
+        error_count=0,
+        error_counts={},
+        problem=problem.problem,
+        problem_params=problem.params,
+        detected=detected,
+        seconds=time.perf_counter() - started,
+        engine="fast" if problem.state == "not_validated" else "frictionless",
+    )
+
+
+def _data_result(
+    report: dict[str, Any], rows: int, collector: ErrorCollector, source: Source, used: str, started: float
+) -> ValidationResult:
+    counts = dict(collector.counts)
+    state, problem, params = ("valid" if not counts else "invalid"), None, {}
+    errors = report["tasks"][0]["errors"]
+    if "encoding-error" in counts:
+        note = next((error.get("note", "") for error in errors if error["type"] == "encoding-error"), "")
+        state, problem, params = "error", "encoding", {"encoding": source.encoding, "detail": note[:300]}
+    elif unreadable := _UNREADABLE_TYPES & counts.keys():
+        kind = sorted(unreadable)[0]
+        note = next((error.get("note", "") for error in errors if error["type"] == kind), "")
+        state, problem, params = "error", "unreadable", {"detail": f"{kind}: {note}"[:300]}
+    return ValidationResult(
+        state=state,
+        report=report,
+        rows=rows,
+        error_count=collector.total,
+        error_counts=counts,
+        problem=problem,
+        problem_params=params,
+        detected=source.detected,
+        seconds=time.perf_counter() - started,
+        engine=used,
+    )

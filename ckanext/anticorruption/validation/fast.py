@@ -1,0 +1,711 @@
+"""The fast path: columnar checks with pyarrow, exact by construction.
+
+How it stays equal to frictionless:
+
+* Each column gets a cheap vectorised "certainly fine" mask (regex, set
+  membership, numeric casts). The mask is conservative: it may call a good
+  cell doubtful but never a bad cell fine.
+* Doubtful cells, and only those, go through frictionless's own cell reader
+  (``Field.create_cell_reader``), which yields the exact type and
+  constraint notes. In clean data almost nothing is doubtful.
+* The header goes through frictionless's ``Header`` class; rows pyarrow
+  cannot take (ragged rows) go through frictionless's ``Row`` class.
+* Unique and primary-key checks keep one string key per row and unique
+  column in Arrow memory (about 20-30 bytes per row and column: 1M rows of
+  17-character ids is ~25 MB) and find repeats by sorting at the end; a
+  second pass fetches the cells of the few rows whose errors are kept.
+
+Anything not covered returns None so the caller falls back to frictionless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from .result import ErrorCollector, ValidationCancelled, build_report
+from .source import Source
+
+__all__ = ["BLOCK_SIZE", "validate_fast"]
+
+BLOCK_SIZE = 4 * 1024 * 1024
+
+# Python's csv module has a 128 KiB field limit; a 10 MB cell is legal CSV.
+csv.field_size_limit(2**31 - 1)
+
+_SUPPORTED_CONSTRAINTS = {"required", "unique", "pattern", "enum", "minimum", "maximum", "minLength", "maxLength"}
+_KEYABLE_TYPES = {"string", "integer", "date"}
+# Certainly-valid shapes. Narrower than what frictionless accepts (it also
+# takes "+1", " 1", "1e3", "2020-1-5"…); those land in the doubtful set.
+_INTEGER_OK = r"^(?:0|-?[1-9][0-9]{0,17})$"
+_NUMBER_OK = r"^-?[0-9]{1,15}(?:\.[0-9]{1,15})?$"
+_DATE_OK = r"^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+_YEAR_OK = r"^[1-9][0-9]{3}$"
+_URI_OK = r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._~/-]*)?$"
+
+
+class _Unsupported(Exception):
+    """The file or schema needs frictionless; raised to fall back."""
+
+
+@dataclass
+class _Column:
+    """How to check one expected field (one CSV column)."""
+
+    number: int  # 1-based field number
+    name: str
+    field: Any  # frictionless Field
+    reader: Callable[[Any], tuple[Any, dict[str, str] | None]]
+    missing_values: list[str]
+    required: bool
+    keyed: bool = False  # unique or part of the primary key
+    unique: bool = False
+    keys: list[pa.Array] = field(default_factory=list)
+    key_rows: list[pa.Array] = field(default_factory=list)
+
+
+def _check_schema(schema: dict[str, Any]) -> None:
+    missing = schema.get("missingValues", [""])
+    if "" not in missing or not all(isinstance(value, str) for value in missing):
+        # A blank line reads as empty strings in pyarrow but as no cells in
+        # frictionless; they only agree when "" means missing.
+        raise _Unsupported("missingValues without empty string")
+    if schema.get("fieldsMatch", "exact") != "exact":
+        raise _Unsupported("fieldsMatch")
+    keyed = set(schema.get("primaryKey") or [])
+    if isinstance(schema.get("primaryKey"), str):
+        keyed = {schema["primaryKey"]}
+    for spec in schema["fields"]:
+        type_ = spec.get("type", "any")
+        format_ = spec.get("format", "default")
+        if type_ not in {"string", "integer", "number", "date", "datetime", "boolean", "year", "any"}:
+            raise _Unsupported(f"type {type_}")
+        if format_ != "default" and not (type_ == "string" and format_ in {"uri", "email"}):
+            raise _Unsupported(f"format {format_}")
+        if type_ in {"number", "integer"} and (
+            spec.get("bareNumber", True) is not True or "decimalChar" in spec or "groupChar" in spec or spec.get("floatNumber")
+        ):
+            raise _Unsupported("number options")
+        if "missingValues" in spec:
+            raise _Unsupported("field missingValues")
+        constraints = spec.get("constraints") or {}
+        if set(constraints) - _SUPPORTED_CONSTRAINTS:
+            raise _Unsupported("constraints")
+        if "enum" in constraints and type_ != "string":
+            raise _Unsupported("enum on typed field")
+        if ("unique" in constraints or spec.get("name") in keyed) and type_ not in _KEYABLE_TYPES:
+            raise _Unsupported("unique on typed field")
+
+
+def _match(column: pa.Array, pattern: str) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(column, pattern), False)
+
+
+def _certainly_fine(spec: Any, column: pa.Array) -> pa.Array:
+    """True where frictionless certainly reports nothing for the cell."""
+    type_ = spec.type
+    constraints = spec.constraints or {}
+    length = len(column)
+    ok: pa.Array
+    if type_ == "any":
+        ok = pa.array([True] * length, pa.bool_()) if length else pa.array([], pa.bool_())
+        return ok
+    if type_ == "string":
+        if spec.format == "uri":
+            ok = _match(column, _URI_OK)
+        elif spec.format == "email":
+            ok = pa.nulls(length, pa.bool_()).fill_null(False)
+        else:
+            ok = pc.is_valid(column)
+        if "pattern" in constraints:
+            try:
+                ok = pc.and_(ok, _match(column, "^" + constraints["pattern"] + "$"))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                # RE2 lacks look-arounds and back-references: Python decides.
+                ok = pa.nulls(length, pa.bool_()).fill_null(False)
+        if "enum" in constraints:
+            enum = [str(value) for value in constraints["enum"]]
+            ok = pc.and_(ok, pc.is_in(column, value_set=pa.array(enum, pa.string())))
+        if "minLength" in constraints or "maxLength" in constraints:
+            lengths = pc.utf8_length(column)
+            if "minLength" in constraints:
+                ok = pc.and_(ok, pc.greater_equal(lengths, int(constraints["minLength"])))
+            if "maxLength" in constraints:
+                ok = pc.and_(ok, pc.less_equal(lengths, int(constraints["maxLength"])))
+        return ok
+    if type_ == "boolean":
+        values = [str(value) for value in (spec.true_values or []) + (spec.false_values or [])]
+        return pc.is_in(column, value_set=pa.array(values, pa.string()))
+    if type_ == "year":
+        ok = _match(column, _YEAR_OK)
+        return _bounded(ok, column, constraints, integer=True)
+    if type_ == "integer":
+        ok = _match(column, _INTEGER_OK)
+        return _bounded(ok, column, constraints, integer=True)
+    if type_ == "number":
+        ok = _match(column, _NUMBER_OK)
+        return _bounded(ok, column, constraints, integer=False)
+    if type_ == "date":
+        ok = _match(column, _DATE_OK)
+        ok = pc.and_(ok, _day_exists(pc.if_else(ok, column, pa.scalar("2000-01-01"))))
+        if "minimum" in constraints or "maximum" in constraints:
+            ok = pa.nulls(length, pa.bool_()).fill_null(False)
+        return ok
+    # datetime and anything else: every present cell is checked in Python.
+    return pa.nulls(length, pa.bool_()).fill_null(False)
+
+
+_DAYS_IN_MONTH = pa.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], pa.int64())
+
+
+def _day_exists(dates: pa.Array) -> pa.Array:
+    """For YYYY-MM-DD strings already shaped right: does the day exist?
+
+    Done with integer arithmetic because Arrow's strptime rolls 2020-02-30
+    over to March instead of failing, and strftime is slow.
+    """
+    year = pc.cast(pc.utf8_slice_codeunits(dates, 0, 4), pa.int64())
+    month = pc.cast(pc.utf8_slice_codeunits(dates, 5, 7), pa.int64())
+    day = pc.cast(pc.utf8_slice_codeunits(dates, 8, 10), pa.int64())
+
+    def divisible(by: int) -> pa.Array:
+        return pc.equal(pc.subtract(year, pc.multiply(pc.divide(year, by), by)), 0)
+
+    leap = pc.or_(pc.and_(divisible(4), pc.invert(divisible(100))), divisible(400))
+    longest = pc.take(_DAYS_IN_MONTH, month)
+    longest = pc.if_else(pc.and_(pc.equal(month, 2), pc.invert(leap)), 28, longest)
+    return pc.less_equal(day, longest)
+
+
+def _bounded(ok: pa.Array, column: pa.Array, constraints: dict[str, Any], *, integer: bool) -> pa.Array:
+    if "minimum" not in constraints and "maximum" not in constraints:
+        return ok
+    safe = pc.if_else(ok, column, pa.scalar("0"))
+    values = pc.cast(safe, pa.int64() if integer else pa.float64())
+    for name, compare in (("minimum", pc.greater_equal), ("maximum", pc.less_equal)):
+        if name not in constraints:
+            continue
+        try:
+            bound = float(constraints[name])
+        except (TypeError, ValueError):
+            return pa.nulls(len(column), pa.bool_()).fill_null(False)
+        if integer:
+            ok = pc.and_(ok, compare(values, pa.scalar(bound)))
+        else:
+            # Floats are close to, not equal to, frictionless's Decimals:
+            # values within a hair of the bound are left to Python.
+            margin = 1e-9 * max(1.0, abs(bound))
+            near = pc.less_equal(pc.abs(pc.subtract(values, bound)), margin)
+            ok = pc.and_(ok, pc.and_(compare(values, pa.scalar(bound)), pc.invert(near)))
+    return ok
+
+
+def _canonical_key(value: Any) -> str | None:
+    """The unique/primary-key identity of a parsed cell, as a string."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class _Checker:
+    """State of one validation run over batches of string columns."""
+
+    def __init__(self, source: Source, schema: dict[str, Any], labels: list[str], collector: ErrorCollector) -> None:
+        import frictionless
+        from frictionless.table.header import Header
+
+        self.collector = collector
+        self.schema_obj = frictionless.Schema.from_descriptor(schema)
+        header = Header(labels, fields=self.schema_obj.fields, row_numbers=[1], ignore_case=False, fields_match="exact")
+        self.header_errors = list(header.errors)
+        expected = header.get_expected_fields()
+        primary_key = list(self.schema_obj.primary_key)
+        names = [spec.name for spec in expected]
+        self.has_primary_key = bool(primary_key) and set(primary_key).issubset(names)
+        schema_missing = list(self.schema_obj.missing_values)
+        self.columns: list[_Column] = []
+        for number, spec in enumerate(expected, start=1):
+            unique = bool((spec.constraints or {}).get("unique"))
+            in_key = self.has_primary_key and spec.name in primary_key
+            if (unique or in_key) and spec.type not in _KEYABLE_TYPES:
+                raise _Unsupported("key on typed field")
+            own_missing = spec.missing_values if spec.schema is None else schema_missing
+            self.columns.append(
+                _Column(
+                    number=number,
+                    name=spec.name,
+                    field=spec,
+                    reader=spec.create_cell_reader(),
+                    missing_values=list(own_missing),
+                    required=bool(spec.required) or in_key,
+                    keyed=unique or in_key,
+                    unique=unique,
+                )
+            )
+        self.primary_key = [next(c for c in self.columns if c.name == name) for name in primary_key] if self.has_primary_key else []
+        self.pk_keys: list[pa.Array] = []
+        self.pk_rows: list[pa.Array] = []
+        self.rows = 0
+        # frictionless's Row class, for rows pyarrow cannot take as columns.
+        from frictionless.table.row import Row, create_cell_handlers
+
+        self._row_class = Row
+        self._handlers = create_cell_handlers(expected)
+
+    # Header -----------------------------------------------------------
+
+    def add_header_errors(self) -> None:
+        for error in self.header_errors:
+            self.collector.add(error.type, error.to_descriptor, row=0, field=getattr(error, "field_number", 0) or 0)
+
+    # Batches ----------------------------------------------------------
+
+    def check_batch(
+        self, columns: list[pa.Array], numbers: pa.Array, odd_rows: list[tuple[int, list[str]]]
+    ) -> None:
+        """Check a batch of well-formed rows plus the ragged rows among them."""
+        from frictionless import errors as ferrors
+
+        length = len(numbers)
+        self.rows += length + len(odd_rows)
+        found: list[tuple[int, int, int, str, Callable[[], dict[str, Any]]]] = []
+        sequence = 0
+        row_cache: dict[int, list[str]] = {}
+
+        def cells_of(index: int) -> list[str]:
+            if index not in row_cache:
+                row_cache[index] = [column[index].as_py() for column in columns]
+            return row_cache[index]
+
+        numbers_py: list[int] | None = None
+        missing_masks: list[pa.Array] = []
+        blank: pa.Array | None = None
+        for column, array in zip(self.columns, columns):
+            missing = pc.is_in(array, value_set=pa.array(column.missing_values, pa.string()))
+            missing_masks.append(missing)
+            blank = missing if blank is None else pc.and_(blank, missing)
+        if blank is None:
+            blank = pa.array([False] * length, pa.bool_())
+        blank_rows = pc.indices_nonzero(blank).to_pylist() if length and pc.any(blank).as_py() else []
+        blank_set = set(blank_rows)
+        if blank_rows:
+            numbers_py = numbers.to_pylist()
+            for index in blank_rows:
+                row_number = numbers_py[index]
+                sequence += 1
+                found.append(
+                    (
+                        row_number,
+                        0,
+                        sequence,
+                        "blank-row",
+                        lambda index=index, row_number=row_number: ferrors.BlankRowError(
+                            note="", cells=cells_of(index), row_number=row_number
+                        ).to_descriptor(),
+                    )
+                )
+
+        for column, array, missing in zip(self.columns, columns, missing_masks):
+            ok = _certainly_fine(column.field, array)
+            fine_if_missing = pa.scalar(not column.required)
+            ok = pc.if_else(missing, fine_if_missing, ok)
+            doubtful = pc.indices_nonzero(pc.invert(ok)).to_pylist() if length and not pc.all(ok).as_py() else []
+            patches: dict[int, str | None] = {}
+            if doubtful:
+                if numbers_py is None:
+                    numbers_py = numbers.to_pylist()
+                values = pc.take(array, pa.array(doubtful, pa.int64())).to_pylist()
+                for index, value in zip(doubtful, values):
+                    target, notes = column.reader(value)
+                    if column.keyed:
+                        patches[index] = _canonical_key(target)
+                    if not notes or index in blank_set:
+                        continue
+                    row_number = numbers_py[index]
+                    for kind, note in notes.items():
+                        type_ = "type-error" if kind == "type" else "constraint-error"
+                        error_class = ferrors.TypeError if kind == "type" else ferrors.ConstraintError
+                        sequence += 1
+                        found.append(
+                            (
+                                row_number,
+                                column.number,
+                                sequence,
+                                type_,
+                                lambda error_class=error_class, note=note, index=index, row_number=row_number, value=value, column=column: error_class(
+                                    note=note,
+                                    cells=cells_of(index),
+                                    row_number=row_number,
+                                    cell=str(value),
+                                    field_name=column.name,
+                                    field_number=column.number,
+                                ).to_descriptor(),
+                            )
+                        )
+            if column.keyed:
+                keys = pc.if_else(missing, pa.scalar(None, pa.string()), array)
+                if patches:
+                    mask = [False] * length
+                    for index in patches:
+                        mask[index] = True
+                    keys = pc.replace_with_mask(
+                        keys, pa.array(mask, pa.bool_()), pa.array([patches[i] for i in sorted(patches)], pa.string())
+                    )
+                column.keys.append(keys)
+                column.key_rows.append(numbers)
+
+        # The primary key reads this batch's key arrays, so it runs before
+        # the ragged rows append theirs.
+        if self.has_primary_key:
+            self._collect_primary_key(numbers)
+
+        for row_number, cells in odd_rows:
+            sequence = self._check_odd_row(row_number, cells, found, sequence)
+
+        found.sort(key=lambda item: (item[0], item[1], item[2]))
+        for row_number, field_number, _, type_, build in found:
+            if self.collector.wants(type_):
+                self.collector.add(type_, build, row=row_number, field=field_number)
+            else:
+                self.collector.count_only(type_)
+
+    def _collect_primary_key(self, numbers: pa.Array) -> None:
+        # The key arrays of this batch were just appended (ragged rows add
+        # their own entries in _check_odd_row).
+        parts = [column.keys[-1] for column in self.primary_key]
+        if len(parts) == 1:
+            key = parts[0]
+        else:
+            all_null = pc.is_null(parts[0])
+            for part in parts[1:]:
+                all_null = pc.and_(all_null, pc.is_null(part))
+            joined = pc.binary_join_element_wise(*parts, "\x1f", null_handling="replace", null_replacement="\x00")
+            key = pc.if_else(all_null, pa.scalar(None, pa.string()), joined)
+        self.pk_keys.append(key)
+        self.pk_rows.append(numbers)
+
+    def _check_odd_row(self, row_number: int, cells: list[str], found: list[Any], sequence: int) -> int:
+        row = self._row_class(cells, handlers=self._handlers, row_number=row_number)
+        for error in row.errors:
+            sequence += 1
+            found.append((row_number, getattr(error, "field_number", 0) or 0, sequence, error.type, error.to_descriptor))
+        keyed = [column for column in self.columns if column.keyed]
+        for column in keyed:
+            key = _canonical_key(row[column.name])
+            column.keys.append(pa.array([key], pa.string()))
+            column.key_rows.append(pa.array([row_number], pa.int64()))
+        if self.has_primary_key:
+            keys = [_canonical_key(row[column.name]) for column in self.primary_key]
+            if all(key is None for key in keys):
+                joined = None
+            elif len(keys) == 1:
+                joined = keys[0]
+            else:
+                joined = "\x1f".join("\x00" if key is None else key for key in keys)
+            self.pk_keys.append(pa.array([joined], pa.string()))
+            self.pk_rows.append(pa.array([row_number], pa.int64()))
+        return sequence
+
+    # Integrity --------------------------------------------------------
+
+    def integrity_errors(self) -> list[tuple[str, int, int, str, Any]]:
+        """(type, row, field number, note, column) for unique and primary-key errors."""
+        found: list[tuple[str, int, int, str, Any]] = []
+        for column in self.columns:
+            if not column.unique:
+                continue
+            for row, previous in _repeats(column.keys, column.key_rows):
+                found.append(("unique-error", row, column.number, f"the same as in the row at position {previous}", column))
+        if self.has_primary_key:
+            keys = pa.chunked_array(self.pk_keys, pa.string()) if self.pk_keys else pa.chunked_array([], pa.string())
+            rows = pa.chunked_array(self.pk_rows, pa.int64()) if self.pk_rows else pa.chunked_array([], pa.int64())
+            null_rows = pc.filter(rows, pc.is_null(keys)).to_pylist()
+            for row in null_rows:
+                found.append(("primary-key", row, 0, 'cells composing the primary keys are all "None"', None))
+            for row, previous in _repeats(self.pk_keys, self.pk_rows):
+                found.append(("primary-key", row, 0, f"the same as in the row at position {previous}", None))
+        return found
+
+
+def _repeats(keys: list[pa.Array], rows: list[pa.Array]) -> list[tuple[int, int]]:
+    """(row, previous row with the same key) for every repeated non-null key."""
+    if not keys:
+        return []
+    table = pa.table({"key": pa.chunked_array(keys, pa.string()), "row": pa.chunked_array(rows, pa.int64())})
+    table = table.filter(pc.is_valid(table["key"]))
+    if table.num_rows < 2:
+        return []
+    table = table.take(pc.sort_indices(table, sort_keys=[("key", "ascending"), ("row", "ascending")]))
+    key = table["key"].combine_chunks()
+    row = table["row"].combine_chunks()
+    same = pc.equal(key.slice(1), key.slice(0, len(key) - 1))
+    where = pc.indices_nonzero(same)
+    if len(where) == 0:
+        return []
+    later = pc.take(row.slice(1), where).to_pylist()
+    earlier = pc.take(row.slice(0, len(row) - 1), where).to_pylist()
+    return sorted(zip(later, earlier))
+
+
+# CSV reading --------------------------------------------------------------
+
+
+def _read_labels(source: Source) -> list[str]:
+    with open(source.path, encoding=source.encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=source.delimiter or ",", quotechar='"', doublequote=True, skipinitialspace=False)
+        return next(reader, [])
+
+
+def _csv_batches(
+    source: Source, labels: list[str]
+) -> Iterator[tuple[list[pa.Array], pa.Array, list[tuple[int, list[str]]]]]:
+    """Yield (columns, row numbers, ragged rows) batches; the header row is dropped.
+
+    Row numbers follow frictionless: the header is row 1 and every CSV
+    record counts, blank ones included. pyarrow reports the record number
+    of each row it rejects, so the accepted rows fill the gaps in order.
+    """
+    rejected: list[tuple[int, str]] = []
+
+    broken: list[str] = []
+
+    def on_invalid(row: Any) -> str:
+        # Exceptions raised here are swallowed by pyarrow, so failures are
+        # noted and turned into a parse error that is re-raised below.
+        try:
+            text = row.text
+        except UnicodeDecodeError as error:
+            broken.append(f"invalid utf8 data: {error}")
+            return "error"
+        if row.number is None:
+            broken.append("unnumbered")
+            return "error"
+        rejected.append((row.number, text))
+        return "skip"
+
+    width = len(labels)
+    names = [f"c{index}" for index in range(width)]
+    encoding = "utf8" if source.encoding in {"utf-8", "utf-8-sig"} else source.encoding
+    reader = pa_csv.open_csv(
+        source.path,
+        read_options=pa_csv.ReadOptions(
+            use_threads=False, block_size=BLOCK_SIZE, column_names=names, encoding=encoding
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=source.delimiter or ",",
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+            check_utf8=True,
+        ),
+    )
+    next_number = 1  # the record number the next accepted row would have
+    first = True
+    used = 0  # rejected rows consumed so far
+    batches = iter(reader)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except pa.ArrowInvalid:
+            if broken and broken[0] == "unnumbered":
+                raise _Unsupported("pyarrow did not number a ragged row") from None
+            if broken:
+                raise ValueError(broken[0]) from None
+            raise
+        count = batch.num_rows
+        if count == 0:
+            continue
+        # Record numbers of this batch's accepted rows: consecutive, except
+        # that each rejected record inside the span pushes the rest down.
+        numbers: list[int] = []
+        odd: list[tuple[int, list[str]]] = []
+        pending = sorted(rejected[used:])
+        cursor = next_number
+        position = 0
+        for number, text in pending:
+            gap = number - cursor
+            if gap > count - position:
+                break
+            position += gap
+            cursor = number + 1
+            used += 1
+            odd.append((number, _split_row(text, source)))
+        numbers_array = _numbers_for(next_number, count, [n for n, _ in odd])
+        next_number = max(int(numbers_array[-1].as_py()), cursor - 1) + 1
+        arrays = [batch.column(index) for index in range(width)]
+        if first:
+            first = False
+            if numbers_array[0].as_py() != 1 or [array[0].as_py() for array in arrays] != labels:
+                raise _Unsupported("header row read differently by pyarrow")
+            arrays = [array.slice(1) for array in arrays]
+            numbers_array = numbers_array.slice(1)
+        if odd and odd[0][0] == 1:
+            raise _Unsupported("header row rejected by pyarrow")
+        yield arrays, numbers_array, odd
+    # Rejected rows after the last accepted one.
+    tail = [(number, _split_row(text, source)) for number, text in sorted(rejected[used:])]
+    if tail:
+        yield [pa.array([], pa.string()) for _ in range(width)], pa.array([], pa.int64()), tail
+
+
+def _numbers_for(start: int, count: int, skipped: list[int]) -> pa.Array:
+    numbers: list[int] = []
+    skip = set(skipped)
+    number = start
+    if not skip:
+        return pa.array(range(start, start + count), pa.int64())
+    while len(numbers) < count:
+        if number not in skip:
+            numbers.append(number)
+        number += 1
+    return pa.array(numbers, pa.int64())
+
+
+def _split_row(text: str, source: Source) -> list[str]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter or ",", quotechar='"')
+    return next(reader, [])
+
+
+# Entry point --------------------------------------------------------------
+
+
+def validate_fast(
+    source: Source,
+    schema: dict[str, Any],
+    *,
+    max_errors_per_type: int,
+    progress: Callable[[int], None] | None,
+    progress_every: int,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[dict[str, Any], int, ErrorCollector] | None:
+    """Validate with pyarrow; None when frictionless must do it instead."""
+    started = time.perf_counter()
+    try:
+        _check_schema(schema)
+        if source.format == "xlsx":
+            try:
+                from .xlsx import xlsx_batches, xlsx_labels
+            except ImportError as error:
+                raise _Unsupported("xlsx reader") from error
+
+            labels = xlsx_labels(source)
+            batches_factory = lambda: xlsx_batches(source, len(labels))  # noqa: E731
+        else:
+            labels = _read_labels(source)
+            batches_factory = lambda: _csv_batches(source, labels)  # noqa: E731
+        if not labels or not any(labels):
+            raise _Unsupported("no header")
+        collector = ErrorCollector(max_errors_per_type)
+        checker = _Checker(source, schema, labels, collector)
+        if len(checker.columns) != len(labels):
+            raise _Unsupported("expected fields differ from labels")
+        checker.add_header_errors()
+        reported = 0
+        for arrays, numbers, odd in batches_factory():
+            if cancelled and cancelled():
+                raise ValidationCancelled()
+            checker.check_batch(arrays, numbers, odd)
+            if progress and checker.rows - reported >= progress_every:
+                reported = checker.rows
+                progress(checker.rows)
+        _add_integrity_errors(checker, collector, batches_factory)
+    except _Unsupported:
+        return None
+    except pa.ArrowInvalid as error:
+        # A cell larger than the block (a 10 MB cell): frictionless copes.
+        if "straddl" in str(error):
+            return None
+        raise
+    report = build_report(
+        name=_resource_name(source.path),
+        place=source.path,
+        labels=labels,
+        collector=collector,
+        rows=checker.rows,
+        fields=len(schema.get("fields", [])),
+        byte_count=os.path.getsize(source.path),
+        seconds=time.perf_counter() - started,
+    )
+    return report, checker.rows, collector
+
+
+def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_factory: Callable[[], Any]) -> None:
+    from frictionless import errors as ferrors
+
+    found = checker.integrity_errors()
+    if not found:
+        return
+    found.sort(key=lambda item: (item[1], 0 if item[0] == "unique-error" else 1, item[2]))
+    kept: list[tuple[str, int, int, str, Any]] = []
+    for item in found:
+        if collector.wants(item[0]):
+            kept.append(item)
+        collector.count_only(item[0])
+    # Counted above; now build the kept ones with their row cells, which
+    # needs one more pass over the file for just those rows.
+    wanted = {item[1] for item in kept}
+    cells = _fetch_rows(batches_factory, wanted)
+    for type_, row, field_number, note, column in kept:
+        row_cells = cells.get(row, [])
+        if type_ == "unique-error":
+            descriptor = ferrors.UniqueError(
+                note=note,
+                cells=row_cells,
+                row_number=row,
+                cell=row_cells[field_number - 1] if field_number <= len(row_cells) else "",
+                field_name=column.name,
+                field_number=field_number,
+            ).to_descriptor()
+        else:
+            descriptor = ferrors.PrimaryKeyError(note=note, cells=row_cells, row_number=row).to_descriptor()
+        collector.keep(type_, descriptor, row=row, field=field_number)
+
+
+def _fetch_rows(batches_factory: Callable[[], Any], wanted: set[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if not wanted:
+        return found
+    highest = max(wanted)
+    for arrays, numbers, odd in batches_factory():
+        for number, cells in odd:
+            if number in wanted:
+                found[number] = cells
+        if len(numbers):
+            mask = pc.is_in(numbers, value_set=pa.array(sorted(wanted), pa.int64()))
+            indices = pc.indices_nonzero(mask).to_pylist()
+            if indices:
+                numbers_py = numbers.to_pylist()
+                for index in indices:
+                    found[numbers_py[index]] = [array[index].as_py() for array in arrays]
+            if numbers[-1].as_py() >= highest and not any(n > highest for n, _ in odd):
+                break
+    return found
+
+
+def _resource_name(path: str) -> str:
+    # frictionless names a resource after its file stem, slugified.
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-") or "table"

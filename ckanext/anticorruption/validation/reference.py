@@ -1,0 +1,137 @@
+"""Validation with frictionless itself: the reference and the fallback.
+
+This mirrors ``frictionless.Resource.validate`` (baseline checks only) but
+counts every error while keeping only the first N per type, so a broken
+million-row file does not hold a million error objects, and it reports
+progress and honours cancellation between rows.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .result import ErrorCollector, ValidationCancelled, build_report
+from .source import Source
+
+__all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "validate_with_frictionless"]
+
+# How often (rows) the cancel callback is polled: often enough to stop
+# within a fraction of a second, rarely enough to cost nothing.
+CHECK_EVERY = 1000
+
+# Documentation keys our dataset schemas add to Table Schema fields.
+_CUSTOM_FIELD_KEYS = {
+    "title_es",
+    "description_es",
+    "identifier",
+    "personal_data",
+    "personal_data_public",
+    "example",
+}
+_SCHEMA_KEYS = {"fields", "primaryKey", "missingValues", "fieldsMatch"}
+
+
+def prepare_schema(table_schema: dict[str, Any]) -> dict[str, Any]:
+    """The part of ``table_schema`` a single file can be checked against.
+
+    ``foreignKeys`` point at other resources, which a lone file does not
+    have (frictionless would fail with "package is required"); custom keys
+    are documentation.
+    """
+    prepared = {key: value for key, value in table_schema.items() if key in _SCHEMA_KEYS}
+    prepared["fields"] = [
+        {key: value for key, value in field.items() if key not in _CUSTOM_FIELD_KEYS}
+        for field in table_schema.get("fields", [])
+    ]
+    return prepared
+
+
+def frictionless_resource(source: Source, schema: dict[str, Any]) -> Any:
+    import frictionless
+    from frictionless import formats
+
+    if source.format == "csv":
+        # Everything the csv.Sniffer could guess is pinned, so frictionless
+        # reads exactly the dialect we detected and report.
+        control: Any = formats.CsvControl(
+            delimiter=source.delimiter or ",", quote_char='"', skip_initial_space=False, double_quote=True
+        )
+        options: dict[str, Any] = {"format": "csv", "encoding": source.encoding}
+    else:
+        control = formats.ExcelControl(sheet=source.sheet)
+        options = {"format": "xlsx"}
+    return frictionless.Resource(
+        source.path,
+        schema=frictionless.Schema.from_descriptor(schema),
+        dialect=frictionless.Dialect(controls=[control]),
+        **options,
+    )
+
+
+def validate_with_frictionless(
+    source: Source,
+    schema: dict[str, Any],
+    *,
+    max_errors_per_type: int,
+    progress: Callable[[int], None] | None,
+    progress_every: int,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[dict[str, Any], int, ErrorCollector]:
+    """Run frictionless; return (report descriptor, rows read, collector)."""
+    from frictionless import FrictionlessException, checks
+
+    started = time.perf_counter()
+    collector = ErrorCollector(max_errors_per_type)
+    resource = frictionless_resource(source, schema)
+
+    def keep(error: Any) -> None:
+        row = getattr(error, "row_number", None) or 0
+        field = getattr(error, "field_number", None) or 0
+        collector.add(error.type, error.to_descriptor, row=row, field=field)
+
+    labels: list[str] = []
+    rows = 0
+    try:
+        resource.open()
+    except FrictionlessException as exception:
+        for error in exception.to_errors():
+            keep(error)
+    else:
+        with resource:
+            baseline = checks.baseline()
+            baseline.connect(resource)
+            for error in baseline.validate_start():
+                keep(error)
+            labels = list(resource.labels or [])
+            stream = resource.row_stream
+            while True:
+                try:
+                    row = next(stream)
+                except FrictionlessException as exception:
+                    keep(exception.error)
+                    # A broken stream (e.g. a decoding error) cannot resume.
+                    break
+                except StopIteration:
+                    break
+                rows += 1
+                for error in row.errors:
+                    keep(error)
+                if rows % CHECK_EVERY == 0 and cancelled and cancelled():
+                    raise ValidationCancelled()
+                if progress and rows % progress_every == 0:
+                    progress(rows)
+
+    report = build_report(
+        name=resource.name or "table",
+        place=source.path,
+        labels=labels,
+        collector=collector,
+        rows=rows,
+        fields=len(schema.get("fields", [])),
+        byte_count=os.path.getsize(source.path),
+        seconds=time.perf_counter() - started,
+    )
+    return report, rows, collector

@@ -1,0 +1,118 @@
+"""The result type and the error bookkeeping shared by both engines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ErrorCollector", "ValidationCancelled", "ValidationResult"]
+
+
+class ValidationCancelled(Exception):
+    """Raised by validate_file when the ``cancelled`` callback says so."""
+
+
+@dataclass
+class ValidationResult:
+    state: str  # "valid" | "invalid" | "error" | "not_validated"
+    report: dict[str, Any] | None
+    rows: int
+    error_count: int
+    error_counts: dict[str, int]
+    problem: str | None
+    problem_params: dict[str, Any]
+    detected: dict[str, Any]
+    seconds: float
+    engine: str  # "fast" | "frictionless"
+
+
+# Where an error sits among the errors of its row, as frictionless emits
+# them: cell errors in field order, then unique, then primary key.
+_PHASE = {"unique-error": 1, "primary-key": 2}
+
+
+class ErrorCollector:
+    """Counts every error but keeps only the first ``cap`` of each type.
+
+    Errors arrive as ``(sort_key, type, build)`` where ``build`` makes the
+    frictionless descriptor lazily, so a file with a million bad cells never
+    builds a million dicts.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.counts: dict[str, int] = {}
+        self._kept: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
+        self._sequence = 0
+
+    def add(self, type_: str, build: Callable[[], dict[str, Any]], *, row: int = 0, field: int = 0) -> None:
+        count = self.counts.get(type_, 0) + 1
+        self.counts[type_] = count
+        if count <= self.cap:
+            self._sequence += 1
+            self._kept.append(((row, _PHASE.get(type_, 0), field, self._sequence), build()))
+
+    def keep(self, type_: str, descriptor: dict[str, Any], *, row: int = 0, field: int = 0) -> None:
+        """Keep an error already counted with :meth:`count_only`."""
+        self._sequence += 1
+        self._kept.append(((row, _PHASE.get(type_, 0), field, self._sequence), descriptor))
+
+    def wants(self, type_: str) -> bool:
+        """False once ``type_`` is full, so callers can skip building cells."""
+        return self.counts.get(type_, 0) < self.cap
+
+    def count_only(self, type_: str, number: int = 1) -> None:
+        self.counts[type_] = self.counts.get(type_, 0) + number
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [descriptor for _, descriptor in sorted(self._kept, key=lambda item: item[0])]
+
+
+def build_report(
+    *,
+    name: str,
+    place: str,
+    labels: list[str],
+    collector: ErrorCollector,
+    rows: int,
+    fields: int,
+    byte_count: int | None,
+    seconds: float,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """A descriptor shaped like ``frictionless.Report.to_descriptor()``.
+
+    ``stats.errors`` holds the true total, not the capped list length, so a
+    reader of the report alone still sees how bad the file is.
+    """
+    total = collector.total
+    task_stats: dict[str, Any] = {"errors": total, "warnings": len(warnings or []), "seconds": round(seconds, 3)}
+    if byte_count:
+        task_stats["bytes"] = byte_count
+    if fields:
+        task_stats["fields"] = fields
+    if rows:
+        task_stats["rows"] = rows
+    return {
+        "valid": total == 0,
+        "stats": {"tasks": 1, "errors": total, "warnings": len(warnings or []), "seconds": round(seconds, 3)},
+        "warnings": [],
+        "errors": [],
+        "tasks": [
+            {
+                "name": name,
+                "type": "table",
+                "valid": total == 0,
+                "place": place,
+                "labels": labels,
+                "stats": task_stats,
+                "warnings": list(warnings or []),
+                "errors": collector.errors(),
+            }
+        ],
+    }

@@ -1,0 +1,288 @@
+"""Validation of uploads through CKAN: states, reports, background jobs, permissions, policy."""
+from __future__ import annotations
+
+import datetime
+import http.server
+import io
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+from ckan.tests.helpers import call_action, call_auth
+
+from ckanext.anticorruption.model import Validation
+
+from ..guide import minimal_dataset
+from ..hostile import HEADER, ROW, cases
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
+
+VALID = (HEADER + "\n" + ROW + "\n" + ROW.replace("C-1", "C-2") + "\n").encode()
+INVALID = (HEADER + "\n" + ROW + "\n" + ROW.replace("C-1", "C-2").replace("100.50", "cien") + "\n"
+           + ROW.replace("C-1", "C-3").replace("100.50", "mucho") + "\n").encode()
+
+
+@pytest.fixture
+def editor():
+    return factories.User()
+
+
+@pytest.fixture
+def dataset(editor):
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    return call_action("package_create", {"user": editor["name"]},
+                       **minimal_dataset("contracts_register", org["id"]))
+
+
+def _upload(create_with_upload, dataset, editor, data: bytes, name: str = "contratos.csv",
+            fmt: str = "CSV", **extra):
+    return create_with_upload(data, name, package_id=dataset["id"], format=fmt,
+                              context={"user": editor["name"]}, **extra)
+
+
+def _show(resource_id: str, **extra) -> dict:
+    return call_action("anticorruption_validation_show", id=resource_id, **extra)
+
+
+def _run_worker(request) -> None:
+    worker = subprocess.run(
+        [Path(sys.executable).with_name("ckan"), "-c", request.config.getoption("ckan_ini"),
+         "jobs", "worker", "--burst"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+
+
+def _run_jobs_here() -> None:
+    """Run the queued jobs in this process, so that per-test config applies to them."""
+    from ckan.lib.jobs import Worker
+
+    Worker(["default"]).work(burst=True)
+
+
+def test_a_valid_small_upload_is_reported_valid_at_once(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, VALID)
+
+    validation = _show(resource["id"])
+    assert validation["state"] == "valid"
+    assert validation["rows_checked"] == 2
+    assert validation["detected"]["encoding"].startswith("utf-8")
+    assert call_action("package_show", id=dataset["id"])["resources"][0]["validation_state"] == "valid"
+
+
+def test_an_invalid_upload_is_kept_and_its_errors_are_reported(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, INVALID)
+
+    validation = _show(resource["id"], include_report=True)
+    assert validation["state"] == "invalid"
+    assert validation["error_counts"] == {"type-error": 2}
+    errors = validation["report"]["tasks"][0]["errors"]
+    assert [(e["rowNumber"], e["fieldName"], e["cell"]) for e in errors] == [
+        (3, "contract_value", "cien"), (4, "contract_value", "mucho")]
+    assert call_action("resource_show", id=resource["id"])["url_type"] == "upload"
+
+
+def test_other_formats_are_not_validated_never_valid(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, b"%PDF-1.4\n", name="informe.pdf", fmt="PDF")
+
+    validation = _show(resource["id"])
+    assert validation["state"] == "not_validated"
+    assert validation["problem"] == "format-not-supported"
+
+
+def test_a_file_without_schema_is_not_validated(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, VALID, schema_mode="none",
+                       schema_reason="Solo un ejemplo")
+
+    assert _show(resource["id"])["problem"] == "no-schema"
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_bytes", 10)
+def test_big_files_are_validated_by_the_worker(create_with_upload, dataset, editor, request) -> None:
+    resource = _upload(create_with_upload, dataset, editor, INVALID)
+    assert _show(resource["id"])["state"] == "pending"
+
+    _run_worker(request)
+
+    validation = _show(resource["id"])
+    assert validation["state"] == "invalid"
+    assert validation["rows_checked"] == 3
+    found = call_action("package_search", fq="vocab_validation_state:invalid")
+    assert [d["id"] for d in found["results"]] == [dataset["id"]]
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_bytes", 10)
+def test_a_newer_upload_supersedes_a_queued_validation(create_with_upload, dataset, editor, request) -> None:
+    resource = _upload(create_with_upload, dataset, editor, INVALID)
+    first_run = _show(resource["id"])["run_id"]
+
+    call_action("resource_patch", {"user": editor["name"]}, id=resource["id"],
+                upload=_file(VALID, "contratos.csv"))
+    second = _show(resource["id"])
+    assert second["run_id"] != first_run and second["state"] == "pending"
+
+    _run_worker(request)
+
+    validation = _show(resource["id"])
+    assert validation["run_id"] == second["run_id"]
+    assert validation["state"] == "valid"
+
+
+def _file(data: bytes, name: str):
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
+def test_a_validation_whose_worker_died_is_shown_as_stopped(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, VALID)
+    row = model.Session.get(Validation, resource["id"])
+    row.state, row.updated = "running", datetime.datetime.utcnow() - datetime.timedelta(hours=2)
+    model.Session.commit()
+
+    validation = _show(resource["id"])
+    assert validation["state"] == "error" and validation["problem"] == "stopped"
+
+    again = call_action("anticorruption_validation_run", {"user": editor["name"]}, id=resource["id"])
+    assert again["state"] == "valid"
+
+
+def test_only_editors_may_run_and_only_viewers_may_see(create_with_upload, editor) -> None:
+    member, outsider = factories.User(), factories.User()
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"},
+                                        {"name": member["name"], "capacity": "member"}])
+    private = call_action("package_create", {"user": editor["name"]},
+                          **minimal_dataset("contracts_register", org["id"]), private=True)
+    resource = create_with_upload(VALID, "c.csv", package_id=private["id"], format="CSV",
+                                  context={"user": editor["name"]})
+
+    for user in (editor, member):
+        assert call_auth("anticorruption_validation_show", {"user": user["name"]}, id=resource["id"])
+    for context in ({"user": outsider["name"]}, {"user": ""}):
+        with pytest.raises(tk.NotAuthorized):
+            call_auth("anticorruption_validation_show", context, id=resource["id"])
+    assert call_auth("anticorruption_validation_run", {"user": editor["name"]}, id=resource["id"])
+    for user in (member, outsider):
+        with pytest.raises(tk.NotAuthorized):
+            call_auth("anticorruption_validation_run", {"user": user["name"]}, id=resource["id"])
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.invalid_policy", "private")
+def test_private_policy_holds_a_dataset_until_its_files_are_valid(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, INVALID)
+    assert call_action("package_show", id=dataset["id"])["private"] is True
+
+    call_action("resource_patch", {"user": editor["name"]}, id=resource["id"],
+                upload=_file(VALID, "contratos.csv"))
+
+    assert _show(resource["id"])["state"] == "valid"
+    assert call_action("package_show", id=dataset["id"])["private"] is False
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/missing.csv":
+            self.send_error(404)
+        elif self.path == "/slow.csv":
+            self.send_response(200)
+            self.end_headers()
+            time.sleep(4)
+        elif self.path == "/endless.csv":
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"a,b,c\n" * 10000)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        else:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(VALID)
+
+
+@pytest.fixture
+def link_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.link_timeout", 2)
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.link_max_bytes", 2_000_000)
+@pytest.mark.parametrize(("path", "state", "problem"), [
+    ("/good.csv", "valid", None),
+    ("/missing.csv", "error", "link-status"),
+    ("/slow.csv", "error", "link-too-slow"),
+    ("/endless.csv", "error", "link-too-large"),
+])
+@pytest.mark.usefixtures("with_test_worker")
+def test_links_are_fetched_with_limits_by_the_worker(dataset, editor, link_server,
+                                                     path, state, problem) -> None:
+    resource = call_action("resource_create", {"user": editor["name"]}, package_id=dataset["id"],
+                           url=link_server + path, format="CSV")
+    assert _show(resource["id"])["state"] == "pending"
+
+    _run_jobs_here()
+
+    validation = _show(resource["id"])
+    assert (validation["state"], validation["problem"]) == (state, problem)
+    assert call_action("resource_show", id=resource["id"])["url"].endswith(path)
+
+
+@pytest.mark.ckan_config("ckan.max_resource_size", 50)
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_bytes", 100_000_000)
+# Werkzeug spools big multipart uploads to a temporary file that CKAN never closes.
+@pytest.mark.filterwarnings("ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize(("label", "filename", "data", "fmt"), cases(), ids=[c[0] for c in cases()])
+def test_hostile_files_end_in_a_clear_state_and_are_kept(app, label, filename, data, fmt) -> None:
+    publisher = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": publisher["name"], "capacity": "editor"}])
+    dataset = call_action("package_create", {"user": publisher["name"]},
+                          **minimal_dataset("contracts_register", org["id"]))
+    auth = {"Authorization": publisher["token"]}
+
+    response = app.post("/api/3/action/resource_create", headers=auth,
+                        data={"package_id": dataset["id"], "format": fmt, "name": label,
+                              "upload": (io.BytesIO(data), filename)},
+                        content_type="multipart/form-data")
+
+    assert response.status_code == 200, response.body
+    resource = response.json["result"]
+    validation = _show(resource["id"])
+    assert validation["state"] in ("valid", "invalid", "error", "not_validated")
+    if validation["state"] in ("error", "not_validated"):
+        assert validation["problem"]
+    assert call_action("resource_show", id=resource["id"])["url_type"] == "upload"
+    page = app.get(f"/anticorruption/validation/{resource['id']}", headers=auth)
+    assert page.status_code == 200
+    assert "Traceback" not in page.body
+
+
+@pytest.mark.ckan_config("ckan.max_resource_size", 50)
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_bytes", 0)
+def test_the_worker_survives_hostile_files(create_with_upload, dataset, editor, request) -> None:
+    resources = [_upload(create_with_upload, dataset, editor, data, name=filename, fmt=fmt)
+                 for _, filename, data, fmt in cases()]
+    queued = [r for r in resources if _show(r["id"])["state"] == "pending"]
+    # Only the empty file (nothing to queue) is judged at once.
+    assert len(queued) >= len(resources) - 3
+
+    _run_worker(request)
+
+    states = {_show(r["id"])["state"] for r in resources}
+    assert states <= {"valid", "invalid", "error", "not_validated"}
+    assert "invalid" in states and "error" in states
