@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for):
-    """CKAN's clean_db, plus the extension's own tables, migrated and emptied."""
+def clean_db(with_plugins, reset_db, migrate_db_for):
+    """CKAN's clean_db, plus the extension's own tables, migrated and emptied
+    (migrating needs the plugins loaded)."""
     reset_db()
     migrate_db_for("anticorruption")
     from ckan import model

@@ -81,3 +81,37 @@ def test_demo_files_follow_their_types_table_schema() -> None:
             report = validate(Resource(resource["file"], basepath=str(DEMO_DIR / "files"),
                                        schema=Schema.from_descriptor(descriptor)))
             assert report.valid, report.flatten(["rowNumber", "fieldName", "type"])
+
+
+def test_validate_prints_a_summary_table(cli, create_with_upload) -> None:
+    from ckan.tests import factories
+
+    from .guide import minimal_dataset
+    from .hostile import HEADER, ROW
+
+    org = factories.Organization()
+    dataset = call_action("package_create", **minimal_dataset("contracts_register", org["id"]))
+    create_with_upload((HEADER + "\n" + ROW + "\n").encode(), "ok.csv", package_id=dataset["id"],
+                       format="CSV", name="bueno")
+    create_with_upload((HEADER + "\n" + ROW.replace("100.50", "cien") + "\n").encode(), "bad.csv",
+                       package_id=dataset["id"], format="CSV", name="malo")
+
+    by_dataset = cli.invoke(ckan_command, ["anticorruption", "validate", "--dataset", dataset["name"]])
+    by_type = cli.invoke(ckan_command, ["anticorruption", "validate", "--type", "contracts_register"])
+
+    for result in (by_dataset, by_type):
+        assert result.exit_code == 0, result.output
+        assert "Total: 1 invalid, 1 valid" in result.output
+        assert "malo" in result.output and "bueno" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "Say what to validate"),
+    (["--type", "parking_tickets"], "unknown dataset type: parking_tickets"),
+    (["--dataset", "nothing-here"], "no dataset nothing-here"),
+])
+def test_validate_explains_bad_arguments(cli, args, message) -> None:
+    result = cli.invoke(ckan_command, ["anticorruption", "validate", *args])
+
+    assert result.exit_code != 0
+    assert message in result.output

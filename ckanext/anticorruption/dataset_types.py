@@ -22,7 +22,6 @@ __all__ = [
     "DatasetType",
     "Vocabularies",
     "add_schemas_to_config",
-    "config_declarations",
     "dataset_type",
     "dataset_types",
     "localized",
@@ -216,8 +215,3 @@ def plugin_order_problem(plugins: str | list[str]) -> str | None:
         )
     return None
 
-
-def config_declarations() -> dict[str, Any]:
-    """The extension's config options, declared once in config_declaration.yaml."""
-    with open(Path(__file__).with_name("config_declaration.yaml"), encoding="utf-8") as f:
-        return yaml.safe_load(f)

@@ -28,6 +28,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.anticorruption import dataset_types
+from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import PublicationHold, Validation
 from ckanext.anticorruption.reports import FINAL_STATES
 
@@ -54,10 +55,6 @@ class Plan:
     source: str
 
 
-def _option(name: str) -> Any:
-    return tk.config.get(f"ckanext.anticorruption.validation.{name}")
-
-
 def _now() -> datetime.datetime:
     return datetime.datetime.utcnow()
 
@@ -79,7 +76,7 @@ def plan_run(package: dict[str, Any], resource: dict[str, Any],
     ))
     if background is None:
         size = resource.get("size") or 0
-        background = resource.get("url_type") != "upload" or size > _option("sync_max_bytes")
+        background = resource.get("url_type") != "upload" or size > validation_option("sync_max_bytes")
     return Plan(schema, skip, background, hashlib.sha1(source.encode()).hexdigest())
 
 
@@ -111,7 +108,7 @@ def enqueue_run(row: Validation) -> None:
         tk.enqueue_job(
             validate_resource, [row.resource_id, row.run_id],
             title=f"anticorruption validation {row.resource_id}",
-            rq_kwargs={"timeout": _option("job_timeout")},
+            rq_kwargs={"timeout": validation_option("job_timeout")},
         )
     except Exception as e:  # Redis down: the run must not wait for ever
         log.exception("Could not queue the validation of resource %s", row.resource_id)
@@ -155,7 +152,7 @@ def execute_run(resource_id: str, run_id: str) -> None:
         with _local_copy(resource) as path:
             result = validate_file(
                 path, schema, format=resource.get("format"), sheet=resource.get("sheet") or None,
-                max_errors_per_type=_option("max_errors_per_type"),
+                max_errors_per_type=validation_option("max_errors_per_type"),
                 progress=progress, cancelled=cancelled,
             )
     except ValidationCancelled:
@@ -194,7 +191,7 @@ def finish_without_run(package: dict[str, Any]) -> None:
 
 def _after_run(package: dict[str, Any]) -> None:
     """Apply the publication policy and refresh the search index of the dataset."""
-    if _option("invalid_policy") == "private":
+    if validation_option("invalid_policy") == "private":
         apply_publication_policy(package["id"])
     search.rebuild(package["id"])
 
@@ -257,8 +254,8 @@ def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
     url = resource.get("url") or ""
     if not url.startswith(("http://", "https://")):
         raise SourceUnavailable("link-invalid", url=url[:200])
-    timeout = _option("link_timeout")
-    limit = _option("link_max_bytes")
+    timeout = validation_option("link_timeout")
+    limit = validation_option("link_max_bytes")
     deadline = time.monotonic() + timeout
     with tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".download") as tmp:
         try:

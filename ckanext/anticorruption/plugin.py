@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli, dataset_types, jobs, search, views
+from ckanext.anticorruption import cli, config, dataset_types, jobs, search, views
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 
 
@@ -39,7 +39,7 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigDeclaration
 
     def declare_config_options(self, declaration: Any, key: Any) -> None:
-        declaration.load_dict(dataset_types.config_declarations())
+        declaration.load_dict(config.declarations())
 
     # IFacets
 

@@ -10,6 +10,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import dataset_types as types
 from ckanext.anticorruption import jobs, reports
+from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.logic import schema
 from ckanext.anticorruption.model import Validation
 
@@ -155,7 +156,7 @@ def _validation_dict(row: Validation, include_report: bool = False) -> dict[str,
     result = row.as_dict()
     state, problem = reports.effective_state(
         result, datetime.datetime.utcnow(),
-        tk.config.get("ckanext.anticorruption.validation.stale_after"),
+        validation_option("stale_after"),
     )
     result["state"], result["problem"] = state, problem
     if include_report:

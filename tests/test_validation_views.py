@@ -1,0 +1,105 @@
+"""The validation report as a publisher and a citizen see it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from .guide import minimal_dataset
+from .hostile import HEADER, ROW
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+INVALID = (HEADER + "\n" + ROW + "\n" + ROW.replace("C-1", "C-2").replace("100.50", "cien") + "\n").encode()
+
+
+@pytest.fixture
+def publisher():
+    user = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    return user, org
+
+
+def _invalid_resource(create_with_upload, user, org, private=False):
+    dataset = call_action("package_create", {"user": user["name"]},
+                          **minimal_dataset("contracts_register", org["id"]), private=private)
+    return dataset, create_with_upload(INVALID, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                       context={"user": user["name"]})
+
+
+def test_report_page_explains_errors_in_plain_spanish(app, create_with_upload, publisher) -> None:
+    dataset, resource = _invalid_resource(create_with_upload, *publisher)
+
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+
+    assert "Tiene errores" in page
+    assert "1 renglón tiene en «contract_value» un valor que no es un número" in page
+    assert "<code>cien</code>" in page
+    assert "C-2 | ocds-abc123-1" in page
+
+
+def test_report_page_in_english(app, create_with_upload, publisher) -> None:
+    _, resource = _invalid_resource(create_with_upload, *publisher)
+
+    page = app.get(f"/en/anticorruption/validation/{resource['id']}").body
+
+    assert "1 row has a value in «contract_value» that is not a number" in page
+
+
+def test_dataset_and_resource_pages_show_the_badge(app, create_with_upload, publisher) -> None:
+    dataset, resource = _invalid_resource(create_with_upload, *publisher)
+
+    dataset_page = app.get(f"/en/contracts_register/{dataset['name']}").body
+    resource_page = app.get(f"/en/contracts_register/{dataset['name']}/resource/{resource['id']}").body
+
+    for page in (dataset_page, resource_page):
+        assert 'data-state="invalid"' in page and "Has errors" in page
+    assert "See the full report" in resource_page
+
+
+def test_downloads_errors_csv_and_frictionless_json(app, create_with_upload, publisher) -> None:
+    _, resource = _invalid_resource(create_with_upload, *publisher)
+
+    errors = list(csv.reader(io.StringIO(app.get(f"/anticorruption/validation/{resource['id']}/errors.csv").body)))
+    report = json.loads(app.get(f"/anticorruption/validation/{resource['id']}/report.json").body)
+    status = app.get(f"/anticorruption/validation/{resource['id']}/status.json").json
+
+    assert errors[1][:5] == ["3", "7", "contract_value", "type-error", "cien"]
+    assert report["valid"] is False and report["tasks"][0]["errors"][0]["type"] == "type-error"
+    assert status["state"] == "invalid" and status["error_count"] == 1
+
+
+def test_private_reports_are_hidden_from_those_who_may_not_see_the_dataset(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org, private=True)
+    outsider = factories.UserWithToken()
+
+    for suffix in ("", "/errors.csv", "/report.json", "/status.json"):
+        url = f"/anticorruption/validation/{resource['id']}{suffix}"
+        assert app.get(url).status_code == 403
+        assert app.get(url, headers={"Authorization": outsider["token"]}).status_code == 403
+        assert app.get(url, headers={"Authorization": user["token"]}).status_code == 200
+
+
+def test_only_editors_can_ask_for_a_new_check(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org)
+    member = factories.UserWithToken()
+    call_action("organization_member_create", id=org["id"], username=member["name"], role="member")
+
+    denied = app.post(f"/anticorruption/validation/{resource['id']}/run",
+                      headers={"Authorization": member["token"]})
+    allowed = app.post(f"/anticorruption/validation/{resource['id']}/run",
+                       headers={"Authorization": user["token"]}, follow_redirects=False)
+
+    assert denied.status_code == 403
+    assert allowed.status_code == 302
+
+
+def test_unknown_resource_is_a_404(app) -> None:
+    assert app.get("/anticorruption/validation/no-such-resource").status_code == 404
