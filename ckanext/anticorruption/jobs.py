@@ -151,7 +151,7 @@ def execute_run(resource_id: str, run_id: str) -> None:
     try:
         with _local_copy(resource) as path:
             result = validate_file(
-                path, schema, format=resource.get("format"), sheet=resource.get("sheet") or None,
+                path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
                 max_errors_per_type=validation_option("max_errors_per_type"),
                 progress=progress, cancelled=cancelled,
             )
@@ -173,6 +173,12 @@ def execute_run(resource_id: str, run_id: str) -> None:
             seconds=result.seconds,
         )
     _after_run(package)
+
+
+def _sheet(value: Any) -> str | int | None:
+    """The sheet a publisher named: a number counts from 1, anything else is a name."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else (text or None)
 
 
 def _finish(resource_id: str, run_id: str, **values: Any) -> None:

@@ -89,6 +89,24 @@ def test_an_invalid_upload_is_kept_and_its_errors_are_reported(create_with_uploa
     assert call_action("resource_show", id=resource["id"])["url_type"] == "upload"
 
 
+def test_the_publisher_chooses_the_excel_sheet(create_with_upload, dataset, editor) -> None:
+    from ..hostile import _xlsx
+
+    rows = [HEADER.split(","), ROW.split(",")]
+    workbook = _xlsx({"notas": [["Léame: los datos están en la hoja datos"]], "datos": rows})
+
+    first = _upload(create_with_upload, dataset, editor, workbook, name="c.xlsx", fmt="XLSX")
+    by_name = _upload(create_with_upload, dataset, editor, workbook, name="c.xlsx", fmt="XLSX", sheet="datos")
+    by_number = _upload(create_with_upload, dataset, editor, workbook, name="c.xlsx", fmt="XLSX", sheet="2")
+    missing = _upload(create_with_upload, dataset, editor, workbook, name="c.xlsx", fmt="XLSX", sheet="hoja9")
+
+    assert _show(first["id"])["state"] == "invalid"
+    assert _show(by_name["id"])["state"] == _show(by_number["id"])["state"] == "valid"
+    assert _show(by_name["id"])["detected"]["sheet"] == "datos"
+    assert (_show(missing["id"])["state"], _show(missing["id"])["problem"]) == ("error", "sheet-not-found")
+    assert _show(missing["id"])["problem_params"]["sheets"] == ["notas", "datos"]
+
+
 def test_other_formats_are_not_validated_never_valid(create_with_upload, dataset, editor) -> None:
     resource = _upload(create_with_upload, dataset, editor, b"%PDF-1.4\n", name="informe.pdf", fmt="PDF")
 
