@@ -103,3 +103,19 @@ def test_only_editors_can_ask_for_a_new_check(app, create_with_upload, publisher
 
 def test_unknown_resource_is_a_404(app) -> None:
     assert app.get("/anticorruption/validation/no-such-resource").status_code == 404
+
+
+def test_broken_rules_are_named_with_what_to_write_instead(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]},
+                          **minimal_dataset("contracts_register", org["id"], name="reglas"))
+    broken = ROW.replace("licitación pública", "compra directa").replace("2025-03-10", "10/03/2025")
+    resource = create_with_upload((HEADER + "\n" + broken + "\n").encode(), "c.csv",
+                                  package_id=dataset["id"], format="CSV", context={"user": user["name"]})
+
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+
+    assert ("1 renglón tiene en «procurement_method» un valor que no está en su lista de valores "
+            "permitidos") in page
+    assert "Use uno de estos valores: licitación pública, invitación a cuando menos tres personas" in page
+    assert "Escriba la fecha como AAAA-MM-DD" in page

@@ -13,6 +13,7 @@ __all__ = [
     "anticorruption_dataset_type",
     "anticorruption_field_text",
     "anticorruption_resource_table_schema",
+    "anticorruption_error_explanation",
     "anticorruption_error_group_text",
     "anticorruption_problem_message",
     "anticorruption_text",
@@ -163,6 +164,22 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
         text = tk.ungettext("{n} row has a value in «{field}» that is not {what}",
                             "{n} rows have a value in «{field}» that is not {what}", n)
         return text.format(n=f"{n}{more}", field=field, what=type_words.get(field_type, field_type))
+    constraint_templates = {
+        "required": tk.ungettext("{n} row has no value in «{field}», which is required",
+                                 "{n} rows have no value in «{field}», which is required", n),
+        "enum": tk.ungettext("{n} row has a value in «{field}» that is not in its list of allowed values",
+                             "{n} rows have a value in «{field}» that is not in its list of allowed values", n),
+        "pattern": tk.ungettext("{n} row has a value in «{field}» that is not written in the expected form",
+                                "{n} rows have a value in «{field}» that is not written in the expected form", n),
+        "minimum": tk.ungettext("{n} row has a value in «{field}» below the minimum",
+                                "{n} rows have a value in «{field}» below the minimum", n),
+        "maximum": tk.ungettext("{n} row has a value in «{field}» above the maximum",
+                                "{n} rows have a value in «{field}» above the maximum", n),
+        "unique": tk.ungettext("{n} row repeats a value of «{field}» that must be unique",
+                               "{n} rows repeat a value of «{field}» that must be unique", n),
+    }
+    if kind == "constraint-error" and group.get("constraint") in constraint_templates:
+        return constraint_templates[group["constraint"]].format(n=f"{n}{more}", field=field)
     templates = {
         "constraint-error": tk.ungettext("{n} row breaks a rule of «{field}»",
                                          "{n} rows break a rule of «{field}»", n),
@@ -183,3 +200,25 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
     }
     text = templates.get(kind, tk.ungettext("{n} error of kind {kind}", "{n} errors of kind {kind}", n))
     return text.format(n=f"{n}{more}", field=field, kind=kind)
+
+
+def anticorruption_error_explanation(group: dict[str, Any], row: dict[str, Any],
+                                     table_schema: dict[str, Any] | None = None) -> str:
+    """What the publisher should write instead, for one offending cell."""
+    field = next((f for f in (table_schema or {}).get("fields", [])
+                  if f.get("name") == group.get("field")), {})
+    constraints = field.get("constraints", {})
+    rule = group.get("constraint")
+    if group["type"] == "type-error" and field.get("type") == "date":
+        return tk._("Write the date as YYYY-MM-DD, e.g. 2025-03-10.")
+    if group["type"] == "type-error" and field.get("type") in ("number", "integer"):
+        return tk._("Write only digits, with a dot for decimals and no thousands separators, e.g. 48250000.50.")
+    if rule == "enum":
+        return tk._("Use one of: {values}.").format(values=", ".join(map(str, constraints.get("enum", []))))
+    if rule == "pattern" and field.get("example"):
+        return tk._("Write it like this example: {example}.").format(example=field["example"])
+    if rule == "required":
+        return tk._("Fill in this cell.")
+    if rule == "minimum":
+        return tk._("Use a value of at least {n}.").format(n=constraints.get("minimum"))
+    return str(row.get("note") or row.get("message") or "")

@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections import OrderedDict
 from typing import Any
 
 __all__ = [
     "FINAL_STATES",
+    "constraint_of",
     "STATES",
     "effective_state",
     "error_groups",
@@ -27,6 +29,16 @@ FINAL_STATES = ("valid", "invalid", "error", "not_validated")
 
 # Errors about a whole row or the header rather than one column.
 _ROW_ERRORS = {"blank-row", "extra-cell", "primary-key", "duplicate-row"}
+# frictionless notes of constraint errors read: constraint "enum" is "[...]"
+_CONSTRAINT = re.compile(r'constraint "(\w+)"')
+
+
+def constraint_of(error: dict[str, Any]) -> str | None:
+    """Which rule a constraint error broke (required, enum, pattern, minimum, …)."""
+    if error.get("type") != "constraint-error":
+        return None
+    found = _CONSTRAINT.search(error.get("note") or "")
+    return found.group(1) if found else None
 
 
 def effective_state(validation: dict[str, Any], now: datetime.datetime,
@@ -66,14 +78,16 @@ def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
     otherwise ``capped`` is true and ``count`` is what was kept, while
     ``kind_total`` gives the true total of the kind.
     """
-    groups: OrderedDict[tuple[str, str | None], dict[str, Any]] = OrderedDict()
+    groups: OrderedDict[tuple[str, str | None, str | None], dict[str, Any]] = OrderedDict()
     kept_per_kind: dict[str, int] = {}
     for error in report_errors(report):
         kind = error.get("type", "error")
         field = None if kind in _ROW_ERRORS else error.get("fieldName")
+        constraint = constraint_of(error)
         kept_per_kind[kind] = kept_per_kind.get(kind, 0) + 1
-        group = groups.setdefault((kind, field), {
+        group = groups.setdefault((kind, field, constraint), {
             "type": kind,
+            "constraint": constraint,
             "title": error.get("title") or kind,
             "field": field,
             "field_number": error.get("fieldNumber"),
