@@ -290,9 +290,13 @@ def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
 def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None:
     """After a resource is created or updated: validate it if the file or its schema changed.
 
+    Only datasets of the Guide's types have Table Schemas; others are left alone.
     The resource is already stored: whatever happens here, it is kept.
     """
     try:
+        package = tk.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
+        if dataset_types.dataset_type(package.get("type")) is None:
+            return
         tk.get_action("anticorruption_validation_run")(
             {"user": context.get("user"), "ignore_auth": True},
             {"id": resource["id"], "force": False},

@@ -304,3 +304,15 @@ def test_the_worker_survives_hostile_files(create_with_upload, dataset, editor, 
     states = {_show(r["id"])["state"] for r in resources}
     assert states <= {"valid", "invalid", "error", "not_validated"}
     assert "invalid" in states and "error" in states
+
+
+def test_datasets_of_other_types_are_left_alone(create_with_upload, editor) -> None:
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    plain = call_action("package_create", {"user": editor["name"]}, name="plain", owner_org=org["id"])
+
+    resource = create_with_upload(VALID, "c.csv", package_id=plain["id"], format="CSV",
+                                  context={"user": editor["name"]})
+
+    with pytest.raises(tk.ObjectNotFound):
+        _show(resource["id"])
+    assert call_action("package_show", id=plain["id"])["resources"][0]["validation_state"] is None

@@ -227,6 +227,9 @@ class _Checker:
         from frictionless.table.header import Header
 
         self.collector = collector
+        # How frictionless prints an empty cell in an error: CSV cells are
+        # "", but openpyxl gives None for an empty XLSX cell.
+        self.empty_cell = "None" if source.format == "xlsx" else ""
         self.schema_obj = frictionless.Schema.from_descriptor(schema)
         header = Header(labels, fields=self.schema_obj.fields, row_numbers=[1], ignore_case=False, fields_match="exact")
         self.header_errors = list(header.errors)
@@ -273,7 +276,7 @@ class _Checker:
     # Batches ----------------------------------------------------------
 
     def check_batch(
-        self, columns: list[pa.Array], numbers: pa.Array, odd_rows: list[tuple[int, list[str]]]
+        self, columns: list[pa.Array], numbers: pa.Array, odd_rows: list[tuple[int, list[Any]]]
     ) -> None:
         """Check a batch of well-formed rows plus the ragged rows among them."""
         from frictionless import errors as ferrors
@@ -348,7 +351,7 @@ class _Checker:
                                     note=note,
                                     cells=cells_of(index),
                                     row_number=row_number,
-                                    cell=str(value),
+                                    cell=str(value) if value != "" else self.empty_cell,
                                     field_name=column.name,
                                     field_number=column.number,
                                 ).to_descriptor(),
@@ -396,7 +399,7 @@ class _Checker:
         self.pk_keys.append(key)
         self.pk_rows.append(numbers)
 
-    def _check_odd_row(self, row_number: int, cells: list[str], found: list[Any], sequence: int) -> int:
+    def _check_odd_row(self, row_number: int, cells: list[Any], found: list[Any], sequence: int) -> int:
         row = self._row_class(cells, handlers=self._handlers, row_number=row_number)
         for error in row.errors:
             sequence += 1
@@ -606,13 +609,14 @@ def validate_fast(
     try:
         _check_schema(schema)
         if source.format == "xlsx":
-            try:
-                from .xlsx import xlsx_batches, xlsx_labels
-            except ImportError as error:
-                raise _Unsupported("xlsx reader") from error
+            from .xlsx import UnsupportedSheet, read_sheet
 
-            labels = xlsx_labels(source)
-            batches_factory = lambda: xlsx_batches(source, len(labels))  # noqa: E731
+            try:
+                sheet = read_sheet(source)
+            except UnsupportedSheet as reason:
+                raise _Unsupported(str(reason)) from None
+            labels = sheet.labels
+            batches_factory = sheet.iter_batches
         else:
             labels = _read_labels(source)
             batches_factory = lambda: _csv_batches(source, labels)  # noqa: E731
