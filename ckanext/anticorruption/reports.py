@@ -15,7 +15,6 @@ from typing import Any
 __all__ = [
     "FINAL_STATES",
     "constraint_of",
-    "STATES",
     "effective_state",
     "error_groups",
     "errors_csv",
@@ -24,7 +23,6 @@ __all__ = [
 
 # pending → running → valid | invalid | error; not_validated when a file cannot
 # be checked at all (e.g. a PDF), never counted as valid.
-STATES = ("pending", "running", "valid", "invalid", "error", "not_validated")
 FINAL_STATES = ("valid", "invalid", "error", "not_validated")
 
 # Errors about a whole row or the header rather than one column.

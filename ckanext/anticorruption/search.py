@@ -8,13 +8,11 @@ from typing import Any
 
 from ckanext.anticorruption import dataset_types as types
 
-__all__ = ["FACET_FIELDS", "VALIDATION_FIELD", "index_fields", "label_facets"]
+__all__ = ["VALIDATION_FIELD", "index_fields", "label_facets"]
 
-# Solr fields faceted on /dataset and on organization pages.
 # Validation states are a list per dataset: CKAN's Solr schema only takes
 # lists in its multi-valued vocab_* fields.
 VALIDATION_FIELD = "vocab_validation_state"
-FACET_FIELDS = ("guide_category", "dataset_type", VALIDATION_FIELD)
 
 
 def index_fields(pkg_dict: dict[str, Any], validation_states: list[str] | None = None) -> dict[str, Any]:
