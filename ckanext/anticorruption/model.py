@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, UnicodeText
+from sqlalchemy import BigInteger, Column, DateTime, Float, LargeBinary, UnicodeText
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["PublicationHold", "Validation"]
+__all__ = ["ErrorLog", "PublicationHold", "Validation"]
 
 
 def _now() -> datetime.datetime:
@@ -70,3 +70,14 @@ class PublicationHold(tk.BaseModel):
 
     package_id = Column(UnicodeText, primary_key=True)
     created = Column(DateTime, nullable=False, default=_now)
+
+
+class ErrorLog(tk.BaseModel):
+    """Every error of a resource's latest run, as gzip CSV (the report keeps a capped list)."""
+
+    __tablename__ = "anticorruption_error_log"
+
+    resource_id = Column(UnicodeText, primary_key=True)
+    run_id = Column(UnicodeText, nullable=False)
+    error_count = Column(BigInteger, nullable=False)
+    content = Column(LargeBinary, nullable=False)
