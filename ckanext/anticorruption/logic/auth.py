@@ -4,6 +4,11 @@ The dataset types and their Table Schemas are public reference information:
 anyone may read them. Counts of datasets are computed with the caller's own
 permissions inside the actions. A validation report is as visible as its
 resource, and only those who may edit the dataset may run a validation.
+
+Coverage is public (computed from public datasets). An organization's
+editors declare its types not applicable or with nothing to report and read
+the requests of users; only sysadmins decide for the portal which types
+apply to which organization, and take snapshots.
 """
 from __future__ import annotations
 
@@ -12,6 +17,13 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 __all__ = [
+    "anticorruption_coverage",
+    "anticorruption_coverage_declaration_delete",
+    "anticorruption_coverage_declare",
+    "anticorruption_coverage_history",
+    "anticorruption_coverage_request_create",
+    "anticorruption_coverage_request_list",
+    "anticorruption_coverage_snapshot",
     "anticorruption_dataset_type_list",
     "anticorruption_dataset_type_show",
     "anticorruption_table_schema_show",
@@ -42,3 +54,44 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> Auth
 @tk.auth_allow_anonymous_access
 def anticorruption_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
     return authz.is_authorized("resource_show", context, {"id": data_dict.get("id")})
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_coverage(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+def _organization_editor(context: Context, data_dict: DataDict) -> AuthResult:
+    user = context.get("user") or ""
+    if data_dict.get("by_portal"):
+        return {"success": False, "msg": tk._("Only sysadmins decide which types apply to an organization")}
+    if authz.has_user_permission_for_group_or_org(data_dict.get("organization"), user, "create_dataset"):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only editors of the organization can do this")}
+
+
+def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> AuthResult:
+    return _organization_editor(context, data_dict)
+
+
+def anticorruption_coverage_declaration_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _organization_editor(context, data_dict)
+
+
+def anticorruption_coverage_request_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _organization_editor(context, {"organization": data_dict.get("organization")})
+
+
+def anticorruption_coverage_request_create(context: Context, data_dict: DataDict) -> AuthResult:
+    # Not allowed anonymously: CKAN refuses before this runs.
+    return {"success": True}
+
+
+def anticorruption_coverage_snapshot(context: Context, data_dict: DataDict) -> AuthResult:
+    # Sysadmins pass every auth function before it runs.
+    return {"success": False, "msg": tk._("Only sysadmins can take coverage snapshots")}

@@ -1,0 +1,162 @@
+"""Gather the coverage facts for a caller with a fixed number of queries.
+
+Whatever the number of agencies: one Solr query with nested JSON facets for
+the public datasets (what everyone sees and what is scored), one for the
+private datasets the caller may see (shown, never counted), and one database
+query each for the organizations, the declarations and the requests.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from sqlalchemy import func
+
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import get_permission_labels
+from ckan.lib.search.common import make_connection
+
+from ckanext.anticorruption import coverage, dataset_types
+from ckanext.anticorruption.model import CoverageDeclaration, CoverageRequest
+
+__all__ = ["gather", "organization_or_none", "type_summaries"]
+
+_TRUE = "true"
+
+
+def type_summaries(type_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """The Guide's types (or some of them), in the Guide's order, for the matrix's columns."""
+    voc = dataset_types.vocabularies()
+    return [
+        {"id": t.id, "title": dict(t.title), "category": t.category,
+         "category_title": dict(voc.categories[t.category].title), "guide_order": t.guide_order}
+        for t in dataset_types.dataset_types().values() if not type_ids or t.id in type_ids
+    ]
+
+
+def organization_or_none(id_or_name: str) -> model.Group | None:
+    group = model.Group.get(id_or_name)
+    if group is None or not group.is_organization or group.state != "active":
+        return None
+    return group
+
+
+def _organizations(organization_id: str | None) -> list[dict[str, Any]]:
+    query = model.Session.query(model.Group.id, model.Group.name, model.Group.title).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active",
+    )
+    if organization_id:
+        query = query.filter(model.Group.id == organization_id)
+    return [{"id": i, "name": n, "title": t or n} for i, n, t in query.order_by(model.Group.title, model.Group.name)]
+
+
+def _quoted(values: list[str]) -> str:
+    return "(" + " OR ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + ")"
+
+
+def _facet(fq: list[str], cell_facets: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Nested terms facets owner_org → dataset_type, with ``cell_facets`` in each cell."""
+    facet = {"orgs": {
+        "type": "terms", "field": "owner_org", "limit": -1, "mincount": 1,
+        "facet": {"types": {"type": "terms", "field": "dataset_type", "limit": -1, "mincount": 1,
+                            "facet": cell_facets}},
+    }}
+    response = make_connection().search(q="*:*", fq=fq, rows=0, **{"json.facet": json.dumps(facet)})
+    buckets = (response.raw_response.get("facets") or {}).get("orgs", {}).get("buckets", [])
+    return {(org["val"], typ["val"]): typ for org in buckets for typ in org["types"]["buckets"]}
+
+
+def _base_fq(type_ids: list[str], organization_id: str | None) -> list[str]:
+    fq = [
+        f'+site_id:"{tk.config.get("ckan.site_id")}"',
+        "+entity_type:package",
+        "+state:active",
+        "+dataset_type:" + _quoted(type_ids),
+    ]
+    if organization_id:
+        fq.append("+owner_org:" + _quoted([organization_id]))
+    return fq
+
+
+def _iso(value: Any) -> str | None:
+    """pysolr turns dates into datetimes; the matrix keeps ISO text (it is JSON)."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value or None
+
+
+def _public_cells(type_ids: list[str], organization_id: str | None) -> dict[tuple[str, str], coverage.CellFacts]:
+    criteria = {
+        "open": {"type": "query", "q": f"ac_open:{_TRUE}"},
+        "machine_readable": {"type": "query", "q": f"ac_machine_readable:{_TRUE}"},
+        "valid": {"type": "query", "q": f"ac_valid:{_TRUE}"},
+        "invalid": {"type": "query", "q": f"ac_invalid:{_TRUE}"},
+        "fresh": {"type": "query", "q": "ac_fresh_until_date:[NOW TO *]"},
+        "updated": "max(ac_updated_date)",
+    }
+    buckets = _facet(_base_fq(type_ids, organization_id) + ["+capacity:public"], criteria)
+    return {
+        key: coverage.CellFacts(
+            count=b["count"],
+            open=b["open"]["count"],
+            machine_readable=b["machine_readable"]["count"],
+            valid=b["valid"]["count"],
+            invalid=b["invalid"]["count"],
+            fresh=b["fresh"]["count"],
+            updated=_iso(b.get("updated")),
+        )
+        for key, b in buckets.items()
+    }
+
+
+def _private_cells(user: model.User | None, type_ids: list[str],
+                   organization_id: str | None) -> dict[tuple[str, str], int]:
+    """Private datasets the caller may see, counted per cell (never scored)."""
+    if user is None:
+        return {}
+    fq = _base_fq(type_ids, organization_id) + ["+capacity:private"]
+    if not authz.is_sysadmin(user.name):
+        labels = get_permission_labels().get_user_dataset_labels(user)
+        fq.append("+permission_labels:" + _quoted(labels))
+    return {key: b["count"] for key, b in _facet(fq, {}).items()}
+
+
+def _declarations(organization_id: str | None) -> dict[tuple[str, str], coverage.Declaration]:
+    query = model.Session.query(CoverageDeclaration)
+    if organization_id:
+        query = query.filter(CoverageDeclaration.organization_id == organization_id)
+    return {
+        (d.organization_id, d.type_id): coverage.Declaration(
+            status=d.status, reason=d.reason, period=d.period or "", by_portal=d.by_portal,
+            created=d.created.isoformat() if d.created else "",
+        )
+        for d in query
+    }
+
+
+def _requests(organization_id: str | None) -> dict[tuple[str, str], int]:
+    query = model.Session.query(
+        CoverageRequest.organization_id, CoverageRequest.type_id, func.count(CoverageRequest.id),
+    ).group_by(CoverageRequest.organization_id, CoverageRequest.type_id)
+    if organization_id:
+        query = query.filter(CoverageRequest.organization_id == organization_id)
+    return {(org, typ): n for org, typ, n in query}
+
+
+def gather(user_name: str | None, organization_id: str | None = None,
+           type_ids: list[str] | None = None) -> coverage.Inputs:
+    """The facts of the matrix as ``user_name`` (None: anonymous) may see them."""
+    types = type_summaries(type_ids)
+    ids = [t["id"] for t in types]
+    user = model.User.get(user_name) if user_name else None
+    return coverage.Inputs(
+        organizations=_organizations(organization_id),
+        types=types,
+        public=_public_cells(ids, organization_id),
+        private=_private_cells(user, ids, organization_id),
+        declarations=_declarations(organization_id),
+        requests=_requests(organization_id),
+    )
