@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.anticorruption import jobs, publisher_templates, reports
+from ckanext.anticorruption.coverage_views import coverage_blueprint
 from ckanext.anticorruption.helpers import current_lang
 
 __all__ = ["get_blueprints"]
@@ -152,4 +153,4 @@ def validation_run(resource_id: str) -> Response:
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [anticorruption]
+    return [anticorruption, coverage_blueprint]
