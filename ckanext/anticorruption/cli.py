@@ -120,12 +120,11 @@ def schedule() -> None:
     coverage_jobs.ensure_scheduled()
     import ckan.lib.jobs as ckan_jobs
 
-    queue = ckan_jobs.get_queue()
-    job = queue.fetch_job(coverage_jobs.JOB_ID)
-    if job is None:
+    registry = ckan_jobs.get_queue().scheduled_job_registry
+    if coverage_jobs.JOB_ID not in registry.get_job_ids():
         raise click.ClickException("The daily snapshot is not scheduled "
                                    "(ckanext.anticorruption.coverage.snapshot_hour is -1, or Redis is down).")
-    when = queue.scheduled_job_registry.get_scheduled_time(job)
+    when = registry.get_scheduled_time(coverage_jobs.JOB_ID)
     click.echo(f"Next daily coverage snapshot: {when.isoformat()} (run by `ckan jobs worker`).")
 
 
