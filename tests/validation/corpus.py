@@ -210,14 +210,41 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, encoding:
     return path
 
 
-def write_xlsx(path: Path, header: list[str], rows: list[list[Any]], *, sheet: str = "Datos", extra_sheets: tuple[str, ...] = ()) -> Path:
+def write_xlsx(
+    path: Path,
+    header: list[str],
+    rows: list[list[Any]],
+    *,
+    sheet: str = "Datos",
+    extra_sheets: tuple[str, ...] = (),
+    dimension: bool = False,
+    date_format: str | None = None,
+) -> Path:
+    """Write with openpyxl; "" cells are left out.
+
+    Write-only mode (the default) writes no ``<dimension>``, so openpyxl
+    reads rows as long as their last cell; a normal workbook writes one, as
+    Excel does, and every row is read as wide as the sheet. Datetimes show
+    as ``date_format`` (openpyxl's default is "yyyy-mm-dd h:mm:ss").
+    """
     import openpyxl
 
-    workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
-    worksheet.append(header)
+    if not dimension:
+        workbook = openpyxl.Workbook(write_only=True)
+        worksheet = workbook.create_sheet(sheet)
+        worksheet.append(header)
+    else:
+        workbook = openpyxl.Workbook()
+        worksheet = workbook.active
+        worksheet.title = sheet
+        worksheet.append([label or None for label in header])
     for row in rows:
-        worksheet.append([cell if cell != "" else None for cell in row])
+        worksheet.append([cell if cell != "" else None for cell in row] or [None])
+    if date_format and dimension:
+        for line in worksheet.iter_rows(min_row=2):
+            for cell in line:
+                if isinstance(cell.value, datetime.datetime):
+                    cell.number_format = date_format
     for name in extra_sheets:
         workbook.create_sheet(name).append(["otra"])
     workbook.save(path)

@@ -36,6 +36,51 @@ def assert_same_as_frictionless(path: Path, schema: dict[str, Any], *, expect_fa
     assert ours.report["valid"] == reference.report["valid"]
 
 
+_MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2}) 00:00:00")
+
+
+def _shown(cell: Any) -> str:
+    # How frictionless prints a cell in an error's ``cells``.
+    text = "" if cell is None else str(cell)
+    midnight = _MIDNIGHT.fullmatch(text)
+    return midnight[1] if midnight else text
+
+
+def error_descriptors(result: ValidationResult) -> list[str]:
+    """Every error descriptor, comparable across engines.
+
+    Known differences, normalised here: a date cell travels to the fast
+    checks as its date, so ``cells`` show "2024-01-05" where frictionless
+    shows "2024-01-05 00:00:00"; and unique and primary-key errors on odd
+    rows carry the raw cells (fast.py's _fetch_rows, see
+    test_integrity_errors_on_odd_rows_show_cells_as_text).
+    """
+    assert result.report is not None
+    errors = []
+    for error in result.report["tasks"][0]["errors"]:
+        if "cells" in error:
+            error = {**error, "cells": [_shown(cell) for cell in error["cells"]]}
+        errors.append(repr(sorted(error.items())))
+    return sorted(errors)
+
+
+def assert_same_descriptors(path: Path, schema: dict[str, Any]) -> None:
+    """Fast, and every error descriptor equal to frictionless's."""
+    assert_same_as_frictionless(path, schema)
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert error_descriptors(ours) == error_descriptors(reference)
+
+
+def assert_xlsx_matches(path: Path, schema: dict[str, Any], *, fast: bool) -> None:
+    """Equal to frictionless, from the fast path or else from the fallback."""
+    if fast:
+        assert_same_descriptors(path, schema)
+    else:
+        assert_same_as_frictionless(path, schema, expect_fast=False)
+        assert validate_file(str(path), schema).engine == "frictionless"
+
+
 @pytest.mark.parametrize("type_name", SCHEMA_TYPES)
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
 def test_csv_matches_frictionless(tmp_path: Path, type_name: str, mutation: str) -> None:
@@ -65,35 +110,30 @@ def test_small_blocks_keep_row_numbers(tmp_path: Path, monkeypatch: pytest.Monke
     assert_same_as_frictionless(path, table_schema("debarred_contractors"))
 
 
-def _write_xlsx_with_dimension(path: Path, header: list[str], rows: list[list[str]], *, sheet: str = "Datos") -> Path:
-    # A normal (not write-only) openpyxl workbook writes a <dimension>, as
-    # Excel does, so openpyxl pads every row to the full width.
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = sheet
-    worksheet.append([label or None for label in header])
-    for row in rows:
-        worksheet.append([cell if cell != "" else None for cell in row] or [None])
-    workbook.save(path)
-    return path
-
-
-# The blank label is written as an empty string cell, which the fast path
-# cannot tell from an absent one; that file goes to frictionless.
+XLSX_SCHEMA_TYPES = (*SCHEMA_TYPES, "tenders_awards", "advisory_board_members", "court_data")
+# openpyxl writes a blank label as an empty string cell, which the fast path
+# cannot tell from an absent one; xlsxwriter escapes the carriage return
+# (_x000D_). Those files go to frictionless.
 _XLSX_FALLBACK_MUTATIONS = {"blank-label"}
+_EXCEL_FALLBACK_MUTATIONS = {"quoted-newlines"}
 
 
-@pytest.mark.parametrize("type_name", SCHEMA_TYPES)
+@pytest.mark.parametrize("type_name", XLSX_SCHEMA_TYPES)
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
 def test_xlsx_matches_frictionless(tmp_path: Path, type_name: str, mutation: str) -> None:
     header, rows = build_table(type_name, mutation)
     schema = table_schema(type_name)
-    ragged = write_xlsx(tmp_path / "ragged.xlsx", header, rows)
-    assert_same_as_frictionless(ragged, schema, expect_fast=mutation not in _XLSX_FALLBACK_MUTATIONS)
-    padded = _write_xlsx_with_dimension(tmp_path / "padded.xlsx", header, rows)
-    assert_same_as_frictionless(padded, schema)
+    typed = typed_rows(schema, rows)
+    files = {
+        # Text cells, written by openpyxl without and with a <dimension>.
+        write_xlsx(tmp_path / "ragged.xlsx", header, rows): _XLSX_FALLBACK_MUTATIONS,
+        write_xlsx(tmp_path / "padded.xlsx", header, rows, dimension=True): set(),
+        # Numbers, dates and booleans as Excel (xlsxwriter) and openpyxl write them.
+        write_excel(tmp_path / "excel.xlsx", header, typed): _EXCEL_FALLBACK_MUTATIONS,
+        write_xlsx(tmp_path / "typed.xlsx", header, typed): _XLSX_FALLBACK_MUTATIONS,
+    }
+    for path, fallbacks in files.items():
+        assert_xlsx_matches(path, schema, fast=mutation not in fallbacks)
 
 
 @pytest.mark.parametrize("sheet", ["Datos", 2, "2"])
@@ -142,13 +182,11 @@ def test_xlsx_cells_we_cannot_match_fall_back(tmp_path: Path, edit: Callable[[An
     import openpyxl
 
     header, rows = build_table("budgets", "typed-errors")
-    path = _write_xlsx_with_dimension(tmp_path / "odd.xlsx", header, rows)
+    path = write_xlsx(tmp_path / "odd.xlsx", header, rows, dimension=True)
     workbook = openpyxl.load_workbook(path)
     edit(workbook.active)
     workbook.save(path)
-    ours = validate_file(str(path), table_schema("budgets"), max_errors_per_type=10**9)
-    assert ours.engine == "frictionless"
-    assert_same_as_frictionless(path, table_schema("budgets"), expect_fast=False)
+    assert_xlsx_matches(path, table_schema("budgets"), fast=False)
 
 
 def _rewrite_sheet(path: Path, pattern: bytes, replacement: bytes) -> Path:
@@ -166,77 +204,29 @@ def _rewrite_sheet(path: Path, pattern: bytes, replacement: bytes) -> Path:
     return path
 
 
-# (pattern, replacement) on the sheet XML of a table openpyxl wrote with a dimension.
-_XML_EDITS_THAT_FALL_BACK = {
-    "empty-string": (rb'(<c r="D3" t="inlineStr"><is><t>)[^<]*', rb"\1"),
-    "error-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="e"><v>#N/A</v></c>'),
-    "iso-date-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="d"><v>2024-01-05</v></c>'),
-    "attributes-in-another-order": (rb'<c r="I3" t="n"><v>', rb'<c r="I3" t="n" s="0"><v>'),
-    "number-with-spaces": (rb'<c r="I3" t="n"><v>', rb'<c r="I3" t="n"><v> '),
-}
-_XML_EDITS_THAT_STAY_FAST = {
-    "empty-inline-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="inlineStr"></c>'),
-    "value-less-styled-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" s="0"/>'),
-    "number-without-type": (rb'<c r="I3" t="n">', rb'<c r="I3">'),
-    "number-with-style": (rb'<c r="I3" t="n">', rb'<c r="I3" s="0" t="n">'),
+# (pattern, replacement, stays fast) on the sheet XML of a table openpyxl
+# wrote with a dimension.
+_XML_EDITS = {
+    "empty-string": (rb'(<c r="D3" t="inlineStr"><is><t>)[^<]*', rb"\1", False),
+    "error-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="e"><v>#N/A</v></c>', False),
+    "iso-date-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="d"><v>2024-01-05</v></c>', False),
+    "attributes-in-another-order": (rb'<c r="I3" t="n"><v>', rb'<c r="I3" t="n" s="0"><v>', False),
+    "number-with-spaces": (rb'<c r="I3" t="n"><v>', rb'<c r="I3" t="n"><v> ', False),
+    "empty-inline-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="inlineStr"></c>', True),
+    "value-less-styled-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" s="0"/>', True),
+    "number-without-type": (rb'<c r="I3" t="n">', rb'<c r="I3">', True),
+    "number-with-style": (rb'<c r="I3" t="n">', rb'<c r="I3" s="0" t="n">', True),
 }
 
 
-@pytest.mark.parametrize("edit", sorted(_XML_EDITS_THAT_FALL_BACK))
-def test_xlsx_markup_we_cannot_match_falls_back(tmp_path: Path, edit: str) -> None:
+@pytest.mark.parametrize("edit", sorted(_XML_EDITS))
+def test_xlsx_markup_variants(tmp_path: Path, edit: str) -> None:
+    pattern, replacement, fast = _XML_EDITS[edit]
     schema = table_schema("budgets")
     header, rows = build_table("budgets", "typed-errors")
-    path = _write_xlsx_with_dimension(tmp_path / "edited.xlsx", header, typed_rows(schema, rows))
-    _rewrite_sheet(path, *_XML_EDITS_THAT_FALL_BACK[edit])
-    assert_same_as_frictionless(path, schema, expect_fast=False)
-    assert validate_file(str(path), schema).engine == "frictionless"
-
-
-@pytest.mark.parametrize("edit", sorted(_XML_EDITS_THAT_STAY_FAST))
-def test_xlsx_markup_variants_stay_fast(tmp_path: Path, edit: str) -> None:
-    schema = table_schema("budgets")
-    header, rows = build_table("budgets", "typed-errors")
-    path = _write_xlsx_with_dimension(tmp_path / "edited.xlsx", header, typed_rows(schema, rows))
-    _rewrite_sheet(path, *_XML_EDITS_THAT_STAY_FAST[edit])
-    assert_same_descriptors(path, schema)
-
-
-# Typed cells: numbers, dates and booleans as a publisher's Excel holds them.
-
-_MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2}) 00:00:00")
-
-
-def _shown(cell: Any) -> str:
-    # How frictionless prints a cell in an error's ``cells``.
-    text = "" if cell is None else str(cell)
-    midnight = _MIDNIGHT.fullmatch(text)
-    return midnight[1] if midnight else text
-
-
-def error_descriptors(result: ValidationResult) -> list[str]:
-    """Every error descriptor, comparable across engines.
-
-    Known differences, normalised here: a date cell travels to the fast
-    checks as its date, so ``cells`` show "2024-01-05" where frictionless
-    shows "2024-01-05 00:00:00"; and unique and primary-key errors on odd
-    rows carry the raw cells (fast.py's _fetch_rows, see
-    test_integrity_errors_on_odd_rows_show_cells_as_text).
-    """
-    assert result.report is not None
-    errors = []
-    for error in result.report["tasks"][0]["errors"]:
-        if "cells" in error:
-            error = {**error, "cells": [_shown(cell) for cell in error["cells"]]}
-        errors.append(repr(sorted(error.items())))
-    return sorted(errors)
-
-
-def assert_same_descriptors(path: Path, schema: dict[str, Any]) -> None:
-    """Fast, and every error descriptor equal to frictionless's."""
-    assert_same_as_frictionless(path, schema)
-    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
-    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
-    assert error_descriptors(ours) == error_descriptors(reference)
+    path = write_xlsx(tmp_path / "edited.xlsx", header, typed_rows(schema, rows), dimension=True)
+    _rewrite_sheet(path, pattern, replacement)
+    assert_xlsx_matches(path, schema, fast=fast)
 
 
 @pytest.mark.xfail(strict=True, reason="fast.py _fetch_rows keeps odd rows' raw cells (None, 1500) in integrity errors")
@@ -253,34 +243,13 @@ def test_integrity_errors_on_odd_rows_show_cells_as_text(tmp_path: Path) -> None
     assert ours.report["tasks"][0]["errors"] == reference.report["tasks"][0]["errors"]
 
 
-TYPED_SCHEMA_TYPES = (*SCHEMA_TYPES, "tenders_awards", "advisory_board_members", "court_data")
-# xlsxwriter escapes the carriage return (_x000D_), which goes to frictionless.
-_EXCEL_FALLBACK_MUTATIONS = {"quoted-newlines"}
-
-
-@pytest.mark.parametrize("type_name", TYPED_SCHEMA_TYPES)
-@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
-def test_typed_xlsx_matches_frictionless(tmp_path: Path, type_name: str, mutation: str) -> None:
-    header, rows = build_table(type_name, mutation)
-    schema = table_schema(type_name)
-    typed = typed_rows(schema, rows)
-    excel = write_excel(tmp_path / "excel.xlsx", header, typed)
-    if mutation in _EXCEL_FALLBACK_MUTATIONS:
-        assert_same_as_frictionless(excel, schema, expect_fast=False)
-    else:
-        assert_same_descriptors(excel, schema)
-    ragged = write_xlsx(tmp_path / "ragged.xlsx", header, typed)
-    if mutation in _XLSX_FALLBACK_MUTATIONS:
-        assert_same_as_frictionless(ragged, schema, expect_fast=False)
-    else:
-        assert_same_descriptors(ragged, schema)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_typed_xlsx_matches_frictionless(tmp_path: Path, seed: int) -> None:
     header, rows = build_table("contracts_register", "clean", rows=2000, seed=seed, error_rate=0.3)
     schema = table_schema("contracts_register")
-    assert_same_descriptors(write_excel(tmp_path / "random.xlsx", header, typed_rows(schema, rows)), schema)
+    typed = typed_rows(schema, rows)
+    assert_same_descriptors(write_excel(tmp_path / "excel.xlsx", header, typed), schema)
+    assert_same_descriptors(write_xlsx(tmp_path / "openpyxl.xlsx", header, typed, dimension=True, date_format="dd/mm/yyyy"), schema)
 
 
 _DAY = datetime.datetime(2024, 1, 5)

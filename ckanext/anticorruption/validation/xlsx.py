@@ -33,15 +33,16 @@ frictionless's own Row class checks.
 Anything else makes :func:`read_sheet` raise :class:`UnsupportedSheet` and
 the caller falls back to frictionless: formulas, merged cells, error and
 ISO-date cells, empty strings, escaped control characters, phonetic runs,
-value-less cells in a sheet without a dimension, typed header cells, and
-typed cells whose XML the scan does not recognise.
+value-less cells in a sheet without a dimension, typed header cells,
+typed cells whose XML the scan does not recognise, and anything calamine
+cannot read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import itertools
-import operator
+import gc
 import posixpath
 import re
 import zipfile
@@ -51,6 +52,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pyarrow as pa
+from openpyxl.utils.datetime import from_excel
 
 from .source import Source
 
@@ -66,13 +68,16 @@ _LAST_ROW = re.compile(rb'<row r="([0-9]+)"')
 # Markers of cells whose openpyxl value this module does not reproduce, or
 # of layouts the shape rules above do not cover. Searched as bytes, so the
 # whole sheet costs a few C-level scans.
-_SHEET_MARKERS = (
-    b"<f>", b"<f ", b"<f/>",  # formulas
-    b"<mergeCell",
-    b't="e"', b't="d"',  # errors, ISO dates
-    b"_x00",  # escaped control characters (_x000D_)
-    b"<t/>", b"<t></t>", b'<t xml:space="preserve"></t>',  # empty strings
-    b"<v/>", b"<v></v>",
+_SHEET_MARKERS = tuple(
+    re.compile(marker)
+    for marker in (
+        rb"<f[ >/]",  # formulas
+        rb"<mergeCell",
+        rb't="[ed]"',  # errors, ISO dates
+        rb"_x00",  # escaped control characters (_x000D_)
+        rb"<t/>", rb"></t>",  # empty strings, <t> with or without attributes
+        rb"<v(?:/>|></v>)",
+    )
 )
 _EMPTY_CELL = re.compile(rb"<c [^>]*/>|<c [^>]*></c>")
 _EMPTY_SHARED = (b"<si/>", b"<t/>", b"<t></t>", b'<t xml:space="preserve"></t>', b"<rPh", b"_x00")
@@ -125,8 +130,6 @@ def openpyxl_value(kind: str, text: str, style: int, book: Book) -> Any:
     ``kind`` is the cell's ``t`` ("n" or "b"), ``text`` its ``<v>``,
     ``style`` its ``s`` (an index into the workbook's cellXfs).
     """
-    from openpyxl.utils.datetime import from_excel
-
     if kind == "b":
         if not _BOOLEAN_TEXT.fullmatch(text):
             raise UnsupportedSheet(f"boolean {text!r}")
@@ -224,6 +227,9 @@ def _boolean_string(read: Callable[[Any], Any]) -> Callable[[Any], str | None]:
     return boolean_string
 
 
+_DROPPED = (-1, None, None)  # a typed cell past the dimension's width
+
+
 class _TypedCells:
     """Turns typed cells of one sheet into (column, value, exact string).
 
@@ -236,28 +242,26 @@ class _TypedCells:
         self.book = book
         self.strings = strings
         self.width = width
-        self.known: dict[bytes, dict[bytes, tuple[int, Any, str | None] | None]] = {}
+        self.known: dict[bytes, dict[bytes, tuple[int, Any, str | None]]] = {}
 
-    def read(self, letters: bytes, rest: bytes) -> tuple[int, Any, str | None] | None:
-        """None for a cell past the dimension's width (openpyxl drops it)."""
+    def read(self, letters: bytes, rest: bytes) -> tuple[int, Any, str | None]:
+        """``rest`` is the cell's XML after its reference."""
         known = self.known.get(letters)
-        if known is None:
+        if known is None or len(known) > self._REMEMBER:
             known = self.known[letters] = {}
-        if rest in known:
-            return known[rest]
-        if len(known) > self._REMEMBER:
-            known.clear()
-        known[rest] = found = self._convert(_column_number(letters) - 1, rest)
+        found = known.get(rest)
+        if found is None:
+            found = known[rest] = self._convert(_column_number(letters) - 1, rest)
         return found
 
-    def _convert(self, column: int, rest: bytes) -> tuple[int, Any, str | None] | None:
+    def _convert(self, column: int, rest: bytes) -> tuple[int, Any, str | None]:
         if self.width is not None and column >= self.width:
-            return None
+            return _DROPPED
         parts = _TYPED_PARTS.fullmatch(rest)
         if not parts:
             raise UnsupportedSheet("typed cell")
         style, kind, text = parts.groups()
-        value = openpyxl_value((kind or b"n").decode(), text.decode(), int(style or 0), self.book)
+        value = openpyxl_value("b" if kind == b"b" else "n", text.decode(), int(style) if style else 0, self.book)
         exact = self.strings[column](value) if column < len(self.strings) else None
         return column, value, exact
 
@@ -265,30 +269,45 @@ class _TypedCells:
 def _place_typed_cells(values: list[list[Any]], matches: list[tuple[bytes, bytes, bytes]], cells: _TypedCells, odd: set[int], height: int) -> None:
     """Write the typed cells ``_TYPED_CELL`` found into calamine's ``values``.
 
-    A row whose typed cells all have an exact string gets those strings;
-    any other row gets openpyxl's values and joins ``odd`` (0-based). Rows
-    already in ``odd`` (ragged ones) always get the values.
+    Each typed cell gets its exact string; a row where one has none joins
+    ``odd`` (0-based), and every row in ``odd`` (ragged ones included) then
+    gets openpyxl's values instead. Plain loops with the lookups inlined:
+    this runs for every number and date in the sheet.
     """
-    previous = 1
-    for row_text, group in itertools.groupby(matches, key=operator.itemgetter(1)):
-        row = int(row_text)
-        if row <= previous:
-            raise UnsupportedSheet("typed header cell or rows out of order")
-        previous = row
-        if row > height:
-            break
-        index = row - 1
-        line = values[index] if index < len(values) else []
-        found = [typed for letters, _, rest in group if (typed := cells.read(letters, rest)) is not None]
-        if any(column >= len(line) for column, _, _ in found):
+    line: list[Any] = []
+    row_text_now = b""
+    row = 1
+    known = cells.known
+    for letters, row_text, rest in matches:
+        if row_text != row_text_now:
+            row_text_now = row_text
+            row = _next_row(row, int(row_text), height, values)
+            line = values[row - 1] if row <= height else []
+        column, _, exact = (known.get(letters) or {}).get(rest) or cells.read(letters, rest)
+        if column < 0 or row > height:
+            continue
+        if column >= len(line):
             raise UnsupportedSheet("typed cell outside calamine's range")
-        if index not in odd and all(exact is not None for _, _, exact in found):
-            for column, _, exact in found:
-                line[column] = exact
+        if exact is None:
+            odd.add(row - 1)
         else:
-            odd.add(index)
-            for column, value, _ in found:
-                line[column] = value
+            line[column] = exact
+    if not odd:
+        return
+    for letters, row_text, rest in matches:
+        index = int(row_text) - 1
+        if index in odd:
+            column, value, _ = cells.read(letters, rest)
+            if column >= 0:
+                values[index][column] = value
+
+
+def _next_row(previous: int, row: int, height: int, values: list[list[Any]]) -> int:
+    if row <= previous:
+        raise UnsupportedSheet("typed header cell or rows out of order")
+    if row <= height and row > len(values):
+        raise UnsupportedSheet("typed cell outside calamine's range")
+    return row
 
 
 # Workbook parts -------------------------------------------------------------
@@ -338,8 +357,8 @@ def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
     if data_at < 0:
         raise UnsupportedSheet("no unprefixed sheetData")
     for marker in _SHEET_MARKERS:
-        if marker in xml:
-            raise UnsupportedSheet(f"cell marker {marker!r}")
+        if marker.search(xml):
+            raise UnsupportedSheet(f"cell marker {marker.pattern!r}")
     if any(marker in shared for marker in _EMPTY_SHARED):
         raise UnsupportedSheet("empty shared string")
     head = xml[:data_at]
@@ -380,23 +399,43 @@ def read_sheet(source: Source, schema: dict[str, Any] | None = None) -> Sheet:
             shared = b""
         book = _book(archive)
     width, height = _layout(xml, shared)
+    del shared
     typed = _TYPED_CELL.findall(xml)
     # Every <v> is a shared-string index or a typed cell matched above.
     if xml.count(b"<v>") != xml.count(_SHARED_STRING_VALUE) + len(typed):
         raise UnsupportedSheet("cells the scan does not recognise")
-    values = _calamine_values(source)
-    if len(values) > height:
-        if any(any(cell != "" for cell in row) for row in values[height:]):
-            raise UnsupportedSheet("values below the last row")
-        del values[height:]
-    if not values:
-        raise UnsupportedSheet("empty sheet")
+    del xml
     strings = [exact_string(field) for field in _fields(schema)]
-    odd = set() if width is not None else _ragged_rows(values, height)
-    _place_typed_cells(values, typed, _TypedCells(book, strings, width), odd, height)
-    if width is not None:
-        return _rectangular(values, width, height, odd)
-    return _ragged(values, height, odd)
+    with _collector_paused():
+        values = _calamine_values(source)
+        if len(values) > height:
+            if any(any(cell != "" for cell in row) for row in values[height:]):
+                raise UnsupportedSheet("values below the last row")
+            del values[height:]
+        if not values:
+            raise UnsupportedSheet("empty sheet")
+        odd = set() if width is not None else _ragged_rows(values, height)
+        _place_typed_cells(values, typed, _TypedCells(book, strings, width), odd, height)
+        del typed
+        if width is not None:
+            return _rectangular(values, width, height, odd)
+        return _ragged(values, height, odd)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a sheet's million cells are built.
+
+    They all stay alive, so the collector's passes over them find nothing
+    and, with gc on, take longer than building them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _calamine_values(source: Source) -> list[list[Any]]:
@@ -461,7 +500,12 @@ def _rectangular(values: list[list[Any]], width: int, height: int, odd: set[int]
     batches = []
     for start in range(1, height, BATCH_ROWS):
         chunk = values[start : start + BATCH_ROWS]
-        rows = [row[:width] + padding if padding else row[:width] for row in chunk]
+        if padding:
+            rows = [row[:width] + padding for row in chunk]
+        elif len(values[0]) > width:
+            rows = [row[:width] for row in chunk]
+        else:
+            rows = chunk
         rows += [[""] * width] * (min(BATCH_ROWS, height - start) - len(rows))
         batches.append(_batch(rows, start, width, odd))
     return Sheet(labels=[label or "" for label in labels], batches=batches)
