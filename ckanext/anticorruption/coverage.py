@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = [
     "CRITERIA", "DECLARED_STATES", "FRESH_FOR_DAYS", "MACHINE_READABLE", "STATES",
-    "CellFacts", "Declaration", "Inputs", "build_matrix", "dataset_facts", "filter_matrix", "matrix_csv",
+    "CellFacts", "Declaration", "Inputs", "build_matrix", "dataset_facts", "filter_matrix", "flags_of", "matrix_csv",
     "matrix_json", "matrix_rows", "matrix_xlsx", "snapshot_rows", "trend_points",
 ]
 
@@ -28,6 +28,8 @@ STATES = ("missing", "invalid", "outdated", "published", "nothing_to_report", "n
 # States that an agency or the portal declares; such cells are not gaps.
 DECLARED_STATES = ("not_applicable", "nothing_to_report")
 CRITERIA = ("published", "open", "machine_readable", "valid", "fresh")
+# What the index knows of a dataset at indexing time (freshness depends on "now").
+FLAGS = ("open", "machine_readable", "valid", "invalid")
 POINTS_PER_CRITERION = 100 // len(CRITERIA)
 
 # Formats a program can read without retyping (a PDF or a scan cannot).
@@ -82,16 +84,30 @@ def dataset_facts(dataset: Mapping[str, Any], validation_states: Iterable[str], 
     updated = max((s for s in stamps if s), default=None) or _parse(dataset.get("metadata_modified"))
     days = FRESH_FOR_DAYS.get(str(dataset.get("frequency") or ""), None)
     fresh_until = NEVER_STALE if days is None or updated is None else updated + datetime.timedelta(days=days)
-    facts = {
-        "ac_open": "true" if is_open else "false",
-        "ac_machine_readable": "true" if formats & MACHINE_READABLE else "false",
-        "ac_valid": "true" if checked and all(s == "valid" for s in checked) else "false",
-        "ac_invalid": "true" if any(s in ("invalid", "error") for s in states) else "false",
-        "ac_fresh_until_date": _solr_date(fresh_until),
+    flags = {
+        "open": bool(is_open),
+        "machine_readable": bool(formats & MACHINE_READABLE),
+        "valid": bool(checked) and all(s == "valid" for s in checked),
+        "invalid": any(s in ("invalid", "error") for s in states),
     }
+    cell = f"{dataset.get('owner_org') or ''}|{dataset.get('type') or ''}"
+    facts = {f"ac_{name}": "true" if value else "false" for name, value in flags.items()}
+    facts.update({
+        "ac_fresh_until_date": _solr_date(fresh_until),
+        # One term per cell, and one per cell and combination of flags: the
+        # coverage query counts a whole country with two flat facets.
+        "ac_cell": cell,
+        "ac_cell_flags": cell + "|" + "".join("1" if flags[name] else "0" for name in FLAGS),
+    })
     if updated is not None:
         facts["ac_updated_date"] = _solr_date(updated)
     return facts
+
+
+def flags_of(term: str) -> tuple[str, str, dict[str, bool]]:
+    """(organization id, type id, flags) from an ``ac_cell_flags`` term."""
+    organization_id, type_id, bits = term.rsplit("|", 2)
+    return organization_id, type_id, {name: bit == "1" for name, bit in zip(FLAGS, bits)}
 
 
 @dataclass
@@ -303,7 +319,7 @@ def matrix_xlsx(matrix: dict[str, Any]) -> bytes:
 
 
 def matrix_json(matrix: dict[str, Any]) -> str:
-    return json.dumps(matrix, ensure_ascii=False, indent=1)
+    return json.dumps(matrix, ensure_ascii=False, separators=(",", ":"))
 
 
 def snapshot_rows(matrix: dict[str, Any]) -> list[dict[str, Any]]:
