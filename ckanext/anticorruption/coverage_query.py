@@ -24,7 +24,7 @@ from ckan.lib.search.common import SearchError, make_connection
 from ckanext.anticorruption import coverage, dataset_types
 from ckanext.anticorruption.model import CoverageDeclaration, CoverageRequest
 
-__all__ = ["gather", "organization_or_none", "type_summaries"]
+__all__ = ["gather", "organization_or_404", "type_summaries"]
 
 _TRUE = "true"
 
@@ -39,10 +39,11 @@ def type_summaries(type_ids: list[str] | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def organization_or_none(id_or_name: str) -> model.Group | None:
-    group = model.Group.get(id_or_name)
+def organization_or_404(id_or_name: str) -> model.Group:
+    """The active organization with this id or name; ObjectNotFound otherwise."""
+    group = model.Group.get(id_or_name) if id_or_name else None
     if group is None or not group.is_organization or group.state != "active":
-        return None
+        raise tk.ObjectNotFound(tk._("Organization not found: {id}").format(id=id_or_name))
     return group
 
 

@@ -234,7 +234,7 @@ def anticorruption_coverage_states() -> list[dict[str, str]]:
     states = {
         "missing": ("✗", tk._("Missing"), tk._("Not published, and not declared as not applicable.")),
         "invalid": ("!", tk._("Invalid"), tk._("Published, but a file does not match the type's Table Schema.")),
-        "outdated": ("⌛", tk._("Out of date"), tk._("Published, but not updated as often as its update frequency promises.")),
+        "outdated": ("◷", tk._("Out of date"), tk._("Published, but not updated as often as its update frequency promises.")),
         "published": ("✓", tk._("Published"), tk._("Published, valid (or not checkable) and up to date.")),
         "nothing_to_report": ("∅", tk._("Nothing to report"), tk._("The agency declared there is nothing to report for the period, and why.")),
         "not_applicable": ("–", tk._("Not applicable"), tk._("The agency or the portal declared that this type does not apply, and why.")),

@@ -13,8 +13,12 @@ apply to which organization, and take snapshots.
 from __future__ import annotations
 
 import ckan.authz as authz
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.anticorruption import coverage_query
+from ckanext.anticorruption.model import CoverageDeclaration
 
 __all__ = [
     "anticorruption_coverage",
@@ -66,25 +70,33 @@ def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> Au
     return {"success": True}
 
 
-def _organization_editor(context: Context, data_dict: DataDict) -> AuthResult:
-    user = context.get("user") or ""
-    if data_dict.get("by_portal"):
+def _organization_editor(context: Context, data_dict: DataDict, portal_only: bool = False) -> AuthResult:
+    """Editors (and admins) of the organization; sysadmins alone for what the portal decides."""
+    group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
+    if portal_only:
         return {"success": False, "msg": tk._("Only sysadmins decide which types apply to an organization")}
-    if authz.has_user_permission_for_group_or_org(data_dict.get("organization"), user, "create_dataset"):
+    if authz.has_user_permission_for_group_or_org(group.id, context.get("user") or "", "create_dataset"):
         return {"success": True}
     return {"success": False, "msg": tk._("Only editors of the organization can do this")}
 
 
+def _portal_declared(data_dict: DataDict) -> bool:
+    group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
+    row = model.Session.get(CoverageDeclaration, (group.id, str(data_dict.get("type") or "")))
+    return row is not None and row.by_portal
+
+
 def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> AuthResult:
-    return _organization_editor(context, data_dict)
+    portal = tk.asbool(data_dict.get("by_portal", False)) or _portal_declared(data_dict)
+    return _organization_editor(context, data_dict, portal_only=portal)
 
 
 def anticorruption_coverage_declaration_delete(context: Context, data_dict: DataDict) -> AuthResult:
-    return _organization_editor(context, data_dict)
+    return _organization_editor(context, data_dict, portal_only=_portal_declared(data_dict))
 
 
 def anticorruption_coverage_request_list(context: Context, data_dict: DataDict) -> AuthResult:
-    return _organization_editor(context, {"organization": data_dict.get("organization")})
+    return _organization_editor(context, data_dict)
 
 
 def anticorruption_coverage_request_create(context: Context, data_dict: DataDict) -> AuthResult:

@@ -31,10 +31,7 @@ def _validated(data_dict: DataDict, input_schema: dict[str, Any]) -> dict[str, A
 
 
 def _organization(id_or_name: str) -> model.Group:
-    group = coverage_query.organization_or_none(id_or_name)
-    if group is None:
-        raise tk.ObjectNotFound(tk._("Organization not found: {id}").format(id=id_or_name))
-    return group
+    return coverage_query.organization_or_404(id_or_name)
 
 
 def _check_type(type_id: str) -> None:
@@ -80,15 +77,11 @@ def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> di
     :param by_portal: true when a sysadmin decides which types apply to the
         organization (sysadmins only; the organization cannot remove it)
     """
+    tk.check_access("anticorruption_coverage_declare", context, data_dict)
     data = _validated(data_dict, schema.coverage_declare_schema())
     group = _organization(data["organization"])
-    row = model.Session.get(CoverageDeclaration, (group.id, data["type"]))
-    # Only a sysadmin may change what the portal declared.
-    tk.check_access("anticorruption_coverage_declare", context, {
-        "organization": group.id, "type": data["type"],
-        "by_portal": bool(data.get("by_portal")) or bool(row is not None and row.by_portal),
-    })
     _check_type(data["type"])
+    row = model.Session.get(CoverageDeclaration, (group.id, data["type"]))
     user = model.User.get(context.get("user") or "")
     if row is None:
         row = CoverageDeclaration(organization_id=group.id, type_id=data["type"])
@@ -108,13 +101,12 @@ def anticorruption_coverage_declaration_delete(context: Context, data_dict: Data
     :param organization: organization id or name
     :param type: dataset type id
     """
+    tk.check_access("anticorruption_coverage_declaration_delete", context, data_dict)
     data = _validated(data_dict, schema.coverage_cell_schema())
     group = _organization(data["organization"])
     row = model.Session.get(CoverageDeclaration, (group.id, data["type"]))
     if row is None:
         raise tk.ObjectNotFound(tk._("There is no declaration for this dataset type"))
-    tk.check_access("anticorruption_coverage_declaration_delete", context,
-                    {"organization": group.id, "type": data["type"], "by_portal": row.by_portal})
     model.Session.delete(row)
     model.Session.commit()
 
@@ -150,9 +142,9 @@ def anticorruption_coverage_request_list(context: Context, data_dict: DataDict) 
 
     :param organization: organization id or name
     """
+    tk.check_access("anticorruption_coverage_request_list", context, data_dict)
     data = _validated(data_dict, schema.coverage_organization_schema())
     group = _organization(data["organization"])
-    tk.check_access("anticorruption_coverage_request_list", context, {"organization": group.id})
     rows = model.Session.query(CoverageRequest, model.User).join(
         model.User, model.User.id == CoverageRequest.user_id,
     ).filter(CoverageRequest.organization_id == group.id).order_by(CoverageRequest.created.desc())
