@@ -195,34 +195,32 @@ def request_dataset() -> Response:
     return _back(organization, type_id)
 
 
+def _editor_post(action: str, done: str, organization: str, type_id: str, **data: Any) -> Response:
+    """Run an editor's action from a form; say what happened and go back to the tab."""
+    try:
+        _action(action, organization=organization, type=type_id, **data)
+        tk.h.flash_success(done)
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or tk._("Only editors of the organization can do this"))
+    except tk.ObjectNotFound as e:
+        return tk.abort(404, str(e))
+    except tk.ValidationError as e:
+        _flash_errors(e)
+    return _back(organization, type_id)
+
+
 @coverage_blueprint.route("/organization/coverage/<id>/declare", methods=["POST"])
 def declare(id: str) -> Response:
     """An editor declares a type not applicable, or with nothing to report for a period."""
     form = request.form
-    try:
-        _action("anticorruption_coverage_declare", organization=id, type=form.get("type", ""),
-                status=form.get("status", ""), reason=form.get("reason", ""), period=form.get("period", ""),
-                by_portal=form.get("by_portal") == "true")
-        tk.h.flash_success(tk._("Declaration saved; it is shown publicly with its reason."))
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Only editors of the organization can do this"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Organization not found"))
-    except tk.ValidationError as e:
-        _flash_errors(e)
-    return _back(id, form.get("type", ""))
+    return _editor_post(
+        "anticorruption_coverage_declare", tk._("Declaration saved; it is shown publicly with its reason."),
+        id, form.get("type", ""), status=form.get("status", ""), reason=form.get("reason", ""),
+        period=form.get("period", ""), by_portal=form.get("by_portal") == "true",
+    )
 
 
 @coverage_blueprint.route("/organization/coverage/<id>/withdraw", methods=["POST"])
 def withdraw(id: str) -> Response:
-    type_id = request.form.get("type", "")
-    try:
-        _action("anticorruption_coverage_declaration_delete", organization=id, type=type_id)
-        tk.h.flash_success(tk._("Declaration withdrawn."))
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Only editors of the organization can do this"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("There is no declaration for this dataset type"))
-    except tk.ValidationError as e:
-        _flash_errors(e)
-    return _back(id, type_id)
+    return _editor_post("anticorruption_coverage_declaration_delete", tk._("Declaration withdrawn."),
+                        id, request.form.get("type", ""))
