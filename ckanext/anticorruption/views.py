@@ -139,4 +139,6 @@ def validation_run(resource_id: str) -> Response:
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [anticorruption]
+    from ckanext.anticorruption.dcat_views import anticorruption_dcat
+
+    return [anticorruption, anticorruption_dcat]

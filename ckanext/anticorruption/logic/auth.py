@@ -17,6 +17,8 @@ __all__ = [
     "anticorruption_table_schema_show",
     "anticorruption_validation_run",
     "anticorruption_validation_show",
+    "anticorruption_vocabulary_show",
+    "anticorruption_organization_catalog_show",
 ]
 
 
@@ -42,3 +44,15 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> Auth
 @tk.auth_allow_anonymous_access
 def anticorruption_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
     return authz.is_authorized("resource_show", context, {"id": data_dict.get("id")})
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_vocabulary_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_organization_catalog_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # Whoever may see the organization may read its catalog, which lists only
+    # public datasets.
+    return authz.is_authorized("organization_show", context, {"id": data_dict.get("id")})

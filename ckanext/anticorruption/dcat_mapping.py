@@ -1,0 +1,204 @@
+"""How a typed dataset becomes DCAT-AP 3 and back: the steps our profile adds.
+
+Pure module: dataset dicts, rdflib graphs and the site's ``Vocabulary`` in,
+dicts and triples out; no CKAN imports. ``dcat_profile.py`` wires these steps
+into ckanext-dcat's ``euro_dcat_ap_3`` profile:
+
+- ``for_base_profile`` renames our fields to the names the base profile
+  already maps (``dcat_type``, ``theme``, ``conforms_to``, ``language``), so
+  the base writes those triples with their DCAT-AP classes;
+- ``add_to_graph`` adds what the base cannot know: the concepts' labels, the
+  geographic coverage, each distribution's licence and its validation state
+  as a W3C DQV quality annotation and measurement;
+- ``typed_fields`` and ``apply_typed_fields`` read a harvested graph back into
+  the fields of the right dataset type.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
+
+from ckanext.anticorruption import dataset_types as types
+from ckanext.anticorruption.vocabulary import DQV, OA, Vocabulary, dcat_facts, language_code, language_uri
+
+__all__ = [
+    "add_to_graph",
+    "apply_typed_fields",
+    "for_base_profile",
+    "typed_fields",
+]
+
+# Extras that the base profile's parser fills from the triples we write and
+# that become fields of the type (or are derived from it) once harvested.
+_CONSUMED_EXTRAS = ("dcat_type", "theme", "conforms_to", "language", "spatial_uri", "spatial_text")
+
+
+def _resource_conforms_to(resource: Mapping[str, Any], type_id: str, vocabulary: Vocabulary) -> list[str]:
+    mode = resource.get("schema_mode") or "type"
+    if mode == "type":
+        return [vocabulary.table_schema_url(type_id)]
+    if mode == "other" and resource.get("schema_url"):
+        return [resource["schema_url"]]
+    return []
+
+
+def for_base_profile(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
+    """A copy of a typed dataset with its fields under the names ckanext-dcat maps.
+
+    The dataset's own dict is left alone: CKAN may cache or reuse it.
+    """
+    typ = types.dataset_type(dataset.get("type"))
+    if typ is None:
+        return dict(dataset)
+    out = dict(dataset)
+    out["dcat_type"] = str(vocabulary.type_uri(typ.id))
+    out["theme"] = [str(vocabulary.category_uri(typ.category)), dcat_facts()["eu_theme"]]
+    out["conforms_to"] = [vocabulary.table_schema_url(typ.id), *_standard_uris(dataset, vocabulary)]
+    out["language"] = [language_uri(code) for code in _as_list(dataset.get("language"))]
+    # Written by add_to_graph, with the level and the country.
+    out.pop("spatial_text", None)
+    out.pop("spatial_uri", None)
+    out["resources"] = [
+        {
+            **resource,
+            "conforms_to": _resource_conforms_to(resource, typ.id, vocabulary),
+            "license": resource.get("license") or dataset.get("license_url"),
+        }
+        for resource in dataset.get("resources", [])
+    ]
+    return out
+
+
+def _as_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+
+def add_to_graph(
+    graph: Graph,
+    dataset_ref: URIRef,
+    dataset: Mapping[str, Any],
+    vocabulary: Vocabulary,
+    country_uri: str,
+    distributions: Mapping[str, URIRef],
+    states: Mapping[str, str | None],
+) -> None:
+    """Add our triples for a typed dataset whose base triples are already in ``graph``.
+
+    ``distributions`` maps resource ids to their distribution URIs and
+    ``states`` resource ids to their validation states.
+    """
+    typ = types.dataset_type(dataset.get("type"))
+    if typ is None:
+        return
+    graph.bind("dqv", DQV)
+    graph.bind("oa", OA)
+    scheme = vocabulary.scheme
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    for lang, title in dcat_facts()["title"].items():
+        graph.add((scheme, DCTERMS.title, Literal(title, lang=lang)))
+    concepts = {vocabulary.type_uri(typ.id), vocabulary.category_uri(typ.category)}
+    concepts |= {URIRef(u) for u in _standard_uris(dataset, vocabulary)}
+
+    level = dataset.get("spatial_level") or "national"
+    country = URIRef(country_uri)
+    if level == "national" or not dataset.get("spatial_text"):
+        location = country
+        graph.add((dataset_ref, DCTERMS.spatial, country))
+        graph.add((country, RDF.type, DCTERMS.Location))
+    else:
+        location = BNode()
+        graph.add((dataset_ref, DCTERMS.spatial, location))
+        graph.add((location, RDF.type, DCTERMS.Location))
+        graph.add((location, SKOS.prefLabel, Literal(dataset["spatial_text"])))
+        graph.add((location, DCTERMS.isPartOf, country))
+    if vocabulary.spatial_level_uri(level) in vocabulary.concepts:
+        graph.add((location, DCTERMS.type, vocabulary.spatial_level_uri(level)))
+        concepts.add(vocabulary.spatial_level_uri(level))
+
+    metric = vocabulary.metric_uri()
+    for resource in dataset.get("resources", []):
+        state = states.get(resource.get("id", ""))
+        distribution = distributions.get(resource.get("id", ""))
+        if not state or distribution is None or vocabulary.validation_state_uri(state) not in vocabulary.concepts:
+            continue
+        annotation = BNode()
+        graph.add((distribution, DQV.hasQualityAnnotation, annotation))
+        graph.add((annotation, RDF.type, DQV.QualityAnnotation))
+        graph.add((annotation, OA.hasTarget, distribution))
+        graph.add((annotation, OA.motivatedBy, DQV.qualityAssessment))
+        graph.add((annotation, OA.hasBody, vocabulary.validation_state_uri(state)))
+        concepts.add(vocabulary.validation_state_uri(state))
+        if state in ("valid", "invalid"):
+            measurement = BNode()
+            graph.add((distribution, DQV.hasQualityMeasurement, measurement))
+            graph.add((measurement, RDF.type, DQV.QualityMeasurement))
+            graph.add((measurement, DQV.computedOn, distribution))
+            graph.add((measurement, DQV.isMeasurementOf, metric))
+            graph.add((measurement, DQV.value, Literal(state == "valid", datatype=XSD.boolean)))
+            concepts.add(metric)
+
+    for uri in concepts:
+        vocabulary.add_concept(graph, uri)
+
+
+def _standard_uris(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> list[str]:
+    """The data standards the dataset declares, as concepts of the vocabulary."""
+    return [str(vocabulary.standard_uri(s)) for s in _as_list(dataset.get("data_standards"))
+            if vocabulary.standard_uri(s) in vocabulary.concepts]
+
+
+def typed_fields(graph: Graph, dataset_ref: Any, vocabulary: Vocabulary, country_uri: str) -> dict[str, Any]:
+    """The fields of our types found in a DCAT dataset, or {} if it is not of one of our types."""
+    type_id = next(
+        (n for n in (vocabulary.notation(o, "types", graph) for o in graph.objects(dataset_ref, DCTERMS.type)) if n),
+        None,
+    )
+    if type_id is None:
+        return {}
+    fields: dict[str, Any] = {"type": type_id}
+    languages = [language_code(o) for o in graph.objects(dataset_ref, DCTERMS.language)]
+    if languages:
+        fields["language"] = languages
+    standards = [n for n in (vocabulary.notation(o, "standards", graph)
+                             for o in graph.objects(dataset_ref, DCTERMS.conformsTo)) if n]
+    if standards:
+        fields["data_standards"] = standards
+    for location in graph.objects(dataset_ref, DCTERMS.spatial):
+        level = next((n for n in (vocabulary.notation(o, "spatial-levels", graph)
+                                  for o in graph.objects(location, DCTERMS.type)) if n), None)
+        label = graph.value(location, SKOS.prefLabel)
+        if str(location) == country_uri or level == "national":
+            fields["spatial_level"] = "national"
+        elif label is not None:
+            fields["spatial_level"] = level or "state"
+            fields["spatial_text"] = str(label)
+    return fields
+
+
+def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
+    """Make a parsed dataset dict one of our types: set the fields, drop the
+    extras they came from, and turn each distribution's ``dct:conformsTo`` into
+    its Table Schema choice."""
+    dataset.update(fields)
+    dataset["extras"] = [e for e in dataset.get("extras", []) if e["key"] not in _CONSUMED_EXTRAS]
+    table_schema = vocabulary.table_schema_url(fields["type"])
+    own_path = table_schema.split("/anticorruption/", 1)[1]
+    for resource in dataset.get("resources", []):
+        conforms_to = _as_list(resource.pop("conforms_to", None))
+        if any(c == table_schema or c.endswith(f"/anticorruption/{own_path}") for c in conforms_to):
+            resource["schema_mode"] = "type"
+        elif conforms_to:
+            resource["schema_mode"] = "other"
+            resource["schema_url"] = conforms_to[0]
+    return dataset
