@@ -20,10 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ckanext.anticorruption import dataset_types as types
-from ckanext.anticorruption.vocabulary import DQV, OA, Vocabulary, dcat_facts, language_code, language_uri
+from ckanext.anticorruption.vocabulary import (
+    DQV, OA, VCARD, Vocabulary, dcat_facts, file_type_code, file_type_uri, language_code, language_uri,
+)
 
 __all__ = [
     "add_to_graph",
@@ -56,7 +58,7 @@ def for_base_profile(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> dict
         return dict(dataset)
     out = dict(dataset)
     out["dcat_type"] = str(vocabulary.type_uri(typ.id))
-    out["theme"] = [str(vocabulary.category_uri(typ.category)), dcat_facts()["eu_theme"]]
+    out["theme"] = [str(vocabulary.category_uri(typ.category)), dcat_facts()["eu_theme"]["uri"]]
     out["conforms_to"] = [vocabulary.table_schema_url(typ.id), *_standard_uris(dataset, vocabulary)]
     out["language"] = [language_uri(code) for code in _as_list(dataset.get("language"))]
     # Written by add_to_graph, with the level and the country.
@@ -67,6 +69,7 @@ def for_base_profile(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> dict
             **resource,
             "conforms_to": _resource_conforms_to(resource, typ.id, vocabulary),
             "license": resource.get("license") or dataset.get("license_url"),
+            "format": file_type_uri(resource.get("format")),
         }
         for resource in dataset.get("resources", [])
     ]
@@ -109,6 +112,19 @@ def add_to_graph(
         graph.add((scheme, DCTERMS.title, Literal(title, lang=lang)))
     concepts = {vocabulary.type_uri(typ.id), vocabulary.category_uri(typ.category)}
     concepts |= {URIRef(u) for u in _standard_uris(dataset, vocabulary)}
+    eu_theme = dcat_facts()["eu_theme"]
+    graph.add((URIRef(eu_theme["uri"]), RDF.type, SKOS.Concept))
+    for lang, label in eu_theme["title"].items():
+        graph.add((URIRef(eu_theme["uri"]), SKOS.prefLabel, Literal(label, lang=lang)))
+    # The base profile types these nodes with subclasses (vcard:Organization)
+    # or not at all (the link of a file); DCAT-AP's shapes run without
+    # inference and ask for the classes themselves.
+    for contact in graph.objects(dataset_ref, DCAT.contactPoint):
+        graph.add((contact, RDF.type, VCARD.Kind))
+    for distribution in distributions.values():
+        for predicate in (DCAT.accessURL, DCAT.downloadURL):
+            for link in graph.objects(distribution, predicate):
+                graph.add((link, RDF.type, RDFS.Resource))
 
     level = dataset.get("spatial_level") or "national"
     country = URIRef(country_uri)
@@ -195,6 +211,7 @@ def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocab
     table_schema = vocabulary.table_schema_url(fields["type"])
     own_path = table_schema.split("/anticorruption/", 1)[1]
     for resource in dataset.get("resources", []):
+        resource["format"] = file_type_code(resource.get("format"))
         conforms_to = _as_list(resource.pop("conforms_to", None))
         if any(c == table_schema or c.endswith(f"/anticorruption/{own_path}") for c in conforms_to):
             resource["schema_mode"] = "type"

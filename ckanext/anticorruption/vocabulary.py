@@ -24,12 +24,16 @@ from ckanext.anticorruption import dataset_types as types
 __all__ = [
     "COLLECTIONS",
     "DQV",
+    "FILE_TYPES",
     "LANGUAGES",
     "OA",
+    "VCARD",
     "Concept",
     "Vocabulary",
     "concept_scheme_graph",
     "dcat_facts",
+    "file_type_code",
+    "file_type_uri",
     "language_code",
     "language_uri",
     "spatial_levels",
@@ -37,6 +41,7 @@ __all__ = [
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 # Path segments of each collection of concepts, under <base>/anticorruption/vocabulary/.
 COLLECTIONS = ("types", "categories", "kinds", "standards", "spatial-levels",
@@ -51,6 +56,8 @@ def dcat_facts() -> dict[str, Any]:
 
 LANGUAGES: Mapping[str, str] = dcat_facts()["languages"]
 _LANGUAGE_CODES = {uri: code for code, uri in LANGUAGES.items()}
+FILE_TYPES: Mapping[str, str] = dcat_facts()["file_types"]
+_FILE_TYPE_CODES = {uri: code for code, uri in FILE_TYPES.items()}
 
 
 def language_uri(code: str) -> str:
@@ -60,6 +67,15 @@ def language_uri(code: str) -> str:
 
 def language_code(uri: str) -> str:
     return _LANGUAGE_CODES.get(str(uri), str(uri))
+
+
+def file_type_uri(fmt: str | None) -> str | None:
+    """The EU file type of a resource format, or the format as it is."""
+    return FILE_TYPES.get((fmt or "").upper(), fmt)
+
+
+def file_type_code(value: str | None) -> str | None:
+    return _FILE_TYPE_CODES.get(str(value), value) if value else value
 
 
 @functools.cache
