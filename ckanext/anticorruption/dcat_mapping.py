@@ -24,7 +24,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ckanext.anticorruption import dataset_types as types
 from ckanext.anticorruption.vocabulary import (
-    DQV, OA, VCARD, Vocabulary, dcat_facts, file_type_code, file_type_uri, language_code, language_uri,
+    DQV, OA, VCARD, Vocabulary, dataset_fields, dcat_facts, file_type_code, file_type_uri, language_code,
+    language_uri,
 )
 
 __all__ = [
@@ -34,9 +35,24 @@ __all__ = [
     "typed_fields",
 ]
 
+# Dataset fields written with DCAT-AP properties (by the base profile or
+# below), or derived from the type; every other field of a type is written
+# with its own property from the vocabulary (see ``own_fields``).
+MAPPED_FIELDS = frozenset({
+    "title", "name", "notes", "owner_org", "license_id", "frequency", "temporal_start",
+    "temporal_end", "spatial_level", "spatial_text", "contact_name", "contact_email", "language",
+    "data_standards", "guide_category", "guide_kind", "tag_string",
+})
+
 # Extras that the base profile's parser fills from the triples we write and
 # that become fields of the type (or are derived from it) once harvested.
 _CONSUMED_EXTRAS = ("dcat_type", "theme", "conforms_to", "language", "spatial_uri", "spatial_text")
+
+
+def own_fields(type_id: str) -> dict[str, bool]:
+    """The fields of a type that DCAT-AP has no property for: name → holds a list."""
+    return {name: "multiple" in (field.get("validators") or "")
+            for name, field in dataset_fields(type_id).items() if name not in MAPPED_FIELDS}
 
 
 def _resource_conforms_to(resource: Mapping[str, Any], type_id: str, vocabulary: Vocabulary) -> list[str]:
@@ -142,6 +158,11 @@ def add_to_graph(
         graph.add((location, DCTERMS.type, vocabulary.spatial_level_uri(level)))
         concepts.add(vocabulary.spatial_level_uri(level))
 
+    for name in own_fields(typ.id):
+        for value in _as_list(dataset.get(name)) if own_fields(typ.id)[name] else [dataset.get(name)]:
+            if value not in (None, ""):
+                graph.add((dataset_ref, vocabulary.field_uri(name), Literal(value)))
+
     metric = vocabulary.metric_uri()
     for resource in dataset.get("resources", []):
         state = states.get(resource.get("id", ""))
@@ -190,6 +211,15 @@ def typed_fields(graph: Graph, dataset_ref: Any, vocabulary: Vocabulary, country
                              for o in graph.objects(dataset_ref, DCTERMS.conformsTo)) if n]
     if standards:
         fields["data_standards"] = standards
+    own = own_fields(type_id)
+    marker = "/anticorruption/vocabulary/fields/"
+    for predicate, obj in graph.predicate_objects(dataset_ref):
+        name = str(predicate).rsplit(marker, 1)[1] if marker in str(predicate) else None
+        if name in own:
+            if own[name]:
+                fields.setdefault(name, []).append(str(obj))
+            else:
+                fields[name] = str(obj)
     for location in graph.objects(dataset_ref, DCTERMS.spatial):
         level = next((n for n in (vocabulary.notation(o, "spatial-levels", graph)
                                   for o in graph.objects(location, DCTERMS.type)) if n), None)
@@ -202,7 +232,8 @@ def typed_fields(graph: Graph, dataset_ref: Any, vocabulary: Vocabulary, country
     return fields
 
 
-def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
+def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocabulary: Vocabulary,
+                       lang: str = "en") -> dict[str, Any]:
     """Make a parsed dataset dict one of our types: set the fields, drop the
     extras they came from, and turn each distribution's ``dct:conformsTo`` into
     its Table Schema choice."""
@@ -218,4 +249,6 @@ def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocab
         elif conforms_to:
             resource["schema_mode"] = "other"
             resource["schema_url"] = conforms_to[0]
+            resource.setdefault("schema_reason", types.localized(
+                dcat_facts()["harvested_schema_reason"], lang))
     return dataset

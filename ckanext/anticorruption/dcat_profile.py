@@ -85,4 +85,5 @@ class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):
         # parent does for the schema it was built with.
         self._dataset_schema = schema
         dataset_dict = self._parse_dataset_v2_scheming(dataset_dict, dataset_ref)
-        return dcat_mapping.apply_typed_fields(dataset_dict, fields, vocabulary)
+        return dcat_mapping.apply_typed_fields(dataset_dict, fields, vocabulary,
+                                               tk.config.get("ckan.locale_default"))

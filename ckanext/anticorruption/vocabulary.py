@@ -30,7 +30,9 @@ __all__ = [
     "VCARD",
     "Concept",
     "Vocabulary",
+    "all_dataset_fields",
     "concept_scheme_graph",
+    "dataset_fields",
     "dcat_facts",
     "file_type_code",
     "file_type_uri",
@@ -45,7 +47,7 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 # Path segments of each collection of concepts, under <base>/anticorruption/vocabulary/.
 COLLECTIONS = ("types", "categories", "kinds", "standards", "spatial-levels",
-               "validation-states", "metrics")
+               "validation-states", "metrics", "fields")
 
 
 @functools.cache
@@ -79,12 +81,32 @@ def file_type_code(value: str | None) -> str | None:
 
 
 @functools.cache
+def _presets() -> dict[str, dict[str, Any]]:
+    with open(types.SCHEMAS_DIR / "presets.yaml", encoding="utf-8") as f:
+        return {p["preset_name"]: p["values"] for p in yaml.safe_load(f)["presets"]}
+
+
 def spatial_levels() -> list[dict[str, Any]]:
     """The choices of the geographic coverage field, from the shared presets."""
-    with open(types.SCHEMAS_DIR / "presets.yaml", encoding="utf-8") as f:
-        presets = yaml.safe_load(f)["presets"]
-    preset = next(p for p in presets if p["preset_name"] == "anticorruption_spatial_level")
-    return preset["values"]["choices"]
+    return _presets()["anticorruption_spatial_level"]["choices"]
+
+
+@functools.cache
+def dataset_fields(type_id: str) -> dict[str, dict[str, Any]]:
+    """The scheming fields of a type's datasets, presets expanded, by field name."""
+    with open(types.TYPES_DIR / f"{type_id}.yaml", encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    fields = {}
+    for field in raw["dataset_fields"]:
+        values = {**_presets().get(field.get("preset", ""), {}),
+                  **{k: v for k, v in field.items() if k != "preset"}}
+        fields[values["field_name"]] = values
+    return fields
+
+
+@functools.cache
+def all_dataset_fields() -> dict[str, dict[str, Any]]:
+    return {name: field for t in types.dataset_types() for name, field in dataset_fields(t).items()}
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,10 @@ class Vocabulary:
 
     def validation_state_uri(self, state: str) -> URIRef:
         return self.uri("validation-states", state)
+
+    def field_uri(self, field_name: str) -> URIRef:
+        """The RDF property of a dataset field that DCAT-AP has no property for."""
+        return self.uri("fields", field_name)
 
     def metric_uri(self) -> URIRef:
         return self.uri("metrics", dcat_facts()["metric"]["id"])
@@ -228,4 +254,16 @@ def concept_scheme_graph(vocabulary: Vocabulary, languages: Iterable[str] = ("es
         graph.add((scheme, DCTERMS.description, Literal(facts["description"][lang].strip(), lang=lang)))
     for uri in vocabulary.concepts:
         vocabulary.add_concept(graph, uri, full=True)
+    for name, field in all_dataset_fields().items():
+        prop = vocabulary.field_uri(name)
+        graph.add((prop, RDF.type, RDF.Property))
+        graph.add((prop, RDFS.isDefinedBy, scheme))
+        for lang, text in _bilingual(field.get("label")).items():
+            graph.add((prop, RDFS.label, Literal(text, lang=lang)))
+        for lang, text in _bilingual(field.get("help_text")).items():
+            graph.add((prop, RDFS.comment, Literal(text, lang=lang)))
     return graph
+
+
+def _bilingual(text: Any) -> dict[str, str]:
+    return dict(text) if isinstance(text, Mapping) else {}
