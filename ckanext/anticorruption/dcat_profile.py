@@ -19,7 +19,7 @@ from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 from rdflib.term import URIRef
 
-from ckanext.anticorruption import dcat_mapping, jobs
+from ckanext.anticorruption import dataset_types, dcat_mapping, jobs
 from ckanext.anticorruption.vocabulary import Vocabulary
 
 __all__ = ["AnticorruptionDCATProfile", "site_vocabulary"]
@@ -63,6 +63,8 @@ class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):
         vocabulary = site_vocabulary()
         self._dataset_schema = _schema(dataset_dict.get("type")) or self._dataset_schema
         super().graph_from_dataset(dcat_mapping.for_base_profile(dataset_dict, vocabulary), dataset_ref)
+        if dataset_types.dataset_type(dataset_dict.get("type")) is None:
+            return
         resources = dataset_dict.get("resources", [])
         if all("validation_state" in r for r in resources):
             states = {r["id"]: r["validation_state"] for r in resources}

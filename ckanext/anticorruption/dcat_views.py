@@ -53,7 +53,7 @@ def organization_catalog(id: str, fmt: str) -> Response:
             "modified_since": tk.request.args.get("modified_since"),
         })
     except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Organization not found"))
+        return tk.abort(404)
     except tk.NotAuthorized:
         return tk.abort(403)
     except tk.ValidationError as e:

@@ -84,10 +84,12 @@ def test_concept_uris_lead_to_pages(app) -> None:
     assert app.get("/anticorruption/vocabulary/nonsense/x", follow_redirects=False).status_code == 404
 
 
-def test_private_datasets_are_in_no_feed(app, agency) -> None:
+def test_private_and_draft_datasets_are_in_no_feed(app, agency) -> None:
     public = create_populated("budgets", agency["id"], name="presupuesto-publico")
     private = call_action("package_create", **{
         **minimal_dataset("budgets", agency["id"], name="presupuesto-privado"), "private": True})
+    draft = call_action("package_create", **{
+        **minimal_dataset("budgets", agency["id"], name="presupuesto-borrador"), "state": "draft"})
     member = factories.UserWithToken()
     call_action("organization_member_create", id=agency["id"], username=member["name"], role="admin")
 
@@ -97,6 +99,7 @@ def test_private_datasets_are_in_no_feed(app, agency) -> None:
             body = app.get(url, headers=headers).body
             assert public["id"] in body, url
             assert private["id"] not in body and "presupuesto-privado" not in body, url
+            assert draft["id"] not in body, url
     # Anonymous visitors do not get the private dataset in any format.
     for fmt in FORMATS:
         assert app.get(f"/dataset/{private['id']}.{fmt}").status_code in (403, 404)
