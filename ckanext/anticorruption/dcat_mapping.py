@@ -29,9 +29,11 @@ from ckanext.anticorruption.vocabulary import (
 )
 
 __all__ = [
+    "MAPPED_FIELDS",
     "add_to_graph",
     "apply_typed_fields",
     "for_base_profile",
+    "own_fields",
     "typed_fields",
 ]
 
@@ -122,19 +124,19 @@ def add_to_graph(
         return
     graph.bind("dqv", DQV)
     graph.bind("oa", OA)
-    scheme = vocabulary.scheme
-    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
-    for lang, title in dcat_facts()["title"].items():
-        graph.add((scheme, DCTERMS.title, Literal(title, lang=lang)))
     concepts = {vocabulary.type_uri(typ.id), vocabulary.category_uri(typ.category)}
     concepts |= {URIRef(u) for u in _standard_uris(dataset, vocabulary)}
-    eu_theme = dcat_facts()["eu_theme"]
-    graph.add((URIRef(eu_theme["uri"]), RDF.type, SKOS.Concept))
-    for lang, label in eu_theme["title"].items():
-        graph.add((URIRef(eu_theme["uri"]), SKOS.prefLabel, Literal(label, lang=lang)))
-    # The base profile types these nodes with subclasses (vcard:Organization)
-    # or not at all (the link of a file); DCAT-AP's shapes run without
-    # inference and ask for the classes themselves.
+    _complete_base_classes(graph, dataset_ref, distributions)
+    concepts |= _add_spatial(graph, dataset_ref, dataset, vocabulary, URIRef(country_uri))
+    _add_own_fields(graph, dataset_ref, dataset, typ.id, vocabulary)
+    concepts |= _add_quality(graph, dataset, vocabulary, distributions, states)
+    _describe_concepts(graph, vocabulary, concepts)
+
+
+def _complete_base_classes(graph: Graph, dataset_ref: URIRef, distributions: Mapping[str, URIRef]) -> None:
+    """The base profile types some nodes with a subclass (vcard:Organization)
+    or not at all (the link of a file); DCAT-AP's shapes run without
+    inference and ask for the classes themselves."""
     for contact in graph.objects(dataset_ref, DCAT.contactPoint):
         graph.add((contact, RDF.type, VCARD.Kind))
     for distribution in distributions.values():
@@ -142,28 +144,39 @@ def add_to_graph(
             for link in graph.objects(distribution, predicate):
                 graph.add((link, RDF.type, RDFS.Resource))
 
+
+def _add_spatial(graph: Graph, dataset_ref: URIRef, dataset: Mapping[str, Any], vocabulary: Vocabulary,
+                 country: URIRef) -> set[URIRef]:
+    """The country for national coverage, else the named state or municipality in it."""
     level = dataset.get("spatial_level") or "national"
-    country = URIRef(country_uri)
+    location: URIRef | BNode
     if level == "national" or not dataset.get("spatial_text"):
         location = country
-        graph.add((dataset_ref, DCTERMS.spatial, country))
-        graph.add((country, RDF.type, DCTERMS.Location))
     else:
         location = BNode()
-        graph.add((dataset_ref, DCTERMS.spatial, location))
-        graph.add((location, RDF.type, DCTERMS.Location))
         graph.add((location, SKOS.prefLabel, Literal(dataset["spatial_text"])))
         graph.add((location, DCTERMS.isPartOf, country))
-    if vocabulary.spatial_level_uri(level) in vocabulary.concepts:
-        graph.add((location, DCTERMS.type, vocabulary.spatial_level_uri(level)))
-        concepts.add(vocabulary.spatial_level_uri(level))
+    graph.add((dataset_ref, DCTERMS.spatial, location))
+    graph.add((location, RDF.type, DCTERMS.Location))
+    if vocabulary.spatial_level_uri(level) not in vocabulary.concepts:
+        return set()
+    graph.add((location, DCTERMS.type, vocabulary.spatial_level_uri(level)))
+    return {vocabulary.spatial_level_uri(level)}
 
-    for name in own_fields(typ.id):
-        for value in _as_list(dataset.get(name)) if own_fields(typ.id)[name] else [dataset.get(name)]:
+
+def _add_own_fields(graph: Graph, dataset_ref: URIRef, dataset: Mapping[str, Any], type_id: str,
+                    vocabulary: Vocabulary) -> None:
+    for name, is_list in own_fields(type_id).items():
+        for value in _as_list(dataset.get(name)) if is_list else [dataset.get(name)]:
             if value not in (None, ""):
                 graph.add((dataset_ref, vocabulary.field_uri(name), Literal(value)))
 
-    metric = vocabulary.metric_uri()
+
+def _add_quality(graph: Graph, dataset: Mapping[str, Any], vocabulary: Vocabulary,
+                 distributions: Mapping[str, URIRef], states: Mapping[str, str | None]) -> set[URIRef]:
+    """Each file's validation state as a DQV quality annotation, and whether it
+    follows its Table Schema as a DQV measurement once it was checked."""
+    concepts: set[URIRef] = set()
     for resource in dataset.get("resources", []):
         state = states.get(resource.get("id", ""))
         distribution = distributions.get(resource.get("id", ""))
@@ -181,12 +194,23 @@ def add_to_graph(
             graph.add((distribution, DQV.hasQualityMeasurement, measurement))
             graph.add((measurement, RDF.type, DQV.QualityMeasurement))
             graph.add((measurement, DQV.computedOn, distribution))
-            graph.add((measurement, DQV.isMeasurementOf, metric))
+            graph.add((measurement, DQV.isMeasurementOf, vocabulary.metric_uri()))
             graph.add((measurement, DQV.value, Literal(state == "valid", datatype=XSD.boolean)))
-            concepts.add(metric)
+            concepts.add(vocabulary.metric_uri())
+    return concepts
 
+
+def _describe_concepts(graph: Graph, vocabulary: Vocabulary, concepts: set[URIRef]) -> None:
+    """Labels of the concepts used, so that a harvester needs not fetch the scheme."""
+    graph.add((vocabulary.scheme, RDF.type, SKOS.ConceptScheme))
+    for lang, title in dcat_facts()["title"].items():
+        graph.add((vocabulary.scheme, DCTERMS.title, Literal(title, lang=lang)))
     for uri in concepts:
         vocabulary.add_concept(graph, uri)
+    eu_theme = dcat_facts()["eu_theme"]
+    graph.add((URIRef(eu_theme["uri"]), RDF.type, SKOS.Concept))
+    for lang, label in eu_theme["title"].items():
+        graph.add((URIRef(eu_theme["uri"]), SKOS.prefLabel, Literal(label, lang=lang)))
 
 
 def _standard_uris(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> list[str]:
@@ -249,6 +273,8 @@ def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocab
         elif conforms_to:
             resource["schema_mode"] = "other"
             resource["schema_url"] = conforms_to[0]
-            resource.setdefault("schema_reason", types.localized(
-                dcat_facts()["harvested_schema_reason"], lang))
+            resource.setdefault("schema_reason", types.localized(dcat_facts()["harvested_schema_reason"], lang))
+        else:
+            resource["schema_mode"] = "none"
+            resource.setdefault("schema_reason", types.localized(dcat_facts()["harvested_no_schema_reason"], lang))
     return dataset

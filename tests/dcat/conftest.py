@@ -17,8 +17,8 @@ ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 
 
 def populated_dataset(type_id: str, owner_org: str, name: str | None = None) -> dict[str, Any]:
-    """Every common field filled in, and two files: one following the type's
-    Table Schema, one following another documented schema."""
+    """Every common field filled in, and three files: one following the type's
+    Table Schema, one following another documented schema, one with none."""
     data = minimal_dataset(type_id, owner_org, name)
     typ = dataset_type(type_id)
     data.update({
@@ -39,6 +39,8 @@ def populated_dataset(type_id: str, owner_org: str, name: str | None = None) -> 
              "format": "JSON", "schema_mode": "other",
              "schema_url": "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
              "schema_reason": "Publicado también en el estándar OCDS."},
+            {"url": f"https://datos.example.gob.mx/{type_id}-notas.pdf", "name": "Notas metodológicas",
+             "format": "PDF", "schema_mode": "none", "schema_reason": "Es un documento, no una tabla."},
         ],
     })
     return data

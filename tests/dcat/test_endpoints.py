@@ -51,11 +51,12 @@ def test_dataset_endpoint_says_type_category_schema_and_validity(app, agency, fm
     publisher = g.value(ref, DCTERMS.publisher)
     assert g.value(publisher, URIRef("http://xmlns.com/foaf/0.1/name")) == Literal(agency["title"])
 
-    first, second = (URIRef(f"{SITE}/dataset/{dataset['id']}/resource/{r['id']}")
-                     for r in dataset["resources"])
+    first, second, third = (URIRef(f"{SITE}/dataset/{dataset['id']}/resource/{r['id']}")
+                            for r in dataset["resources"])
     assert (first, DCTERMS.conformsTo, schema) in g
     assert (second, DCTERMS.conformsTo,
             URIRef("https://standard.open-contracting.org/schema/1__1__5/release-schema.json")) in g
+    assert g.value(third, DCTERMS.conformsTo) is None
     assert g.value(first, DCTERMS.license) is not None
     bodies = {d: g.value(g.value(d, DQV.hasQualityAnnotation), OA.hasBody) for d in (first, second)}
     assert bodies == {first: URIRef(f"{vocab}/validation-states/valid"),

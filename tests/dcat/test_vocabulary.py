@@ -105,3 +105,16 @@ def test_our_triples_read_back_from_another_site(level: str, text: str) -> None:
     assert fields.get("spatial_text", "") == text
     assert (fields["fiscal_year"], fields["currency"]) == ("2025", "MXN")
     assert sorted(fields["identifier_schemes"]) == ["LOCAL", "MX-UR"]
+
+
+def test_files_keep_their_table_schema_choice_when_read_back() -> None:
+    parsed = {"extras": [{"key": "theme", "value": "[]"}, {"key": "guid", "value": "x"}], "resources": [
+        {"conforms_to": '["https://datos.jalisco.gob.mx/anticorruption/schemas/budgets.json"]', "format": "CSV"},
+        {"conforms_to": '["https://x.org/s.json"]', "format": file_type_uri("JSON")},
+        {"format": "PDF"},
+    ]}
+    dcat_mapping.apply_typed_fields(parsed, {"type": "budgets"}, HERE, "es")
+    assert [e["key"] for e in parsed["extras"]] == ["guid"]
+    assert [(r["schema_mode"], r.get("schema_url"), r["format"]) for r in parsed["resources"]] == [
+        ("type", None, "CSV"), ("other", "https://x.org/s.json", "JSON"), ("none", None, "PDF")]
+    assert "dct:conformsTo" in parsed["resources"][2]["schema_reason"]
