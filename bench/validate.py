@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.validation.corpus import rows_for, table_schema  # noqa: E402
+from tests.validation.corpus import rows_for, table_schema, typed_rows, write_xlsx  # noqa: E402
 
 _CHILD = """
 import json, resource, sys, time
@@ -52,15 +52,12 @@ def generate(directory: Path, rows: int, xlsx_rows: int) -> list[Path]:
             writer.writerows(rows_for(schema, rows, seed=42, error_rate=0.002))
         paths.append(csv_path)
     if xlsx_rows:
-        import openpyxl
-
-        xlsx_path = directory / f"contracts_{xlsx_rows}.xlsx"
-        workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet("contratos")
-        sheet.append(header)
-        for cells in rows_for(schema, xlsx_rows, seed=43, error_rate=0.002):
-            sheet.append([cell if cell != "" else None for cell in cells])
-        workbook.save(xlsx_path)
+        # As a publisher's Excel holds it: amounts as numbers, dates as
+        # date-formatted serials, a <dimension>.
+        typed = typed_rows(schema, list(rows_for(schema, xlsx_rows, seed=43, error_rate=0.002)))
+        xlsx_path = write_xlsx(
+            directory / f"contracts_{xlsx_rows}.xlsx", header, typed, sheet="contratos", dimension=True, date_format="dd/mm/yyyy"
+        )
         paths.append(xlsx_path)
     return paths
 

@@ -43,6 +43,7 @@ fi
 
 say "Loading the demo data"
 ckan_cmd anticorruption demo
+ckan_cmd anticorruption coverage snapshot
 
 worker_pid="$DEV/worker.pid"
 if pid_alive "$worker_pid"; then kill "$(cat "$worker_pid")" 2>/dev/null || true; fi

@@ -23,10 +23,10 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     migrate_db_for("anticorruption")
     from ckan import model
 
-    from ckanext.anticorruption.model import PublicationHold, Validation
+    from ckanext.anticorruption import model as own
 
-    model.Session.query(Validation).delete()
-    model.Session.query(PublicationHold).delete()
+    for table in own.__all__:
+        model.Session.query(getattr(own, table)).delete()
     model.Session.commit()
 
 

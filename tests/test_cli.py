@@ -115,3 +115,18 @@ def test_validate_explains_bad_arguments(cli, args, message) -> None:
 
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_demo_declares_some_types_so_the_coverage_page_shows_every_state(cli, sysadmin_factory) -> None:
+    sysadmin_factory(name="admin")
+
+    _demo(cli)
+    _demo(cli)  # declaring again keeps one declaration per cell
+
+    matrix = call_action("anticorruption_coverage")
+    cells = {(r["organization"]["name"], t): c for r in matrix["rows"] for t, c in r["cells"].items()}
+    assert cells[("asf", "land_property_register")]["state"] == "not_applicable"
+    assert cells[("asf", "land_property_register")]["declaration"]["by_portal"] is True
+    assert cells[("ine", "government_grants")]["state"] == "nothing_to_report"
+    assert cells[("sfp", "debarred_contractors")]["state"] == "published"
+    assert matrix["summary"]["declared"] == 3

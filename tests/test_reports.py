@@ -50,5 +50,5 @@ def test_errors_csv_lists_every_kept_error_and_defuses_formulas() -> None:
 
     rows = list(csv.reader(io.StringIO(errors_csv(report))))
 
-    assert rows[0] == ["row", "column", "field", "error", "value", "note", "message"]
+    assert rows[0] == ["row", "column", "field", "error", "value", "note"]
     assert rows[1][:5] == ["2", "1", "amount", "type-error", "'=HYPERLINK(\"http://x\")"]

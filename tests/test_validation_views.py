@@ -119,3 +119,20 @@ def test_broken_rules_are_named_with_what_to_write_instead(app, create_with_uplo
             "permitidos") in page
     assert "Use uno de estos valores: licitación pública, invitación a cuando menos tres personas" in page
     assert "Escriba la fecha como AAAA-MM-DD" in page
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.max_errors_per_type", "2")
+def test_errors_csv_lists_every_error_even_beyond_the_reports_cap(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    bad_rows = [ROW.replace("C-1", f"C-{n}").replace("100.50", f"cien{n}") for n in range(2, 9)]
+    body = "\n".join([HEADER, ROW, *bad_rows]).encode()
+    resource = create_with_upload(body, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    report = json.loads(app.get(f"/anticorruption/validation/{resource['id']}/report.json").body)
+    lines = list(csv.reader(io.StringIO(app.get(f"/anticorruption/validation/{resource['id']}/errors.csv").body)))
+
+    assert len(report["tasks"][0]["errors"]) == 2
+    assert [line[4] for line in lines[1:]] == [f"cien{n}" for n in range(2, 9)]
+    assert [line[0] for line in lines[1:]] == [str(n + 1) for n in range(2, 9)]

@@ -95,5 +95,38 @@ def validate(resource_ids: tuple[str, ...], datasets: tuple[str, ...], type_ids:
     click.echo("Total: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "nothing to validate"))
 
 
+@anticorruption.group()
+def coverage() -> None:
+    """Coverage of the Guide's datasets: snapshots for the trend charts."""
+
+
+@coverage.command()
+def snapshot() -> None:
+    """Record the coverage as the public sees it now (also done daily by the jobs worker)."""
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    summary = tk.get_action("anticorruption_coverage_snapshot")({"user": site_user["name"]}, {})
+    click.echo(f"Snapshot {summary['taken'][:19]}: {summary['organizations']} agencies, "
+               f"{summary['published']} of {summary['expected']} expected datasets published, "
+               f"{summary['valid_and_fresh']} valid and up to date, national score {summary['score']}.")
+
+
+@coverage.command()
+def schedule() -> None:
+    """Show when the daily snapshot runs next, scheduling it if it is not."""
+    from ckanext.anticorruption import coverage_jobs
+
+    coverage_jobs.ensure_scheduled()
+    import ckan.lib.jobs as ckan_jobs
+
+    registry = ckan_jobs.get_queue().scheduled_job_registry
+    if coverage_jobs.JOB_ID not in registry.get_job_ids():
+        raise click.ClickException("The daily snapshot is not scheduled "
+                                   "(ckanext.anticorruption.coverage.snapshot_hour is -1, or Redis is down).")
+    when = registry.get_scheduled_time(coverage_jobs.JOB_ID)
+    click.echo(f"Next daily coverage snapshot: {when.isoformat()} (run by `ckan jobs worker`).")
+
+
 def get_commands() -> list[click.Command]:
     return [anticorruption]

@@ -26,6 +26,7 @@ __all__ = [
     "dataset_types",
     "localized",
     "plugin_order_problem",
+    "preset_choices",
     "resource_table_schema",
     "types_by_category",
     "vocabularies",
@@ -137,6 +138,18 @@ def _read_type(path: Path) -> DatasetType:
             f.get("field_name") or f.get("preset", "") for f in raw["dataset_fields"]
         ),
     )
+
+
+@functools.cache
+def _presets() -> dict[str, dict[str, Any]]:
+    with open(SCHEMAS_DIR / "presets.yaml", encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    return {p["preset_name"]: p["values"] for p in raw["presets"]}
+
+
+def preset_choices(preset_name: str) -> list[dict[str, Any]]:
+    """The choices (value and bilingual label) of one of our presets, e.g. the update frequencies."""
+    return list(_presets()[preset_name].get("choices", []))
 
 
 @functools.cache

@@ -9,6 +9,9 @@ from ckanext.anticorruption import dataset_types as types
 
 __all__ = [
     "anticorruption_category",
+    "anticorruption_coverage_criteria",
+    "anticorruption_coverage_freshness_rules",
+    "anticorruption_coverage_states",
     "anticorruption_choices",
     "anticorruption_dataset_type",
     "anticorruption_field_text",
@@ -127,7 +130,9 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "sheet-not-found": tk._("There is no sheet \"{sheet}\" in the file. Its sheets are: {sheets}."),
         "format-not-supported": tk._("Files in {format} format are not checked: only CSV and Excel (XLSX) files are."),
         "no-schema": tk._("This file has no Table Schema, so it is not checked."),
-        "other-schema": tk._("This file follows another schema, which is not checked automatically."),
+        "schema-unreachable": tk._("The schema at {url} could not be downloaded. Check its address."),
+        "schema-invalid": tk._("The address {url} does not hold a Frictionless Table Schema ({detail})."),
+        "link-forbidden": tk._("Links to internal addresses ({host}) are not fetched. Publish the file at a public address or upload it."),
         "file-missing": tk._("The uploaded file could not be found. Upload it again."),
         "link-status": tk._("The link answered with an error (HTTP {status}). Check the address."),
         "link-too-slow": tk._("The linked file took longer than {seconds} seconds to download."),
@@ -222,3 +227,42 @@ def anticorruption_error_explanation(group: dict[str, Any], row: dict[str, Any],
     if rule == "minimum":
         return tk._("Use a value of at least {n}.").format(n=constraints.get("minimum"))
     return str(row.get("note") or row.get("message") or "")
+
+
+def anticorruption_coverage_states() -> list[dict[str, str]]:
+    """The states of a coverage cell, in the legend's order: id, symbol, label, meaning."""
+    states = {
+        "missing": ("✗", tk._("Missing"), tk._("Not published, and not declared as not applicable.")),
+        "invalid": ("!", tk._("Invalid"), tk._("Published, but a file does not match the type's Table Schema.")),
+        "outdated": ("◷", tk._("Out of date"), tk._("Published, but not updated as often as its update frequency promises.")),
+        "published": ("✓", tk._("Published"), tk._("Published, valid (or not checkable) and up to date.")),
+        "nothing_to_report": ("∅", tk._("Nothing to report"), tk._("The agency declared there is nothing to report for the period, and why.")),
+        "not_applicable": ("–", tk._("Not applicable"), tk._("The agency or the portal declared that this type does not apply, and why.")),
+    }
+    from ckanext.anticorruption.coverage import STATES
+
+    return [{"id": s, "symbol": states[s][0], "label": states[s][1], "meaning": states[s][2]} for s in STATES]
+
+
+def anticorruption_coverage_criteria() -> list[dict[str, str]]:
+    """The scoring criteria, each worth 20 points per dataset."""
+    return [
+        {"id": "published", "label": tk._("Published"), "meaning": tk._("The dataset is public.")},
+        {"id": "open", "label": tk._("Open licence"), "meaning": tk._("Its licence lets anyone reuse the data.")},
+        {"id": "machine_readable", "label": tk._("Machine-readable"),
+         "meaning": tk._("At least one file is in a format programs can read (CSV, Excel, JSON, XML…), not only PDF.")},
+        {"id": "valid", "label": tk._("Valid"),
+         "meaning": tk._("Every checked file matches the type's Table Schema.")},
+        {"id": "fresh", "label": tk._("Up to date"),
+         "meaning": tk._("The last update is recent enough for the declared update frequency.")},
+    ]
+
+
+def anticorruption_coverage_freshness_rules() -> list[dict[str, Any]]:
+    """How many days each update frequency allows before a dataset is out of date."""
+    from ckanext.anticorruption.coverage import FRESH_FOR_DAYS
+
+    labels = {c["value"]: c["label"] for c in types.preset_choices("anticorruption_frequency")}
+    return [{"label": types.localized(labels.get(uri, uri), current_lang()), "days": days}
+            for uri, days in FRESH_FOR_DAYS.items()]
+

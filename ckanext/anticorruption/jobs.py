@@ -9,17 +9,14 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import json
 import logging
 import os
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-import requests
-from urllib3.exceptions import ReadTimeoutError
 
 import ckan.lib.files as files
 import ckan.lib.search as search
@@ -27,15 +24,15 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types
+from ckanext.anticorruption import dataset_types, download
 from ckanext.anticorruption.config import validation_option
-from ckanext.anticorruption.model import PublicationHold, Validation
+from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 from ckanext.anticorruption.reports import FINAL_STATES
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Plan", "attach_states", "enqueue_run", "execute_run", "finish_without_run", "forget_resource",
+    "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run", "finish_without_run", "forget_resource",
     "on_resource_saved", "plan_run", "start_run", "states_by_resource", "validate_resource",
 ]
 
@@ -55,6 +52,11 @@ class Plan:
     source: str
 
 
+# A Table Schema is a small JSON document.
+SCHEMA_MAX_BYTES = 1_000_000
+SCHEMA_TIMEOUT = 15
+
+
 def _now() -> datetime.datetime:
     return datetime.datetime.utcnow()
 
@@ -68,7 +70,7 @@ def plan_run(package: dict[str, Any], resource: dict[str, Any],
     if mode == "none":
         skip = "no-schema"
     elif mode == "other":
-        skip = "other-schema"
+        schema = None  # fetched from schema_url when the run starts
     elif schema is None:
         skip = "no-schema"
     source = "|".join(str(resource.get(k) or "") for k in (
@@ -137,7 +139,6 @@ def execute_run(resource_id: str, run_id: str) -> None:
         return
     row.state, row.started, row.updated = "running", _now(), _now()
     model.Session.commit()
-    schema = dataset_types.resource_table_schema(package.get("type"), resource)
 
     def progress(rows: int) -> None:
         model.Session.query(Validation).filter_by(resource_id=resource_id, run_id=run_id).update(
@@ -148,17 +149,20 @@ def execute_run(resource_id: str, run_id: str) -> None:
         current = model.Session.query(Validation.run_id).filter_by(resource_id=resource_id).scalar()
         return current != run_id
 
+    log = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
     try:
-        with _local_copy(resource) as path:
+        schema = _table_schema_of(package, resource)
+        with log, _local_copy(resource) as path:
             result = validate_file(
                 path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
                 max_errors_per_type=validation_option("max_errors_per_type"),
-                progress=progress, cancelled=cancelled,
+                progress=progress, cancelled=cancelled, error_log=log.name,
             )
+            error_log = _read_log(log.name) if result.error_count else None
     except ValidationCancelled:
         log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
         return
-    except SourceUnavailable as e:
+    except (SourceUnavailable, download.DownloadProblem) as e:
         _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params)
     except Exception as e:  # the report must say what happened, never stay "running"
         log.exception("Validation of resource %s failed", resource_id)
@@ -170,9 +174,41 @@ def execute_run(resource_id: str, run_id: str) -> None:
             error_count=result.error_count, error_counts=result.error_counts,
             problem=result.problem, problem_params=result.problem_params,
             detected=result.detected, report=result.report, engine=result.engine,
-            seconds=result.seconds,
+            seconds=result.seconds, error_log=error_log,
         )
     _after_run(package)
+
+
+def _read_log(path: str) -> bytes | None:
+    with open(path, "rb") as f:
+        return f.read() or None
+
+
+def _table_schema_of(package: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
+    """The type's Table Schema, or the one at ``schema_url`` when the publisher chose another."""
+    if resource.get("schema_mode") != "other":
+        return dataset_types.resource_table_schema(package.get("type"), resource) or {}
+    from ckanext.anticorruption.validation import table_schema_problems
+
+    url = resource.get("schema_url") or ""
+    with tempfile.TemporaryFile() as tmp:
+        try:
+            download.download(
+                url, tmp, timeout=min(validation_option("link_timeout"), SCHEMA_TIMEOUT),
+                max_bytes=SCHEMA_MAX_BYTES,
+                allowed=download.allowed_networks(validation_option("link_allowed_networks")),
+            )
+        except download.DownloadProblem as e:
+            raise SourceUnavailable("schema-unreachable", url=url[:200], reason=e.problem) from None
+        tmp.seek(0)
+        try:
+            descriptor = json.loads(tmp.read().decode("utf-8-sig"))
+        except ValueError:
+            raise SourceUnavailable("schema-invalid", url=url[:200], detail="not JSON") from None
+    problems = table_schema_problems(descriptor)
+    if problems:
+        raise SourceUnavailable("schema-invalid", url=url[:200], detail="; ".join(problems)[:300])
+    return descriptor
 
 
 def _sheet(value: Any) -> str | int | None:
@@ -181,13 +217,27 @@ def _sheet(value: Any) -> str | int | None:
     return int(text) if text.isdigit() else (text or None)
 
 
-def _finish(resource_id: str, run_id: str, **values: Any) -> None:
+def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **values: Any) -> None:
+    """Store the result of a run, with its complete error log, unless a newer run superseded it."""
     values.update(finished=_now(), updated=_now())
     updated = model.Session.query(Validation).filter_by(
         resource_id=resource_id, run_id=run_id).update(values)
+    if updated:
+        model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
+        if error_log:
+            model.Session.add(ErrorLog(resource_id=resource_id, run_id=run_id,
+                                       error_count=values.get("error_count", 0), content=error_log))
     model.Session.commit()
     if not updated:
         log.info("Result of superseded validation %s dropped", run_id)
+
+
+def error_log_of(resource_id: str) -> bytes | None:
+    """The gzip CSV of every error of the resource's latest finished run, if any."""
+    row = model.Session.query(ErrorLog).join(
+        Validation, Validation.resource_id == ErrorLog.resource_id,
+    ).filter(ErrorLog.resource_id == resource_id, ErrorLog.run_id == Validation.run_id).one_or_none()
+    return row.content if row is not None else None
 
 
 def finish_without_run(package: dict[str, Any]) -> None:
@@ -257,33 +307,13 @@ def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
         with _stored_upload(resource) as path:
             yield path
         return
-    url = resource.get("url") or ""
-    if not url.startswith(("http://", "https://")):
-        raise SourceUnavailable("link-invalid", url=url[:200])
-    timeout = validation_option("link_timeout")
-    limit = validation_option("link_max_bytes")
-    deadline = time.monotonic() + timeout
     with tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".download") as tmp:
-        try:
-            with requests.get(url, stream=True, timeout=(10, timeout)) as response:
-                if response.status_code >= 400:
-                    raise SourceUnavailable("link-status", status=response.status_code)
-                received = 0
-                for chunk in response.iter_content(chunk_size=1 << 16):
-                    received += len(chunk)
-                    if received > limit:
-                        raise SourceUnavailable("link-too-large", limit=limit)
-                    if time.monotonic() > deadline:
-                        raise SourceUnavailable("link-too-slow", seconds=timeout)
-                    tmp.write(chunk)
-        except requests.Timeout:
-            raise SourceUnavailable("link-too-slow", seconds=timeout) from None
-        except requests.RequestException as e:
-            # A read that times out while streaming arrives as a ConnectionError.
-            if any(isinstance(a, ReadTimeoutError) for a in e.args):
-                raise SourceUnavailable("link-too-slow", seconds=timeout) from None
-            raise SourceUnavailable("link-unreachable", detail=type(e).__name__) from None
-        tmp.flush()
+        download.download(
+            resource.get("url") or "", tmp,
+            timeout=validation_option("link_timeout"),
+            max_bytes=validation_option("link_max_bytes"),
+            allowed=download.allowed_networks(validation_option("link_allowed_networks")),
+        )
         yield tmp.name
 
 
@@ -307,6 +337,7 @@ def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None
 
 
 def forget_resource(resource_id: str) -> None:
+    model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
     model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
     model.Session.commit()
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, UnicodeText
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Integer, LargeBinary, UnicodeText, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["PublicationHold", "Validation"]
+__all__ = [
+    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "PublicationHold", "Validation",
+]
 
 
 def _now() -> datetime.datetime:
@@ -70,3 +72,60 @@ class PublicationHold(tk.BaseModel):
 
     package_id = Column(UnicodeText, primary_key=True)
     created = Column(DateTime, nullable=False, default=_now)
+
+
+class ErrorLog(tk.BaseModel):
+    """Every error of a resource's latest run, as gzip CSV (the report keeps a capped list)."""
+
+    __tablename__ = "anticorruption_error_log"
+
+    resource_id = Column(UnicodeText, primary_key=True)
+    run_id = Column(UnicodeText, nullable=False)
+    error_count = Column(BigInteger, nullable=False)
+    content = Column(LargeBinary, nullable=False)
+
+
+class CoverageDeclaration(tk.BaseModel):
+    """A type that does not apply to an agency, or has nothing to report for a period.
+
+    ``by_portal`` declarations are the sysadmin's (which types apply to which
+    agency); the others are the agency editors'. Either way the cell is not a gap.
+    """
+
+    __tablename__ = "anticorruption_coverage_declaration"
+
+    organization_id = Column(UnicodeText, primary_key=True)
+    type_id = Column(UnicodeText, primary_key=True)
+    status = Column(UnicodeText, nullable=False)  # not_applicable | nothing_to_report
+    reason = Column(UnicodeText, nullable=False)
+    period = Column(UnicodeText, nullable=False, default="")
+    by_portal = Column(Boolean, nullable=False, default=False)
+    user_id = Column(UnicodeText, nullable=False)
+    created = Column(DateTime, nullable=False, default=_now)
+
+
+class CoverageRequest(tk.BaseModel):
+    """A signed-in user asking an agency to publish a missing dataset (once per user and cell)."""
+
+    __tablename__ = "anticorruption_coverage_request"
+    __table_args__ = (UniqueConstraint("organization_id", "type_id", "user_id"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    organization_id = Column(UnicodeText, nullable=False, index=True)
+    type_id = Column(UnicodeText, nullable=False)
+    user_id = Column(UnicodeText, nullable=False)
+    created = Column(DateTime, nullable=False, default=_now)
+
+
+class CoverageSnapshot(tk.BaseModel):
+    """The coverage totals at a moment: the nation (organization_id NULL) and each agency."""
+
+    __tablename__ = "anticorruption_coverage_snapshot"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    taken = Column(DateTime, nullable=False, index=True)
+    organization_id = Column(UnicodeText, index=True)
+    score = Column(Integer)
+    expected = Column(Integer, nullable=False)
+    published = Column(Integer, nullable=False)
+    valid_and_fresh = Column(Integer, nullable=False)

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli, config, dataset_types, jobs, search, views
+from ckanext.anticorruption import cli, config, coverage_jobs, dataset_types, jobs, search, views
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 
 
@@ -19,6 +19,7 @@ from ckanext.anticorruption.helpers import anticorruption_validation_state_label
 @tk.blanket.validators
 class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -35,6 +36,11 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "anticorruption")
         dataset_types.add_schemas_to_config(config)
+
+    # IConfigurable
+
+    def configure(self, config: tk.CKANConfig) -> None:
+        coverage_jobs.ensure_scheduled()
 
     # IConfigDeclaration
 

@@ -12,6 +12,8 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+from ckanext.anticorruption.validation.errorlog import HEADER, spreadsheet_safe
+
 __all__ = [
     "FINAL_STATES",
     "constraint_of",
@@ -109,24 +111,20 @@ def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
 
 
 def errors_csv(report: dict[str, Any] | None) -> str:
-    """Every error kept in the report, one per line, for a spreadsheet."""
+    """The errors kept in the report, one per line, for a spreadsheet.
+
+    Used when a run left no complete error log (see validation.errorlog).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["row", "column", "field", "error", "value", "note", "message"])
+    writer.writerow(HEADER)
     for error in report_errors(report):
         writer.writerow([
             error.get("rowNumber", ""),
             error.get("fieldNumber", ""),
             error.get("fieldName", ""),
             error.get("type", ""),
-            _spreadsheet_safe(error.get("cell", "")),
+            spreadsheet_safe(error.get("cell", "")),
             error.get("note", ""),
-            error.get("message", ""),
         ])
     return out.getvalue()
-
-
-def _spreadsheet_safe(value: Any) -> str:
-    """A cell value that a spreadsheet will show, not run (formula injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -4,8 +4,10 @@ Pure module: plain dicts in and out.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from ckanext.anticorruption import coverage
 from ckanext.anticorruption import dataset_types as types
 
 __all__ = ["VALIDATION_FIELD", "index_fields", "label_facets"]
@@ -16,8 +18,8 @@ VALIDATION_FIELD = "vocab_validation_state"
 
 
 def index_fields(pkg_dict: dict[str, Any], validation_states: list[str] | None = None) -> dict[str, Any]:
-    """The Guide category and kind of a typed dataset, and the validation
-    states of its files, added to its index document."""
+    """The Guide category and kind of a typed dataset, the validation states
+    of its files and its coverage facts, added to its index document."""
     if validation_states:
         pkg_dict[VALIDATION_FIELD] = sorted(set(validation_states))
     typ = types.dataset_type(pkg_dict.get("type"))
@@ -25,6 +27,10 @@ def index_fields(pkg_dict: dict[str, Any], validation_states: list[str] | None =
         return pkg_dict
     pkg_dict["guide_category"] = typ.category
     pkg_dict["guide_kind"] = typ.kind
+    # CKAN has already flattened the resources away; the dataset as shown
+    # by the API is kept in the document as JSON.
+    shown = json.loads(pkg_dict.get("validated_data_dict") or pkg_dict.get("data_dict") or "{}")
+    pkg_dict.update(coverage.dataset_facts(shown, validation_states or [], bool(pkg_dict.get("isopen"))))
     return pkg_dict
 
 

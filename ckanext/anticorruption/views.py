@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+import zlib
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.anticorruption import publisher_templates, reports
+from ckanext.anticorruption import jobs, publisher_templates, reports
+from ckanext.anticorruption.coverage_views import coverage_blueprint
 from ckanext.anticorruption.helpers import current_lang
 
 __all__ = ["get_blueprints"]
@@ -110,11 +113,22 @@ def validation_status(resource_id: str) -> Response:
 
 @anticorruption.route("/validation/<resource_id>/errors.csv")
 def validation_errors_csv(resource_id: str) -> Response:
+    """Every error of the latest run (the report page shows the first ones of each kind)."""
     validation = _validation_or_404(resource_id, include_report=True)
+    content = jobs.error_log_of(resource_id)
+    body = _gunzipped(content) if content else reports.errors_csv(validation.get("report"))
     return Response(
-        reports.errors_csv(validation.get("report")), mimetype="text/csv",
+        body, mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="errors-{resource_id}.csv"'},
     )
+
+
+def _gunzipped(content: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """Stream a gzip body out uncompressed, a chunk at a time."""
+    inflater = zlib.decompressobj(wbits=31)
+    for start in range(0, len(content), chunk):
+        yield inflater.decompress(content[start:start + chunk])
+    yield inflater.flush()
 
 
 @anticorruption.route("/validation/<resource_id>/report.json")
@@ -141,4 +155,4 @@ def validation_run(resource_id: str) -> Response:
 def get_blueprints() -> list[Blueprint]:
     from ckanext.anticorruption.dcat_views import anticorruption_dcat
 
-    return [anticorruption, anticorruption_dcat]
+    return [anticorruption, coverage_blueprint, anticorruption_dcat]

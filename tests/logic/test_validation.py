@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import http.server
 import io
+import json
 import subprocess
 import sys
 import threading
@@ -223,10 +224,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b"a,b,c\n" * 10000)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif self.path in REDIRECTS:
+            self.send_response(302)
+            self.send_header("Location", REDIRECTS[self.path])
+            self.end_headers()
+        elif self.path in SCHEMAS:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(SCHEMAS[self.path])
         else:
             self.send_response(200)
             self.end_headers()
             self.wfile.write(VALID)
+
+
+REDIRECTS = {"/to-internal.csv": "http://10.255.255.1/x.csv", "/to-good.csv": "/good.csv"}
+# Another documented schema: contract_value must be a whole number, so 100.50 fails.
+SCHEMAS = {
+    "/integer-amounts.json": json.dumps({"fields": [
+        {"name": name, "type": "integer" if name == "contract_value" else "string"} for name in HEADER.split(",")
+    ]}).encode(),
+    "/ocds.json": json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}).encode(),
+}
 
 
 @pytest.fixture
@@ -241,11 +261,15 @@ def link_server():
 
 @pytest.mark.ckan_config("ckanext.anticorruption.validation.link_timeout", 2)
 @pytest.mark.ckan_config("ckanext.anticorruption.validation.link_max_bytes", 2_000_000)
+# The test server runs on this machine: allow it on purpose, as an operator would an intranet.
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.link_allowed_networks", "127.0.0.0/8")
 @pytest.mark.parametrize(("path", "state", "problem"), [
     ("/good.csv", "valid", None),
     ("/missing.csv", "error", "link-status"),
     ("/slow.csv", "error", "link-too-slow"),
     ("/endless.csv", "error", "link-too-large"),
+    ("/to-good.csv", "valid", None),
+    ("/to-internal.csv", "error", "link-forbidden"),
 ])
 @pytest.mark.usefixtures("with_test_worker")
 def test_links_are_fetched_with_limits_by_the_worker(dataset, editor, link_server,
@@ -259,6 +283,48 @@ def test_links_are_fetched_with_limits_by_the_worker(dataset, editor, link_serve
     validation = _show(resource["id"])
     assert (validation["state"], validation["problem"]) == (state, problem)
     assert call_action("resource_show", id=resource["id"])["url"].endswith(path)
+
+
+@pytest.mark.usefixtures("with_test_worker")
+def test_links_to_internal_addresses_are_not_fetched(dataset, editor, link_server) -> None:
+    resource = call_action("resource_create", {"user": editor["name"]}, package_id=dataset["id"],
+                           url=link_server + "/good.csv", format="CSV")
+
+    _run_jobs_here()
+
+    validation = _show(resource["id"])
+    assert (validation["state"], validation["problem"]) == ("error", "link-forbidden")
+    assert validation["problem_params"] == {"host": "127.0.0.1"}
+    assert call_action("resource_show", id=resource["id"])["url"] == link_server + "/good.csv"
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.link_allowed_networks", "127.0.0.1/32")
+@pytest.mark.parametrize(("schema_path", "state", "problem"), [
+    ("/integer-amounts.json", "invalid", None),
+    ("/ocds.json", "error", "schema-invalid"),
+    ("/missing.csv", "error", "schema-unreachable"),  # answers 404
+])
+def test_a_file_is_checked_against_another_documented_schema(create_with_upload, dataset, editor, link_server,
+                                                             schema_path, state, problem) -> None:
+    resource = _upload(create_with_upload, dataset, editor, VALID, schema_mode="other",
+                       schema_url=link_server + schema_path, schema_reason="Formato de la Secretaría")
+
+    validation = _show(resource["id"], include_report=True)
+
+    assert (validation["state"], validation["problem"]) == (state, problem)
+    if state == "invalid":
+        errors = validation["report"]["tasks"][0]["errors"]
+        assert {(e["type"], e["fieldName"], e["cell"]) for e in errors} == {("type-error", "contract_value", "100.50")}
+
+
+def test_another_schema_at_an_internal_address_is_not_fetched(create_with_upload, dataset, editor, link_server) -> None:
+    resource = _upload(create_with_upload, dataset, editor, VALID, schema_mode="other",
+                       schema_url=link_server + "/integer-amounts.json", schema_reason="Formato propio")
+
+    validation = _show(resource["id"])
+
+    assert (validation["state"], validation["problem"]) == ("error", "schema-unreachable")
+    assert validation["problem_params"]["reason"] == "link-forbidden"
 
 
 @pytest.mark.ckan_config("ckan.max_resource_size", 50)

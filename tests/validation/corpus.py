@@ -6,8 +6,11 @@ Used by the differential test (ours vs frictionless) and by bench/validate.py.
 from __future__ import annotations
 
 import csv
+import datetime
 import random
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -207,15 +210,114 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, encoding:
     return path
 
 
-def write_xlsx(path: Path, header: list[str], rows: list[list[str]], *, sheet: str = "Datos", extra_sheets: tuple[str, ...] = ()) -> Path:
+def write_xlsx(
+    path: Path,
+    header: list[str],
+    rows: list[list[Any]],
+    *,
+    sheet: str = "Datos",
+    extra_sheets: tuple[str, ...] = (),
+    dimension: bool = False,
+    date_format: str | None = None,
+) -> Path:
+    """Write with openpyxl; "" cells are left out.
+
+    Write-only mode (the default) writes no ``<dimension>``, so openpyxl
+    reads rows as long as their last cell; a normal workbook writes one, as
+    Excel does, and every row is read as wide as the sheet. Datetimes show
+    as ``date_format`` (openpyxl's default is "yyyy-mm-dd h:mm:ss").
+    """
     import openpyxl
 
-    workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
-    worksheet.append(header)
+    if not dimension:
+        workbook = openpyxl.Workbook(write_only=True)
+        worksheet = workbook.create_sheet(sheet)
+        worksheet.append(header)
+    else:
+        workbook = openpyxl.Workbook()
+        worksheet = workbook.active
+        worksheet.title = sheet
+        worksheet.append([label or None for label in header])
     for row in rows:
-        worksheet.append([cell if cell != "" else None for cell in row])
+        worksheet.append([cell if cell != "" else None for cell in row] or [None])
+    if date_format and dimension:
+        for line in worksheet.iter_rows(min_row=2):
+            for cell in line:
+                if isinstance(cell.value, datetime.datetime):
+                    cell.number_format = date_format
     for name in extra_sheets:
         workbook.create_sheet(name).append(["otra"])
     workbook.save(path)
     return path
+
+
+# Typed cells, as a publisher's spreadsheet holds them ----------------------
+
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A cell value with the number format Excel shows it with."""
+
+    value: Any
+    num_format: str | int
+
+
+def excel_value(spec: dict[str, Any], text: str) -> Any:
+    """What a spreadsheet holds for ``text`` in a ``spec`` column.
+
+    A number or a date where the column's type reads the text so, as
+    someone typing into Excel gets; otherwise the text, None when empty.
+    """
+    type_ = spec.get("type", "string")
+    if text == "":
+        return None
+    if type_ in {"number", "integer"} and _NUMBER_TEXT.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    if type_ in {"date", "datetime"}:
+        try:
+            return datetime.datetime.fromisoformat(text.removesuffix("Z"))
+        except ValueError:
+            return text
+    if type_ == "boolean" and text in {"true", "false"}:
+        return text == "true"
+    return text
+
+
+def typed_rows(schema: dict[str, Any], rows: list[list[str]]) -> list[list[Any]]:
+    fields = schema["fields"]
+    return [[excel_value(fields[index], cell) if index < len(fields) else cell for index, cell in enumerate(row)] for row in rows]
+
+
+def write_excel(path: Path, header: list[str], rows: list[list[Any]], *, date_format: str | int = "dd/mm/yyyy", date_1904: bool = False, sheet: str = "Datos") -> Path:
+    """An XLSX laid out as Excel writes one (xlsxwriter): shared strings, a
+    dimension, styles, numbers without a type. Cells may be :class:`Styled`."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
+    worksheet = workbook.add_worksheet(sheet)
+    formats: dict[str | int, Any] = {}
+
+    def style(num_format: str | int) -> Any:
+        if num_format not in formats:
+            formats[num_format] = workbook.add_format({"num_format": num_format})
+        return formats[num_format]
+
+    for row_index, row in enumerate([header, *rows]):
+        for column, cell in enumerate(row):
+            value, num_format = (cell.value, cell.num_format) if isinstance(cell, Styled) else (cell, None)
+            if isinstance(value, datetime.datetime | datetime.time | datetime.timedelta):
+                worksheet.write_datetime(row_index, column, value, style(num_format or date_format))
+            elif value is None or value == "":
+                if num_format is not None:
+                    worksheet.write_blank(row_index, column, None, style(num_format))
+            elif isinstance(value, bool):
+                worksheet.write_boolean(row_index, column, value)
+            elif isinstance(value, int | float):
+                worksheet.write_number(row_index, column, value, style(num_format) if num_format is not None else None)
+            else:
+                worksheet.write_string(row_index, column, value)
+    workbook.close()
+    return path
+

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import datetime
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import pytest
 
 from ckanext.anticorruption.validation import ValidationResult, validate_file
 
-from .corpus import MUTATIONS, SCHEMA_TYPES, build_table, table_schema, write_csv, write_xlsx
+from .corpus import MUTATIONS, SCHEMA_TYPES, Styled, build_table, table_schema, typed_rows, write_csv, write_excel, write_xlsx
 
 ENCODINGS = [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", "\t"), ("latin-1", "|")]
 
@@ -32,6 +34,51 @@ def assert_same_as_frictionless(path: Path, schema: dict[str, Any], *, expect_fa
     assert error_multiset(ours) == error_multiset(reference)
     assert ours.report and reference.report
     assert ours.report["valid"] == reference.report["valid"]
+
+
+_MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2}) 00:00:00")
+
+
+def _shown(cell: Any) -> str:
+    # How frictionless prints a cell in an error's ``cells``.
+    text = "" if cell is None else str(cell)
+    midnight = _MIDNIGHT.fullmatch(text)
+    return midnight[1] if midnight else text
+
+
+def error_descriptors(result: ValidationResult) -> list[str]:
+    """Every error descriptor, comparable across engines.
+
+    Known differences, normalised here: a date cell travels to the fast
+    checks as its date, so ``cells`` show "2024-01-05" where frictionless
+    shows "2024-01-05 00:00:00"; and unique and primary-key errors on odd
+    rows carry the raw cells (fast.py's _fetch_rows, see
+    test_integrity_errors_on_odd_rows_show_cells_as_text).
+    """
+    assert result.report is not None
+    errors = []
+    for error in result.report["tasks"][0]["errors"]:
+        if "cells" in error:
+            error = {**error, "cells": [_shown(cell) for cell in error["cells"]]}
+        errors.append(repr(sorted(error.items())))
+    return sorted(errors)
+
+
+def assert_same_descriptors(path: Path, schema: dict[str, Any]) -> None:
+    """Fast, and every error descriptor equal to frictionless's."""
+    assert_same_as_frictionless(path, schema)
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert error_descriptors(ours) == error_descriptors(reference)
+
+
+def assert_xlsx_matches(path: Path, schema: dict[str, Any], *, fast: bool) -> None:
+    """Equal to frictionless, from the fast path or else from the fallback."""
+    if fast:
+        assert_same_descriptors(path, schema)
+    else:
+        assert_same_as_frictionless(path, schema, expect_fast=False)
+        assert validate_file(str(path), schema).engine == "frictionless"
 
 
 @pytest.mark.parametrize("type_name", SCHEMA_TYPES)
@@ -63,35 +110,30 @@ def test_small_blocks_keep_row_numbers(tmp_path: Path, monkeypatch: pytest.Monke
     assert_same_as_frictionless(path, table_schema("debarred_contractors"))
 
 
-def _write_xlsx_with_dimension(path: Path, header: list[str], rows: list[list[str]], *, sheet: str = "Datos") -> Path:
-    # A normal (not write-only) openpyxl workbook writes a <dimension>, as
-    # Excel does, so openpyxl pads every row to the full width.
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = sheet
-    worksheet.append([label or None for label in header])
-    for row in rows:
-        worksheet.append([cell if cell != "" else None for cell in row] or [None])
-    workbook.save(path)
-    return path
-
-
-# The blank label is written as an empty string cell, which the fast path
-# cannot tell from an absent one; that file goes to frictionless.
+XLSX_SCHEMA_TYPES = (*SCHEMA_TYPES, "tenders_awards", "advisory_board_members", "court_data")
+# openpyxl writes a blank label as an empty string cell, which the fast path
+# cannot tell from an absent one; xlsxwriter escapes the carriage return
+# (_x000D_). Those files go to frictionless.
 _XLSX_FALLBACK_MUTATIONS = {"blank-label"}
+_EXCEL_FALLBACK_MUTATIONS = {"quoted-newlines"}
 
 
-@pytest.mark.parametrize("type_name", SCHEMA_TYPES)
+@pytest.mark.parametrize("type_name", XLSX_SCHEMA_TYPES)
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
 def test_xlsx_matches_frictionless(tmp_path: Path, type_name: str, mutation: str) -> None:
     header, rows = build_table(type_name, mutation)
     schema = table_schema(type_name)
-    ragged = write_xlsx(tmp_path / "ragged.xlsx", header, rows)
-    assert_same_as_frictionless(ragged, schema, expect_fast=mutation not in _XLSX_FALLBACK_MUTATIONS)
-    padded = _write_xlsx_with_dimension(tmp_path / "padded.xlsx", header, rows)
-    assert_same_as_frictionless(padded, schema)
+    typed = typed_rows(schema, rows)
+    files = {
+        # Text cells, written by openpyxl without and with a <dimension>.
+        write_xlsx(tmp_path / "ragged.xlsx", header, rows): _XLSX_FALLBACK_MUTATIONS,
+        write_xlsx(tmp_path / "padded.xlsx", header, rows, dimension=True): set(),
+        # Numbers, dates and booleans as Excel (xlsxwriter) and openpyxl write them.
+        write_excel(tmp_path / "excel.xlsx", header, typed): _EXCEL_FALLBACK_MUTATIONS,
+        write_xlsx(tmp_path / "typed.xlsx", header, typed): _XLSX_FALLBACK_MUTATIONS,
+    }
+    for path, fallbacks in files.items():
+        assert_xlsx_matches(path, schema, fast=mutation not in fallbacks)
 
 
 @pytest.mark.parametrize("sheet", ["Datos", 2, "2"])
@@ -123,24 +165,6 @@ def test_random_xlsx_matches_frictionless(tmp_path: Path, type_name: str) -> Non
     assert_same_as_frictionless(path, table_schema(type_name))
 
 
-def _numbers(worksheet: Any) -> None:
-    worksheet["B3"] = 2021
-
-
-def _floats(worksheet: Any) -> None:
-    worksheet["B3"] = 2021.0
-
-
-def _dates(worksheet: Any) -> None:
-    import datetime
-
-    worksheet["B3"] = datetime.date(2021, 1, 1)
-
-
-def _booleans(worksheet: Any) -> None:
-    worksheet["D3"] = True
-
-
 def _formulas(worksheet: Any) -> None:
     worksheet["B3"] = "=2000+21"
 
@@ -149,19 +173,142 @@ def _merged(worksheet: Any) -> None:
     worksheet.merge_cells("D3:E4")
 
 
-def _empty_string(worksheet: Any) -> None:
-    worksheet["D3"] = ""
+def _typed_label(worksheet: Any) -> None:
+    worksheet["B1"] = 2021
 
 
-@pytest.mark.parametrize("edit", [_numbers, _floats, _dates, _booleans, _formulas, _merged, _empty_string])
-def test_xlsx_cells_calamine_cannot_match_fall_back(tmp_path: Path, edit: Callable[[Any], None]) -> None:
+@pytest.mark.parametrize("edit", [_formulas, _merged, _typed_label])
+def test_xlsx_cells_we_cannot_match_fall_back(tmp_path: Path, edit: Callable[[Any], None]) -> None:
     import openpyxl
 
     header, rows = build_table("budgets", "typed-errors")
-    path = _write_xlsx_with_dimension(tmp_path / "odd.xlsx", header, rows)
+    path = write_xlsx(tmp_path / "odd.xlsx", header, rows, dimension=True)
     workbook = openpyxl.load_workbook(path)
     edit(workbook.active)
     workbook.save(path)
+    assert_xlsx_matches(path, table_schema("budgets"), fast=False)
+
+
+def _rewrite_sheet(path: Path, pattern: bytes, replacement: bytes) -> Path:
+    """Edit the first sheet's XML: the first match of ``pattern`` is replaced."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet, count = re.subn(pattern, replacement, parts["xl/worksheets/sheet1.xml"], count=1)
+    assert count == 1
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+# (pattern, replacement, stays fast) on the sheet XML of a table openpyxl
+# wrote with a dimension.
+_XML_EDITS = {
+    "empty-string": (rb'(<c r="D3" t="inlineStr"><is><t>)[^<]*', rb"\1", False),
+    "error-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="e"><v>#N/A</v></c>', False),
+    "iso-date-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="d"><v>2024-01-05</v></c>', False),
+    "attributes-in-another-order": (rb'<c r="I3" t="n"><v>', rb'<c r="I3" t="n" s="0"><v>', False),
+    "number-with-spaces": (rb'<c r="I3" t="n"><v>', rb'<c r="I3" t="n"><v> ', False),
+    "empty-inline-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" t="inlineStr"></c>', True),
+    "value-less-styled-cell": (rb'<c r="D3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="D3" s="0"/>', True),
+    "number-without-type": (rb'<c r="I3" t="n">', rb'<c r="I3">', True),
+    "number-with-style": (rb'<c r="I3" t="n">', rb'<c r="I3" s="0" t="n">', True),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(_XML_EDITS))
+def test_xlsx_markup_variants(tmp_path: Path, edit: str) -> None:
+    pattern, replacement, fast = _XML_EDITS[edit]
+    schema = table_schema("budgets")
+    header, rows = build_table("budgets", "typed-errors")
+    path = write_xlsx(tmp_path / "edited.xlsx", header, typed_rows(schema, rows), dimension=True)
+    _rewrite_sheet(path, pattern, replacement)
+    assert_xlsx_matches(path, schema, fast=fast)
+
+
+@pytest.mark.xfail(strict=True, reason="fast.py _fetch_rows keeps odd rows' raw cells (None, 1500) in integrity errors")
+def test_integrity_errors_on_odd_rows_show_cells_as_text(tmp_path: Path) -> None:
+    header, rows = build_table("budgets", "clean", error_rate=0)
+    rows[5] = rows[5][:-3]  # a ragged row, so an odd one
+    rows[5][0] = rows[2][0]  # with a repeated id
+    rows[5][3] = ""
+    path = write_xlsx(tmp_path / "odd.xlsx", header, rows)
     ours = validate_file(str(path), table_schema("budgets"), max_errors_per_type=10**9)
-    assert ours.engine == "frictionless"
-    assert_same_as_frictionless(path, table_schema("budgets"), expect_fast=False)
+    reference = validate_file(str(path), table_schema("budgets"), max_errors_per_type=10**9, engine="frictionless")
+    assert ours.engine == "fast"
+    assert ours.report and reference.report
+    assert ours.report["tasks"][0]["errors"] == reference.report["tasks"][0]["errors"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_typed_xlsx_matches_frictionless(tmp_path: Path, seed: int) -> None:
+    header, rows = build_table("contracts_register", "clean", rows=2000, seed=seed, error_rate=0.3)
+    schema = table_schema("contracts_register")
+    typed = typed_rows(schema, rows)
+    assert_same_descriptors(write_excel(tmp_path / "excel.xlsx", header, typed), schema)
+    assert_same_descriptors(write_xlsx(tmp_path / "openpyxl.xlsx", header, typed, dimension=True, date_format="dd/mm/yyyy"), schema)
+
+
+_DAY = datetime.datetime(2024, 1, 5)
+# (field name, cell) pairs written into the rows of a budgets or contracts
+# table: every kind of typed cell, where it fits its field and where not.
+_TYPED_CELLS: dict[str, tuple[str, list[tuple[str, Any]]]] = {
+    "integers": ("budgets", [("approved_amount", 1500), ("fiscal_year", 2021), ("modified_amount", 0)]),
+    "floats": ("budgets", [("approved_amount", 1500.5), ("executed_amount", 0.1), ("modified_amount", 274.65999999999997)]),
+    "negative": ("budgets", [("approved_amount", -5), ("modified_amount", -0.5), ("fiscal_year", -2021)]),
+    "scientific": ("budgets", [("approved_amount", 1e20), ("modified_amount", 1.5e-7), ("executed_amount", 12345678901234567890)]),
+    "float-in-integer": ("budgets", [("fiscal_year", 2021.5), ("fiscal_year", 1899.25)]),
+    "number-in-string": ("budgets", [("public_body_name", 12345), ("economic_classification", 21101), ("currency", 1.5)]),
+    "text-in-number": ("budgets", [("approved_amount", "n/a"), ("fiscal_year", "2021")]),
+    "booleans": ("budgets", [("public_body_name", True), ("approved_amount", False), ("fiscal_year", True)]),
+    "dates": ("contracts_register", [("date_signed", _DAY), ("start_date", datetime.datetime(1900, 1, 1)), ("end_date", datetime.datetime(1900, 3, 1))]),
+    "built-in-date-format": ("contracts_register", [("date_signed", Styled(_DAY, 14)), ("end_date", Styled(_DAY, 15))]),
+    "datetime-in-date": ("contracts_register", [("date_signed", Styled(datetime.datetime(2024, 1, 5, 10, 30), "yyyy-mm-dd hh:mm"))]),
+    "time-in-date": ("contracts_register", [("start_date", Styled(datetime.time(12, 30), "hh:mm")), ("end_date", Styled(0.5, "hh:mm:ss"))]),
+    "duration-in-date": ("contracts_register", [("end_date", Styled(datetime.timedelta(hours=30), "[h]:mm"))]),
+    "date-in-number": ("contracts_register", [("contract_value", _DAY)]),
+    "date-in-string": ("contracts_register", [("supplier_name", _DAY), ("contract_id", _DAY)]),
+    "number-in-date": ("contracts_register", [("date_signed", 45296), ("start_date", Styled(45296, "0.00"))]),
+    "number-in-unique": ("contracts_register", [("contract_id", 1500)]),
+    "empty-styled-cells": ("contracts_register", [("start_date", Styled(None, "dd/mm/yyyy")), ("contract_value", Styled(None, "#,##0.00"))]),
+    "number-formats": ("contracts_register", [("contract_value", Styled(1500.5, "#,##0.00")), ("contract_value", Styled(0.25, "0%"))]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_TYPED_CELLS))
+@pytest.mark.parametrize("date_1904", [False, True])
+def test_typed_cells_match_frictionless(tmp_path: Path, kind: str, date_1904: bool) -> None:
+    type_name, edits = _TYPED_CELLS[kind]
+    header, rows = build_table(type_name, "clean", error_rate=0)
+    schema = table_schema(type_name)
+    typed = typed_rows(schema, rows)
+    for row, (name, cell) in enumerate(edits * 3, start=2):
+        typed[row * 3][header.index(name)] = cell
+    assert_same_descriptors(write_excel(tmp_path / "excel.xlsx", header, typed, date_1904=date_1904), schema)
+    plain = [[cell.value if isinstance(cell, Styled) else cell for cell in row] for row in typed]
+    assert_same_descriptors(write_xlsx(tmp_path / "openpyxl.xlsx", header, plain), schema)
+
+
+def test_boolean_cells_match_frictionless(tmp_path: Path) -> None:
+    # advisory_board_members reads "sí"/"no"; court_data the default true/false.
+    for type_name, name in (("advisory_board_members", "remunerated"), ("court_data", "party_is_public_official")):
+        header, rows = build_table(type_name, "clean", error_rate=0)
+        schema = table_schema(type_name)
+        typed = typed_rows(schema, rows)
+        column = header.index(name)
+        for index, row in enumerate(typed):
+            row[column] = [True, False, "sí", 1, None][index % 5]
+        assert_same_descriptors(write_excel(tmp_path / f"{type_name}.xlsx", header, typed), schema)
+
+
+def test_bounded_dates_keep_their_value(tmp_path: Path) -> None:
+    schema = table_schema("contracts_register")
+    date_signed = next(spec for spec in schema["fields"] if spec["name"] == "date_signed")
+    date_signed["constraints"] = {**date_signed.get("constraints", {}), "minimum": "2020-01-01"}
+    header, rows = build_table("contracts_register", "clean", error_rate=0)
+    typed = typed_rows(schema, rows)
+    typed[4][header.index("date_signed")] = datetime.datetime(2010, 1, 5)
+    assert_same_descriptors(write_excel(tmp_path / "bounded.xlsx", header, typed), schema)

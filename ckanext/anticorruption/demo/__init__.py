@@ -1,4 +1,5 @@
-"""Demo data for a portal that feels real: Mexican federal agencies and a few datasets.
+"""Demo data for a portal that feels real: Mexican federal agencies, a few datasets
+and coverage declarations.
 
 Everything goes through CKAN's actions, as a publisher's upload would, and
 nothing that already exists is changed, so loading twice is harmless.
@@ -66,6 +67,11 @@ def load_demo(user: str) -> Iterator[str]:
         for resource in spec.get("resources", []):
             _upload(context, created["id"], resource)
         yield f"created dataset {spec['name']}"
+
+    declare = tk.get_action("anticorruption_coverage_declare")
+    for declaration in _read("declarations.yaml"):
+        declare(dict(context), dict(declaration))
+        yield f"declared {declaration['type']} {declaration['status']} for {declaration['organization']}"
 
 
 def _upload(context: dict[str, Any], package_id: str, resource: dict[str, Any]) -> None:

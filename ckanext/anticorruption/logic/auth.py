@@ -4,14 +4,30 @@ The dataset types and their Table Schemas are public reference information:
 anyone may read them. Counts of datasets are computed with the caller's own
 permissions inside the actions. A validation report is as visible as its
 resource, and only those who may edit the dataset may run a validation.
+
+Coverage is public (computed from public datasets). An organization's
+editors declare its types not applicable or with nothing to report and read
+the requests of users; only sysadmins decide for the portal which types
+apply to which organization, and take snapshots.
 """
 from __future__ import annotations
 
 import ckan.authz as authz
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.anticorruption import coverage_query
+from ckanext.anticorruption.model import CoverageDeclaration
+
 __all__ = [
+    "anticorruption_coverage",
+    "anticorruption_coverage_declaration_delete",
+    "anticorruption_coverage_declare",
+    "anticorruption_coverage_history",
+    "anticorruption_coverage_request_create",
+    "anticorruption_coverage_request_list",
+    "anticorruption_coverage_snapshot",
     "anticorruption_dataset_type_list",
     "anticorruption_dataset_type_show",
     "anticorruption_table_schema_show",
@@ -52,7 +68,56 @@ def anticorruption_vocabulary_show(context: Context, data_dict: DataDict) -> Aut
 
 
 @tk.auth_allow_anonymous_access
+def anticorruption_coverage(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
 def anticorruption_organization_catalog_show(context: Context, data_dict: DataDict) -> AuthResult:
     # Whoever may see the organization may read its catalog, which lists only
     # public datasets.
     return authz.is_authorized("organization_show", context, {"id": data_dict.get("id")})
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+def _organization_editor(context: Context, data_dict: DataDict, portal_only: bool = False) -> AuthResult:
+    """Editors (and admins) of the organization; sysadmins alone for what the portal decides."""
+    group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
+    if portal_only:
+        return {"success": False, "msg": tk._("Only sysadmins decide which types apply to an organization")}
+    if authz.has_user_permission_for_group_or_org(group.id, context.get("user") or "", "create_dataset"):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only editors of the organization can do this")}
+
+
+def _portal_declared(data_dict: DataDict) -> bool:
+    group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
+    row = model.Session.get(CoverageDeclaration, (group.id, str(data_dict.get("type") or "")))
+    return row is not None and row.by_portal
+
+
+def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> AuthResult:
+    portal = tk.asbool(data_dict.get("by_portal", False)) or _portal_declared(data_dict)
+    return _organization_editor(context, data_dict, portal_only=portal)
+
+
+def anticorruption_coverage_declaration_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _organization_editor(context, data_dict, portal_only=_portal_declared(data_dict))
+
+
+def anticorruption_coverage_request_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _organization_editor(context, data_dict)
+
+
+def anticorruption_coverage_request_create(context: Context, data_dict: DataDict) -> AuthResult:
+    # Not allowed anonymously: CKAN refuses before this runs.
+    return {"success": True}
+
+
+def anticorruption_coverage_snapshot(context: Context, data_dict: DataDict) -> AuthResult:
+    # Sysadmins pass every auth function before it runs.
+    return {"success": False, "msg": tk._("Only sysadmins can take coverage snapshots")}

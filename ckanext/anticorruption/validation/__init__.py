@@ -7,6 +7,7 @@ the :class:`ValidationResult`.
 from __future__ import annotations
 
 from .engine import validate_file
+from .reference import table_schema_problems
 from .result import ValidationCancelled, ValidationResult
 
-__all__ = ["ValidationCancelled", "ValidationResult", "validate_file"]
+__all__ = ["ValidationCancelled", "ValidationResult", "table_schema_problems", "validate_file"]

@@ -31,12 +31,16 @@ def validate_file(
     progress_every: int = 50_000,
     cancelled: Callable[[], bool] | None = None,
     engine: str = "auto",
+    error_log: str | None = None,
 ) -> ValidationResult:
     """Check ``path`` against ``table_schema``; never raises for bad input.
 
     ``engine`` is "auto" (fast path when it supports the schema and file,
     frictionless otherwise), "fast" (same as auto; kept for symmetry) or
     "frictionless" (force the reference, used by tests and the benchmark).
+    ``error_log`` is a path where every error is written as gzip CSV (the
+    report keeps only ``max_errors_per_type`` of each kind); it is written
+    only when the file could be read, i.e. for states valid and invalid.
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
@@ -50,6 +54,7 @@ def validate_file(
         progress=progress,
         progress_every=max(1, progress_every),
         cancelled=cancelled,
+        log_path=error_log,
     )
     used = "frictionless"
     try:

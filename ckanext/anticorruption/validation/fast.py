@@ -33,7 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from .result import ErrorCollector, ValidationCancelled, build_report
+from .errorlog import ErrorLog
+from .result import ErrorCollector, Light, ValidationCancelled, build_report
 from .source import Source
 
 __all__ = ["BLOCK_SIZE", "validate_fast"]
@@ -283,7 +284,7 @@ class _Checker:
 
         length = len(numbers)
         self.rows += length + len(odd_rows)
-        found: list[tuple[int, int, int, str, Callable[[], dict[str, Any]]]] = []
+        found: list[tuple[int, int, int, str, Callable[[], dict[str, Any]], Light]] = []
         sequence = 0
         row_cache: dict[int, list[str]] = {}
 
@@ -317,6 +318,7 @@ class _Checker:
                         lambda index=index, row_number=row_number: ferrors.BlankRowError(
                             note="", cells=cells_of(index), row_number=row_number
                         ).to_descriptor(),
+                        ("", "", ""),
                     )
                 )
 
@@ -337,6 +339,7 @@ class _Checker:
                     if not notes or index in blank_set:
                         continue
                     row_number = numbers_py[index]
+                    cell = str(value) if value != "" else self.empty_cell
                     for kind, note in notes.items():
                         type_ = "type-error" if kind == "type" else "constraint-error"
                         error_class = ferrors.TypeError if kind == "type" else ferrors.ConstraintError
@@ -347,14 +350,15 @@ class _Checker:
                                 column.number,
                                 sequence,
                                 type_,
-                                lambda error_class=error_class, note=note, index=index, row_number=row_number, value=value, column=column: error_class(
+                                lambda error_class=error_class, note=note, index=index, row_number=row_number, cell=cell, column=column: error_class(
                                     note=note,
                                     cells=cells_of(index),
                                     row_number=row_number,
-                                    cell=str(value) if value != "" else self.empty_cell,
+                                    cell=cell,
                                     field_name=column.name,
                                     field_number=column.number,
                                 ).to_descriptor(),
+                                (column.name, cell, note),
                             )
                         )
             if column.keyed:
@@ -378,9 +382,9 @@ class _Checker:
             sequence = self._check_odd_row(row_number, cells, found, sequence)
 
         found.sort(key=lambda item: (item[0], item[1], item[2]))
-        for row_number, field_number, _, type_, build in found:
-            if self.collector.wants(type_):
-                self.collector.add(type_, build, row=row_number, field=field_number)
+        for row_number, field_number, _, type_, build, light in found:
+            if self.collector.wants(type_) or self.collector.log is not None:
+                self.collector.add(type_, build, row=row_number, field=field_number, light=light)
             else:
                 self.collector.count_only(type_)
 
@@ -403,7 +407,8 @@ class _Checker:
         row = self._row_class(cells, handlers=self._handlers, row_number=row_number)
         for error in row.errors:
             sequence += 1
-            found.append((row_number, getattr(error, "field_number", 0) or 0, sequence, error.type, error.to_descriptor))
+            light = (getattr(error, "field_name", ""), getattr(error, "cell", ""), error.note)
+            found.append((row_number, getattr(error, "field_number", 0) or 0, sequence, error.type, error.to_descriptor, light))
         keyed = [column for column in self.columns if column.keyed]
         for column in keyed:
             key = _canonical_key(row[column.name])
@@ -603,16 +608,22 @@ def validate_fast(
     progress: Callable[[int], None] | None,
     progress_every: int,
     cancelled: Callable[[], bool] | None,
+    log_path: str | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector] | None:
-    """Validate with pyarrow; None when frictionless must do it instead."""
+    """Validate with pyarrow; None when frictionless must do it instead.
+
+    With ``log_path``, every error is also written there (see errorlog);
+    a fallback to frictionless rewrites that file from the start.
+    """
     started = time.perf_counter()
+    log = ErrorLog(log_path) if log_path else None
     try:
         _check_schema(schema)
         if source.format == "xlsx":
             from .xlsx import UnsupportedSheet, read_sheet
 
             try:
-                sheet = read_sheet(source)
+                sheet = read_sheet(source, schema)
             except UnsupportedSheet as reason:
                 raise _Unsupported(str(reason)) from None
             labels = sheet.labels
@@ -622,7 +633,7 @@ def validate_fast(
             batches_factory = lambda: _csv_batches(source, labels)  # noqa: E731
         if not labels or not any(labels):
             raise _Unsupported("no header")
-        collector = ErrorCollector(max_errors_per_type)
+        collector = ErrorCollector(max_errors_per_type, log)
         checker = _Checker(source, schema, labels, collector)
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
@@ -643,6 +654,9 @@ def validate_fast(
         if "straddl" in str(error):
             return None
         raise
+    finally:
+        if log is not None:
+            log.close()
     report = build_report(
         name=_resource_name(source.path),
         place=source.path,
@@ -663,16 +677,20 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
     if not found:
         return
     found.sort(key=lambda item: (item[1], 0 if item[0] == "unique-error" else 1, item[2]))
-    kept: list[tuple[str, int, int, str, Any]] = []
-    for item in found:
+    kept: set[int] = set()
+    for position, item in enumerate(found):
         if collector.wants(item[0]):
-            kept.append(item)
+            kept.add(position)
         collector.count_only(item[0])
     # Counted above; now build the kept ones with their row cells, which
-    # needs one more pass over the file for just those rows.
-    wanted = {item[1] for item in kept}
-    cells = _fetch_rows(batches_factory, wanted)
-    for type_, row, field_number, note, column in kept:
+    # needs one more pass over the file for just those rows. The others are
+    # only logged, without their cells (the row number says where to look).
+    cells = _fetch_rows(batches_factory, {found[position][1] for position in kept})
+    for position, (type_, row, field_number, note, column) in enumerate(found):
+        if position not in kept:
+            name = column.name if type_ == "unique-error" else ""
+            collector.log_light(type_, row=row, field=field_number, light=(name, "", note))
+            continue
         row_cells = cells.get(row, [])
         if type_ == "unique-error":
             descriptor = ferrors.UniqueError(
@@ -686,6 +704,7 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
         else:
             descriptor = ferrors.PrimaryKeyError(note=note, cells=row_cells, row_number=row).to_descriptor()
         collector.keep(type_, descriptor, row=row, field=field_number)
+        collector.log_descriptor(descriptor)
 
 
 def _fetch_rows(batches_factory: Callable[[], Any], wanted: set[int]) -> dict[int, list[str]]:

@@ -8,15 +8,17 @@ progress and honours cancellation between rows.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
 from typing import Any
 
+from .errorlog import ErrorLog
 from .result import ErrorCollector, ValidationCancelled, build_report
 from .source import Source
 
-__all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "validate_with_frictionless"]
+__all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "table_schema_problems", "validate_with_frictionless"]
 
 # How often (rows) the cancel callback is polled: often enough to stop
 # within a fraction of a second, rarely enough to cost nothing.
@@ -49,6 +51,16 @@ def prepare_schema(table_schema: dict[str, Any]) -> dict[str, Any]:
     return prepared
 
 
+def table_schema_problems(descriptor: Any) -> list[str]:
+    """What makes ``descriptor`` not a usable Frictionless Table Schema (empty when it is one)."""
+    import frictionless
+
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list) or not descriptor["fields"]:
+        return ["a Table Schema is a JSON object with a list of fields"]
+    report = frictionless.Schema.validate_descriptor(descriptor)
+    return [error.message for error in report.errors][:5]
+
+
 def frictionless_resource(source: Source, schema: dict[str, Any]) -> Any:
     import frictionless
     from frictionless import formats
@@ -79,12 +91,30 @@ def validate_with_frictionless(
     progress: Callable[[int], None] | None,
     progress_every: int,
     cancelled: Callable[[], bool] | None,
+    log_path: str | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector]:
-    """Run frictionless; return (report descriptor, rows read, collector)."""
+    """Run frictionless; return (report descriptor, rows read, collector).
+
+    With ``log_path``, every error is also written there (see errorlog).
+    """
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(ErrorLog(log_path)) if log_path else None
+        return _validate(source, schema, ErrorCollector(max_errors_per_type, log),
+                         progress=progress, progress_every=progress_every, cancelled=cancelled)
+
+
+def _validate(
+    source: Source,
+    schema: dict[str, Any],
+    collector: ErrorCollector,
+    *,
+    progress: Callable[[int], None] | None,
+    progress_every: int,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[dict[str, Any], int, ErrorCollector]:
     from frictionless import FrictionlessException, checks
 
     started = time.perf_counter()
-    collector = ErrorCollector(max_errors_per_type)
     resource = frictionless_resource(source, schema)
 
     def keep(error: Any) -> None:

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ErrorCollector", "ValidationCancelled", "ValidationResult"]
+from .errorlog import ErrorLog
+
+__all__ = ["ErrorCollector", "Light", "ValidationCancelled", "ValidationResult"]
+
+# (field name, cell, note) of an error that is logged but not kept.
+Light = tuple[str, Any, str]
 
 
 class ValidationCancelled(Exception):
@@ -40,23 +45,53 @@ class ErrorCollector:
     builds a million dicts.
     """
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, log: ErrorLog | None = None) -> None:
         self.cap = cap
+        # Where every error goes, kept or not (the complete CSV download).
+        self.log = log
         self.counts: dict[str, int] = {}
         self._kept: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
         self._sequence = 0
 
-    def add(self, type_: str, build: Callable[[], dict[str, Any]], *, row: int = 0, field: int = 0) -> None:
+    def add(
+        self,
+        type_: str,
+        build: Callable[[], dict[str, Any]],
+        *,
+        row: int = 0,
+        field: int = 0,
+        light: Light | None = None,
+    ) -> None:
+        """Count an error; keep it while its kind is under the cap; log it.
+
+        ``light`` is ``(field name, cell, note)``: enough for the log line of
+        an error that is not kept, without building its descriptor.
+        """
         count = self.counts.get(type_, 0) + 1
         self.counts[type_] = count
         if count <= self.cap:
-            self._sequence += 1
-            self._kept.append(((row, _PHASE.get(type_, 0), field, self._sequence), build()))
+            descriptor = build()
+            self.keep(type_, descriptor, row=row, field=field)
+            self.log_descriptor(descriptor)
+        elif self.log is not None:
+            if light is None:
+                self.log.write_descriptor(build())
+            else:
+                self.log_light(type_, row=row, field=field, light=light)
 
     def keep(self, type_: str, descriptor: dict[str, Any], *, row: int = 0, field: int = 0) -> None:
         """Keep an error already counted with :meth:`count_only`."""
         self._sequence += 1
         self._kept.append(((row, _PHASE.get(type_, 0), field, self._sequence), descriptor))
+
+    def log_descriptor(self, descriptor: dict[str, Any]) -> None:
+        if self.log is not None:
+            self.log.write_descriptor(descriptor)
+
+    def log_light(self, type_: str, *, row: int, field: int, light: Light) -> None:
+        if self.log is not None:
+            name, cell, note = light
+            self.log.write(type_, row=row, field=field, field_name=name, cell=cell, note=note)
 
     def wants(self, type_: str) -> bool:
         """False once ``type_`` is full, so callers can skip building cells."""

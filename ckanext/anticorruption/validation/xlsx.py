@@ -1,7 +1,10 @@
 """Read an XLSX sheet with calamine exactly as frictionless (openpyxl) sees it.
 
-frictionless reads a sheet with openpyxl in read-only mode, values only.
-What it sees depends on the sheet XML, not just the values:
+frictionless reads a sheet with openpyxl in read-only mode, values only,
+and hands each value to the schema as it is: str, int, float, datetime,
+bool or None. Two things have to come out the same here.
+
+The shape depends on the sheet XML, not just the values:
 
 * With a ``<dimension>`` element every row is padded with None to the
   dimension's last column, cells past it are dropped, and missing rows up
@@ -11,27 +14,49 @@ What it sees depends on the sheet XML, not just the values:
   frictionless reports missing cells).
 
 calamine returns a rectangle of values with "" for empty cells, so the
-shape is rebuilt from those two rules. That is only exact when every cell
-element holds a non-empty string: numbers (openpyxl gives int 1 where
-calamine gives 1.0), dates, booleans, error cells, formulas, merged cells,
-empty strings and value-less cells all make :func:`read_sheet` raise
-:class:`UnsupportedSheet`, and the caller falls back to frictionless.
+shape is rebuilt from those two rules.
+
+The values: text comes from calamine. Typed cells (numbers and booleans)
+are read from the sheet XML the way openpyxl reads them, because calamine
+gives 1.0 where openpyxl gives 1 and detects dates its own way: a ``<v>``
+holding ".", "e" or "E" is a float, any other an int; a number whose style
+has a date format becomes what openpyxl's ``from_excel`` makes of it in
+the workbook's epoch (openpyxl's own stylesheet and workbook classes say
+which styles are dates and which epoch applies); ``t="b"`` is a bool.
+
+The fast checks take strings, so a typed cell travels as the string that
+frictionless reads exactly like its value (:func:`exact_string`), or, when
+there is none (a number in a string field, a date with a time in a date
+field), its row goes to the odd rows with openpyxl's values, which
+frictionless's own Row class checks.
+
+Anything else makes :func:`read_sheet` raise :class:`UnsupportedSheet` and
+the caller falls back to frictionless: formulas, merged cells, error and
+ISO-date cells, empty strings, escaped control characters, phonetic runs,
+value-less cells in a sheet without a dimension, typed header cells,
+typed cells whose XML the scan does not recognise, and anything calamine
+cannot read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import gc
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from xml.etree import ElementTree
 
 import pyarrow as pa
+from openpyxl.utils.datetime import from_excel
 
 from .source import Source
 
-__all__ = ["BATCH_ROWS", "Sheet", "UnsupportedSheet", "read_sheet"]
+__all__ = ["BATCH_ROWS", "Book", "Sheet", "UnsupportedSheet", "exact_string", "openpyxl_value", "read_sheet"]
 
 BATCH_ROWS = 65536
 
@@ -40,34 +65,252 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
 _LAST_ROW = re.compile(rb'<row r="([0-9]+)"')
-# Markers of cells whose openpyxl value calamine cannot reproduce, or of
-# layouts the shape rules above do not cover. Searched as bytes, so the
+# Markers of cells whose openpyxl value this module does not reproduce, or
+# of layouts the shape rules above do not cover. Searched as bytes, so the
 # whole sheet costs a few C-level scans.
-_SHEET_MARKERS = (
-    b"<f>", b"<f ", b"<f/>",  # formulas
-    b"<mergeCell",
-    b't="e"', b't="d"', b't="b"', b't="n"',  # errors, dates, booleans, numbers
-    b"_x00",  # escaped control characters (_x000D_)
-    b"<t/>", b"<t></t>", b'<t xml:space="preserve"></t>',  # empty strings
-    b"<v/>", b"<v></v>",
+_SHEET_MARKERS = tuple(
+    re.compile(marker)
+    for marker in (
+        rb"<f[ >/]",  # formulas
+        rb"<mergeCell",
+        rb't="[ed]"',  # errors, ISO dates
+        rb"_x00",  # escaped control characters (_x000D_)
+        rb"<t/>", rb"></t>",  # empty strings, <t> with or without attributes
+        rb"<v(?:/>|></v>)",
+    )
 )
 _EMPTY_CELL = re.compile(rb"<c [^>]*/>|<c [^>]*></c>")
 _EMPTY_SHARED = (b"<si/>", b"<t/>", b"<t></t>", b'<t xml:space="preserve"></t>', b"<rPh", b"_x00")
+# A number or boolean cell as Excel and openpyxl write it. A typed cell
+# written any other way is not matched, keeps calamine's value and makes
+# the sheet unsupported.
+_TYPED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"((?: s="[0-9]{1,5}")?(?: t="[nb]")?><v>[^<]*</v>)</c>')
+_TYPED_PARTS = re.compile(rb'(?: s="([0-9]{1,5})")?(?: t="([nb])")?><v>([^<]*)</v>')
+_NUMBER_TEXT = re.compile(r"-?[0-9]{1,300}(?:\.[0-9]{1,300})?(?:[eE][-+]?[0-9]{1,3})?")
+_BOOLEAN_TEXT = re.compile(r"[01]")
+_SHARED_STRING_VALUE = b't="s"><v>'
 
 
 class UnsupportedSheet(Exception):
     """The sheet needs frictionless (openpyxl) to be read exactly."""
 
 
+Batch = tuple[list[pa.Array], pa.Array, list[tuple[int, list[Any]]]]
+
+
 @dataclass
 class Sheet:
-    """The sheet as frictionless sees it: labels plus Arrow batches of rows."""
+    """The sheet as frictionless sees it: labels plus Arrow batches of rows.
+
+    Odd rows carry openpyxl's values (str, int, float, datetime, bool, None).
+    """
 
     labels: list[str]
-    batches: list[tuple[list[pa.Array], pa.Array, list[tuple[int, list[str | None]]]]]
+    batches: list[Batch]
 
-    def iter_batches(self) -> Iterator[tuple[list[pa.Array], pa.Array, list[tuple[int, list[str | None]]]]]:
+    def iter_batches(self) -> Iterator[Batch]:
         return iter(self.batches)
+
+
+@dataclass(frozen=True)
+class Book:
+    """What openpyxl reads from a workbook besides the cells themselves."""
+
+    epoch: datetime.datetime
+    date_styles: frozenset[int]
+    timedelta_styles: frozenset[int]
+
+
+# Typed cells ---------------------------------------------------------------
+
+
+def openpyxl_value(kind: str, text: str, style: int, book: Book) -> Any:
+    """The value openpyxl (read-only, values only) gives a typed cell.
+
+    ``kind`` is the cell's ``t`` ("n" or "b"), ``text`` its ``<v>``,
+    ``style`` its ``s`` (an index into the workbook's cellXfs).
+    """
+    if kind == "b":
+        if not _BOOLEAN_TEXT.fullmatch(text):
+            raise UnsupportedSheet(f"boolean {text!r}")
+        return text == "1"
+    if not _NUMBER_TEXT.fullmatch(text):
+        raise UnsupportedSheet(f"number {text!r}")
+    number = float(text) if "." in text or "e" in text or "E" in text else int(text)
+    if style not in book.date_styles:
+        return number
+    try:
+        return from_excel(number, book.epoch, timedelta=style in book.timedelta_styles)
+    except (OverflowError, ValueError):
+        # openpyxl turns it into an error cell with a warning.
+        raise UnsupportedSheet(f"date serial {text!r} out of range") from None
+
+
+def exact_string(field: Any) -> Callable[[Any], str | None]:
+    """For a frictionless ``field``: value -> the string read exactly like it.
+
+    The returned function gives, for an openpyxl value, a string that
+    frictionless's cell reader turns into an equal value with the same
+    notes, and that an error would print the same way, or None when no
+    string does (then the row must be checked with the value itself).
+    """
+    type_ = field.type
+    if field.format != "default":
+        return _never
+    if type_ == "number":
+        return _number_string
+    if type_ == "integer":
+        return _integer_string
+    if type_ == "year":
+        return _year_string
+    if type_ == "datetime":
+        return _datetime_string
+    if type_ == "date" and not {"minimum", "maximum"} & set(field.constraints or {}):
+        # The cell an error prints would be the datetime's, so dates with
+        # bounds keep their value.
+        return _date_string(_missing_values(field))
+    if type_ == "boolean":
+        return _boolean_string(field.create_value_reader())
+    return _never
+
+
+def _missing_values(field: Any) -> set[str]:
+    # The ones frictionless's cell reader uses: the field's own, else the schema's.
+    if field.schema is not None and not field.has_defined("missing_values"):
+        return set(field.schema.missing_values)
+    return set(field.missing_values)
+
+
+def _never(value: Any) -> str | None:
+    return None
+
+
+def _number_string(value: Any) -> str | None:
+    # Decimal(str(float)) is how frictionless reads a float; str(int) reads
+    # back as an equal number.
+    return str(value) if type(value) in {int, float} else None
+
+
+def _integer_string(value: Any) -> str | None:
+    # A float 3.0 is an integer to frictionless but "3.0" is not.
+    return str(value) if type(value) is int else None
+
+
+def _year_string(value: Any) -> str | None:
+    # A year string must have four characters; an int need not.
+    return str(value) if type(value) is int and 1000 <= value <= 9999 else None
+
+
+def _datetime_string(value: Any) -> str | None:
+    # "YYYY-MM-DD HH:MM:SS[.ffffff]" parses back to the same naive datetime.
+    return str(value) if type(value) is datetime.datetime else None
+
+
+def _date_string(missing_values: set[str]) -> Callable[[Any], str | None]:
+    def date_string(value: Any) -> str | None:
+        if type(value) is not datetime.datetime or (value.hour, value.minute, value.second) != (0, 0, 0):
+            return None
+        text = value.date().isoformat()
+        if text in missing_values or str(value) in missing_values:
+            return None
+        return text
+
+    return date_string
+
+
+def _boolean_string(read: Callable[[Any], Any]) -> Callable[[Any], str | None]:
+    def boolean_string(value: Any) -> str | None:
+        if type(value) is not bool or read(str(value)) is not value:
+            return None
+        return str(value)
+
+    return boolean_string
+
+
+_DROPPED = (-1, None, None)  # a typed cell past the dimension's width
+
+
+class _TypedCells:
+    """Turns typed cells of one sheet into (column, value, exact string).
+
+    Remembered per column and cell XML, because dates and codes repeat.
+    """
+
+    _REMEMBER = 100_000
+
+    def __init__(self, book: Book, strings: list[Callable[[Any], str | None]], width: int | None) -> None:
+        self.book = book
+        self.strings = strings
+        self.width = width
+        self.known: dict[bytes, dict[bytes, tuple[int, Any, str | None]]] = {}
+
+    def read(self, letters: bytes, rest: bytes) -> tuple[int, Any, str | None]:
+        """``rest`` is the cell's XML after its reference."""
+        known = self.known.get(letters)
+        if known is None or len(known) > self._REMEMBER:
+            known = self.known[letters] = {}
+        found = known.get(rest)
+        if found is None:
+            found = known[rest] = self._convert(_column_number(letters) - 1, rest)
+        return found
+
+    def _convert(self, column: int, rest: bytes) -> tuple[int, Any, str | None]:
+        if self.width is not None and column >= self.width:
+            return _DROPPED
+        parts = _TYPED_PARTS.fullmatch(rest)
+        if not parts:
+            raise UnsupportedSheet("typed cell")
+        style, kind, text = parts.groups()
+        value = openpyxl_value("b" if kind == b"b" else "n", text.decode(), int(style) if style else 0, self.book)
+        exact = self.strings[column](value) if column < len(self.strings) else None
+        return column, value, exact
+
+
+def _place_typed_cells(values: list[list[Any]], matches: list[tuple[bytes, bytes, bytes]], cells: _TypedCells, odd: set[int], height: int) -> None:
+    """Write the typed cells ``_TYPED_CELL`` found into calamine's ``values``.
+
+    Each typed cell gets its exact string; a row where one has none joins
+    ``odd`` (0-based), and every row in ``odd`` (ragged ones included) then
+    gets openpyxl's values instead. Plain loops with the lookups inlined:
+    this runs for every number and date in the sheet.
+    """
+    line: list[Any] = []
+    row_text_now = b""
+    row = 1
+    known = cells.known
+    for letters, row_text, rest in matches:
+        if row_text != row_text_now:
+            row_text_now = row_text
+            row = _next_row(row, int(row_text), height, values)
+            line = values[row - 1] if row <= height else []
+        column, _, exact = (known.get(letters) or {}).get(rest) or cells.read(letters, rest)
+        if column < 0 or row > height:
+            continue
+        if column >= len(line):
+            raise UnsupportedSheet("typed cell outside calamine's range")
+        if exact is None:
+            odd.add(row - 1)
+        else:
+            line[column] = exact
+    if not odd:
+        return
+    for letters, row_text, rest in matches:
+        index = int(row_text) - 1
+        if index in odd:
+            column, value, _ = cells.read(letters, rest)
+            if column >= 0:
+                values[index][column] = value
+
+
+def _next_row(previous: int, row: int, height: int, values: list[list[Any]]) -> int:
+    if row <= previous:
+        raise UnsupportedSheet("typed header cell or rows out of order")
+    if row <= height and row > len(values):
+        raise UnsupportedSheet("typed cell outside calamine's range")
+    return row
+
+
+# Workbook parts -------------------------------------------------------------
 
 
 def _column_number(letters: bytes) -> int:
@@ -89,34 +332,47 @@ def _sheet_member(archive: zipfile.ZipFile, name: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
-def _layout(source: Source) -> tuple[int | None, int]:
+def _book(archive: zipfile.ZipFile) -> Book:
+    """Epoch and date styles, decided by openpyxl's own classes as it loads them."""
+    from openpyxl.packaging.workbook import WorkbookPackage
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
+    from openpyxl.xml.constants import ARC_STYLE
+    from openpyxl.xml.functions import fromstring
+
+    package = WorkbookPackage.from_tree(fromstring(archive.read("xl/workbook.xml")))
+    epoch = CALENDAR_MAC_1904 if package.properties and package.properties.date1904 else WINDOWS_EPOCH
+    try:
+        stylesheet = Stylesheet.from_tree(fromstring(archive.read(ARC_STYLE)))
+    except KeyError:
+        return Book(epoch, frozenset(), frozenset())
+    if not stylesheet.cell_styles:
+        return Book(epoch, frozenset(), frozenset())
+    return Book(epoch, frozenset(stylesheet.date_formats), frozenset(stylesheet.timedelta_formats))
+
+
+def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
     """(dimension width or None for ragged rows, number of rows openpyxl yields)."""
-    with zipfile.ZipFile(source.path) as archive:
-        xml = archive.read(_sheet_member(archive, source.sheet or ""))
-        try:
-            shared = archive.read("xl/sharedStrings.xml")
-        except KeyError:
-            shared = b""
     data_at = xml.find(b"<sheetData")
     if data_at < 0:
         raise UnsupportedSheet("no unprefixed sheetData")
     for marker in _SHEET_MARKERS:
-        if marker in xml:
-            raise UnsupportedSheet(f"cell marker {marker!r}")
-    # Any <v> that is not a shared-string index is a number (t="n" is the default).
-    if xml.count(b"<v>") != xml.count(b't="s"'):
-        raise UnsupportedSheet("number cells")
+        if marker.search(xml):
+            raise UnsupportedSheet(f"cell marker {marker.pattern!r}")
     if any(marker in shared for marker in _EMPTY_SHARED):
         raise UnsupportedSheet("empty shared string")
-    if _EMPTY_CELL.search(xml):
-        raise UnsupportedSheet("cell without a value")
     head = xml[:data_at]
     if b"<dimension" in head:
         found = _DIMENSION.search(head)
         if not found:
             raise UnsupportedSheet("dimension")
         last_col, last_row = (found.group(3), found.group(4)) if found.group(3) else (found.group(1), found.group(2))
+        # Value-less cells read as None, like the padding around them.
         return _column_number(last_col), int(last_row)
+    # Without a dimension a value-less cell still ends its row in openpyxl
+    # but not in calamine.
+    if _EMPTY_CELL.search(xml):
+        raise UnsupportedSheet("cell without a value")
     last = xml.rfind(b"<row ")
     if last < 0:
         return None, 0
@@ -126,43 +382,116 @@ def _layout(source: Source) -> tuple[int | None, int]:
     return None, int(found.group(1))
 
 
-def read_sheet(source: Source) -> Sheet:
-    """Read ``source.sheet``; raise UnsupportedSheet when frictionless must."""
-    from python_calamine import CalamineWorkbook
+# Reading --------------------------------------------------------------------
 
-    width, height = _layout(source)
+
+def read_sheet(source: Source, schema: dict[str, Any] | None = None) -> Sheet:
+    """Read ``source.sheet``; raise UnsupportedSheet when frictionless must.
+
+    ``schema`` (a Table Schema descriptor) lets typed cells travel as
+    strings; without it every row with a typed cell is an odd row.
+    """
+    with zipfile.ZipFile(source.path) as archive:
+        xml = archive.read(_sheet_member(archive, source.sheet or ""))
+        try:
+            shared = archive.read("xl/sharedStrings.xml")
+        except KeyError:
+            shared = b""
+        book = _book(archive)
+    width, height = _layout(xml, shared)
+    del shared
+    typed = _TYPED_CELL.findall(xml)
+    # Every <v> is a shared-string index or a typed cell matched above.
+    if xml.count(b"<v>") != xml.count(_SHARED_STRING_VALUE) + len(typed):
+        raise UnsupportedSheet("cells the scan does not recognise")
+    del xml
+    strings = [exact_string(field) for field in _fields(schema)]
+    with _collector_paused():
+        values = _calamine_values(source)
+        if len(values) > height:
+            if any(any(cell != "" for cell in row) for row in values[height:]):
+                raise UnsupportedSheet("values below the last row")
+            del values[height:]
+        if not values:
+            raise UnsupportedSheet("empty sheet")
+        odd = set() if width is not None else _ragged_rows(values, height)
+        _place_typed_cells(values, typed, _TypedCells(book, strings, width), odd, height)
+        del typed
+        if width is not None:
+            return _rectangular(values, width, height, odd)
+        return _ragged(values, height, odd)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a sheet's million cells are built.
+
+    They all stay alive, so the collector's passes over them find nothing
+    and, with gc on, take longer than building them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _calamine_values(source: Source) -> list[list[Any]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
     workbook = CalamineWorkbook.from_path(source.path)
     try:
-        values = workbook.get_sheet_by_name(source.sheet or "").to_python(skip_empty_area=False)
+        return workbook.get_sheet_by_name(source.sheet or "").to_python(skip_empty_area=False)
+    except CalamineError as error:
+        # Markup calamine rejects (a number with spaces) may still be
+        # readable to openpyxl: frictionless decides.
+        raise UnsupportedSheet(f"calamine: {error}") from None
     finally:
-        close = getattr(workbook, "close", None)
-        if close:
-            close()
-    if len(values) > height:
-        if any(any(row) for row in values[height:]):
-            raise UnsupportedSheet("values below the last row")
-        del values[height:]
-    if not values:
-        raise UnsupportedSheet("empty sheet")
-    if width is not None:
-        return _rectangular(values, width, height)
-    return _ragged(values, height)
+        workbook.close()
 
 
-def _trimmed(row: list[object]) -> list[object]:
+def _fields(schema: dict[str, Any] | None) -> list[Any]:
+    if not schema:
+        return []
+    import frictionless
+
+    return list(frictionless.Schema.from_descriptor(schema).fields)
+
+
+def _trimmed(row: list[Any]) -> list[Any]:
     end = len(row)
     while end and row[end - 1] == "":
         end -= 1
     return row[:end]
 
 
-def _check_strings(cells: list[object]) -> list[str | None]:
+def _ragged_rows(values: list[list[Any]], height: int) -> set[int]:
+    """Rows (0-based, header excluded) that are not as long as the header."""
+    width = len(_trimmed(values[0]))
+    return {index for index in range(1, height) if len(_trimmed(values[index]) if index < len(values) else ()) != width}
+
+
+def _check_strings(cells: list[Any]) -> list[str | None]:
     if not all(type(cell) is str for cell in cells):
         raise UnsupportedSheet("typed cell")
-    return [cell or None for cell in cells]  # type: ignore[misc]
+    return [cell or None for cell in cells]
 
 
-def _rectangular(values: list[list[object]], width: int, height: int) -> Sheet:
+def _odd_cells(cells: list[Any]) -> list[Any]:
+    """An odd row's cells as openpyxl gives them: typed values stay, "" is None."""
+    for cell in cells:
+        if type(cell) not in _OPENPYXL_TYPES:
+            # A calamine value that the typed scan did not replace.
+            raise UnsupportedSheet("typed cell")
+    return [None if cell == "" else cell for cell in cells]
+
+
+_OPENPYXL_TYPES = {str, int, float, bool, datetime.datetime, datetime.time, datetime.timedelta}
+
+
+def _rectangular(values: list[list[Any]], width: int, height: int, odd: set[int]) -> Sheet:
     """Every row padded or cut to ``width``; all-empty rows up to ``height``."""
     header = values[0][:width]
     labels = _check_strings(header + [""] * (width - len(header)))
@@ -171,13 +500,18 @@ def _rectangular(values: list[list[object]], width: int, height: int) -> Sheet:
     batches = []
     for start in range(1, height, BATCH_ROWS):
         chunk = values[start : start + BATCH_ROWS]
-        rows = [row[:width] + padding if padding else row[:width] for row in chunk]
+        if padding:
+            rows = [row[:width] + padding for row in chunk]
+        elif len(values[0]) > width:
+            rows = [row[:width] for row in chunk]
+        else:
+            rows = chunk
         rows += [[""] * width] * (min(BATCH_ROWS, height - start) - len(rows))
-        batches.append((_columns(rows, width), pa.array(range(start + 1, start + 1 + len(rows)), pa.int64()), []))
+        batches.append(_batch(rows, start, width, odd))
     return Sheet(labels=[label or "" for label in labels], batches=batches)
 
 
-def _ragged(values: list[list[object]], height: int) -> Sheet:
+def _ragged(values: list[list[Any]], height: int, odd: set[int]) -> Sheet:
     """Each row ends at its last non-empty cell (no value-less cells exist)."""
     labels = [label or "" for label in _check_strings(_trimmed(values[0]))]
     width = len(labels)
@@ -185,21 +519,28 @@ def _ragged(values: list[list[object]], height: int) -> Sheet:
     for start in range(1, height, BATCH_ROWS):
         chunk = values[start : start + BATCH_ROWS]
         chunk += [[]] * (min(BATCH_ROWS, height - start) - len(chunk))
-        regular: list[list[object]] = []
-        numbers: list[int] = []
-        odd: list[tuple[int, list[str | None]]] = []
-        for offset, row in enumerate(chunk):
-            cells = _trimmed(row)
-            if len(cells) == width:
-                regular.append(cells)
-                numbers.append(start + 1 + offset)
-            else:
-                odd.append((start + 1 + offset, _check_strings(cells)))
-        batches.append((_columns(regular, width), pa.array(numbers, pa.int64()), odd))
+        rows = [_trimmed(row) for row in chunk]
+        batches.append(_batch(rows, start, width, odd))
     return Sheet(labels=labels, batches=batches)
 
 
-def _columns(rows: list[list[object]], width: int) -> list[pa.Array]:
+def _batch(rows: list[list[Any]], start: int, width: int, odd: set[int]) -> Batch:
+    """Rows ``start``.. (0-based; row number = index + 1) split into regular and odd."""
+    if not odd.intersection(range(start, start + len(rows))):
+        return _columns(rows, width), pa.array(range(start + 1, start + 1 + len(rows)), pa.int64()), []
+    regular: list[list[Any]] = []
+    numbers: list[int] = []
+    odd_rows: list[tuple[int, list[Any]]] = []
+    for index, row in enumerate(rows, start=start):
+        if index in odd:
+            odd_rows.append((index + 1, _odd_cells(row)))
+        else:
+            regular.append(row)
+            numbers.append(index + 1)
+    return _columns(regular, width), pa.array(numbers, pa.int64()), odd_rows
+
+
+def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
     if not rows:
         return [pa.array([], pa.string()) for _ in range(width)]
     try:
