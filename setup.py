@@ -40,6 +40,9 @@ setup(
         "ckan.plugins": [
             "anticorruption = ckanext.anticorruption.plugin:AnticorruptionPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "anticorruption = ckanext.anticorruption.dcat_profile:AnticorruptionDCATProfile",
+        ],
     },
     zip_safe=False,
 )

@@ -61,12 +61,13 @@ start_postgres() {
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCK" >/dev/null \
       || { log_tail "$PG_LOG"; fail "PostgreSQL did not start; log: $PG_LOG"; }
   fi
-  # The role and the two databases (demo and tests), created once.
+  # The role and the databases (demo, tests, and the second site of the
+  # DCAT harvesting test), created once.
   local psql=(as_pg "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1)
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER'")" ]; then
     "${psql[@]}" -c "CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD'"
   fi
-  for db in ckan_demo ckan_test; do
+  for db in ckan_demo ckan_test ckan_harvest_test; do
     if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
       "${psql[@]}" -c "CREATE DATABASE $db OWNER $PG_USER ENCODING 'UTF8'"
     fi

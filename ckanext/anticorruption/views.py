@@ -153,4 +153,6 @@ def validation_run(resource_id: str) -> Response:
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [anticorruption, coverage_blueprint]
+    from ckanext.anticorruption.dcat_views import anticorruption_dcat
+
+    return [anticorruption, coverage_blueprint, anticorruption_dcat]

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import dataset_types as types
-from ckanext.anticorruption import jobs, reports
+from ckanext.anticorruption import dcat_catalog, jobs, reports
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.logic import coverage_action, schema
 from ckanext.anticorruption.logic.coverage_action import *  # noqa: F403  (the coverage actions)
@@ -22,6 +22,8 @@ __all__ = [
     "anticorruption_table_schema_show",
     "anticorruption_validation_run",
     "anticorruption_validation_show",
+    "anticorruption_vocabulary_show",
+    "anticorruption_organization_catalog_show",
 ]
 
 
@@ -181,3 +183,44 @@ def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dic
     if row is None:
         raise tk.ObjectNotFound(tk._("This file has not been validated"))
     return _validation_dict(row, include_report=data.get("include_report", False))
+
+
+def _validated(data_dict: DataDict, input_schema: dict[str, Any]) -> dict[str, Any]:
+    data, errors = tk.navl_validate(data_dict, input_schema)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+@tk.side_effect_free
+def anticorruption_vocabulary_show(context: Context, data_dict: DataDict) -> str:
+    """The SKOS concept scheme of the DCAT feeds (Guide types, categories, kinds,
+    standards, geographic levels, validation states), in Spanish and English.
+
+    :param format: ``ttl`` (default), ``rdf``, ``xml``, ``jsonld`` or ``n3``
+    """
+    tk.check_access("anticorruption_vocabulary_show", context, data_dict)
+    data = _validated(data_dict, schema.vocabulary_show_schema())
+    return dcat_catalog.vocabulary_document(data["format"])
+
+
+@tk.side_effect_free
+def anticorruption_organization_catalog_show(context: Context, data_dict: DataDict) -> str:
+    """A DCAT catalog of one organization's public datasets, with the site's
+    DCAT profile, paged like ``/catalog.<format>``. Private and draft datasets
+    are never in it, whoever asks.
+
+    :param id: the organization's id or name
+    :param format: ``ttl`` (default), ``rdf``, ``xml``, ``jsonld`` or ``n3``
+    :param page: the page, from 1 (``ckanext.dcat.datasets_per_page`` datasets each)
+    :param modified_since: only datasets modified since this ISO 8601 date (optional)
+    """
+    tk.check_access("anticorruption_organization_catalog_show", context, data_dict)
+    data = _validated(data_dict, schema.organization_catalog_show_schema())
+    organization = tk.get_action("organization_show")(
+        {"user": context.get("user")}, {"id": data["id"], "include_datasets": False})
+    page_url = (lambda page: tk.url_for(
+        "anticorruption_dcat.organization_catalog", id=organization["name"],
+        fmt=data["format"], page=page, _external=True))
+    return dcat_catalog.organization_catalog(
+        context, organization, data["format"], data["page"], data.get("modified_since"), page_url)

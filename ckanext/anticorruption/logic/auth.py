@@ -33,6 +33,8 @@ __all__ = [
     "anticorruption_table_schema_show",
     "anticorruption_validation_run",
     "anticorruption_validation_show",
+    "anticorruption_vocabulary_show",
+    "anticorruption_organization_catalog_show",
 ]
 
 
@@ -61,8 +63,20 @@ def anticorruption_validation_show(context: Context, data_dict: DataDict) -> Aut
 
 
 @tk.auth_allow_anonymous_access
+def anticorruption_vocabulary_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
 def anticorruption_coverage(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_organization_catalog_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # Whoever may see the organization may read its catalog, which lists only
+    # public datasets.
+    return authz.is_authorized("organization_show", context, {"id": data_dict.get("id")})
 
 
 @tk.auth_allow_anonymous_access

@@ -9,8 +9,12 @@ from ckan.types import Schema, Validator
 
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
-    "coverage_schema", "dataset_type_show_schema", "validation_run_schema", "validation_show_schema",
+    "coverage_schema", "dataset_type_show_schema", "organization_catalog_show_schema", "validation_run_schema",
+    "validation_show_schema", "vocabulary_show_schema",
 ]
+
+# Serializations of the DCAT documents (ckanext-dcat's names).
+RDF_FORMATS = ("ttl", "rdf", "xml", "jsonld", "n3")
 
 
 @validator_args
@@ -34,6 +38,23 @@ def validation_show_schema(not_empty: Validator, unicode_safe: Validator, ignore
     return {
         "id": [not_empty, unicode_safe],
         "include_report": [ignore_missing, boolean_validator],
+    }
+
+
+@validator_args
+def vocabulary_show_schema(default: Validator, one_of: Validator) -> Schema:
+    return {"format": [default("ttl"), one_of(RDF_FORMATS)]}
+
+
+@validator_args
+def organization_catalog_show_schema(not_empty: Validator, unicode_safe: Validator, default: Validator,
+                                     one_of: Validator, is_positive_integer: Validator,
+                                     ignore_missing: Validator, isodate: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "format": [default("ttl"), one_of(RDF_FORMATS)],
+        "page": [default(1), is_positive_integer],
+        "modified_since": [ignore_missing, isodate],
     }
 
 
