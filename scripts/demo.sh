@@ -26,6 +26,8 @@ ckan_cmd config-tool "$CONFIG" -s logger_ckanext level=WARNING >/dev/null
 say "Upgrading the database (CKAN and the extension's migrations)"
 ckan_cmd db upgrade >/dev/null
 ckan_cmd db pending-migrations --apply >/dev/null
+# Datasets kept from an earlier run get the index fields of a newer extension.
+ckan_cmd search-index rebuild >/dev/null
 
 password_file="$DEV/sysadmin.password"
 if ! ckan_cmd user show admin 2>/dev/null | grep -q "name=admin"; then
