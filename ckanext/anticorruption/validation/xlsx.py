@@ -40,6 +40,7 @@ cannot read.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime
 import gc
@@ -391,6 +392,18 @@ def read_sheet(source: Source, schema: dict[str, Any] | None = None) -> Sheet:
     ``schema`` (a Table Schema descriptor) lets typed cells travel as
     strings; without it every row with a typed cell is an odd row.
     """
+    # calamine parses the sheet in Rust without holding the GIL: let it run
+    # while this thread unzips and scans the XML.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        parsed = pool.submit(_calamine_values, source)
+        try:
+            return _read_sheet(source, schema, parsed)
+        finally:
+            parsed.cancel()
+
+
+def _read_sheet(source: Source, schema: dict[str, Any] | None,
+                parsed: concurrent.futures.Future[list[list[Any]]]) -> Sheet:
     with zipfile.ZipFile(source.path) as archive:
         xml = archive.read(_sheet_member(archive, source.sheet or ""))
         try:
@@ -407,7 +420,7 @@ def read_sheet(source: Source, schema: dict[str, Any] | None = None) -> Sheet:
     del xml
     strings = [exact_string(field) for field in _fields(schema)]
     with _collector_paused():
-        values = _calamine_values(source)
+        values = parsed.result()
         if len(values) > height:
             if any(any(cell != "" for cell in row) for row in values[height:]):
                 raise UnsupportedSheet("values below the last row")
