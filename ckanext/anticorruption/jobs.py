@@ -149,16 +149,16 @@ def execute_run(resource_id: str, run_id: str) -> None:
         current = model.Session.query(Validation.run_id).filter_by(resource_id=resource_id).scalar()
         return current != run_id
 
-    log = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
+    errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
     try:
         schema = _table_schema_of(package, resource)
-        with log, _local_copy(resource) as path:
+        with errors_file, _local_copy(resource) as path:
             result = validate_file(
                 path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
                 max_errors_per_type=validation_option("max_errors_per_type"),
-                progress=progress, cancelled=cancelled, error_log=log.name,
+                progress=progress, cancelled=cancelled, error_log=errors_file.name,
             )
-            error_log = _read_log(log.name) if result.error_count else None
+            error_log = _read_log(errors_file.name) if result.error_count else None
     except ValidationCancelled:
         log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
         return

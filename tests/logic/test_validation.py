@@ -173,6 +173,37 @@ def test_a_validation_whose_worker_died_is_shown_as_stopped(create_with_upload, 
     assert again["state"] == "valid"
 
 
+def test_a_crash_inside_the_check_ends_in_error_with_its_reason(create_with_upload, dataset, editor,
+                                                                 monkeypatch) -> None:
+    import ckanext.anticorruption.validation as validation
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(validation, "validate_file", crash)
+    resource = _upload(create_with_upload, dataset, editor, VALID)
+
+    shown = _show(resource["id"])
+    assert (shown["state"], shown["problem"]) == ("error", "unreadable")
+    assert "disk on fire" in shown["problem_params"]["detail"]
+
+
+def test_a_run_superseded_mid_way_leaves_the_newer_run_alone(create_with_upload, dataset, editor,
+                                                             monkeypatch) -> None:
+    import ckanext.anticorruption.validation as validation
+
+    def superseded(*args, **kwargs):
+        raise validation.ValidationCancelled()
+
+    monkeypatch.setattr(validation, "validate_file", superseded)
+    resource = _upload(create_with_upload, dataset, editor, VALID)
+
+    # The cancelled run wrote nothing: its row still says it is running.
+    assert _show(resource["id"])["state"] == "running"
+    monkeypatch.undo()
+    assert call_action("anticorruption_validation_run", {"user": editor["name"]}, id=resource["id"])["state"] == "valid"
+
+
 def test_only_editors_may_run_and_only_viewers_may_see(create_with_upload, editor) -> None:
     member, outsider = factories.User(), factories.User()
     org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"},
