@@ -5,6 +5,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption import coverage
 from ckanext.anticorruption import dataset_types as types
 
 __all__ = [
@@ -239,9 +240,8 @@ def anticorruption_coverage_states() -> list[dict[str, str]]:
         "nothing_to_report": ("∅", tk._("Nothing to report"), tk._("The agency declared there is nothing to report for the period, and why.")),
         "not_applicable": ("–", tk._("Not applicable"), tk._("The agency or the portal declared that this type does not apply, and why.")),
     }
-    from ckanext.anticorruption.coverage import STATES
-
-    return [{"id": s, "symbol": states[s][0], "label": states[s][1], "meaning": states[s][2]} for s in STATES]
+    return [{"id": s, "symbol": states[s][0], "label": states[s][1], "meaning": states[s][2]}
+            for s in coverage.STATES]
 
 
 def anticorruption_coverage_criteria() -> list[dict[str, str]]:
@@ -260,9 +260,7 @@ def anticorruption_coverage_criteria() -> list[dict[str, str]]:
 
 def anticorruption_coverage_freshness_rules() -> list[dict[str, Any]]:
     """How many days each update frequency allows before a dataset is out of date."""
-    from ckanext.anticorruption.coverage import FRESH_FOR_DAYS
-
     labels = {c["value"]: c["label"] for c in types.preset_choices("anticorruption_frequency")}
     return [{"label": types.localized(labels.get(uri, uri), current_lang()), "days": days}
-            for uri, days in FRESH_FOR_DAYS.items()]
+            for uri, days in coverage.FRESH_FOR_DAYS.items()]
 

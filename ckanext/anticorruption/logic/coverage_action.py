@@ -30,10 +30,6 @@ def _validated(data_dict: DataDict, input_schema: dict[str, Any]) -> dict[str, A
     return data
 
 
-def _organization(id_or_name: str) -> model.Group:
-    return coverage_query.organization_or_404(id_or_name)
-
-
 def _check_type(type_id: str) -> None:
     if dataset_types.dataset_type(type_id) is None:
         raise tk.ValidationError({"type": [tk._("Unknown dataset type: {id}").format(id=type_id)]})
@@ -56,7 +52,7 @@ def anticorruption_coverage(context: Context, data_dict: DataDict) -> dict[str, 
     """
     tk.check_access("anticorruption_coverage", context, data_dict)
     data = _validated(data_dict, schema.coverage_schema())
-    organization_id = _organization(data["organization"]).id if data.get("organization") else None
+    organization_id = coverage_query.organization_or_404(data["organization"]).id if data.get("organization") else None
     type_ids = data.get("type") or None
     for type_id in type_ids or []:
         _check_type(type_id)
@@ -79,7 +75,7 @@ def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> di
     """
     tk.check_access("anticorruption_coverage_declare", context, data_dict)
     data = _validated(data_dict, schema.coverage_declare_schema())
-    group = _organization(data["organization"])
+    group = coverage_query.organization_or_404(data["organization"])
     _check_type(data["type"])
     row = model.Session.get(CoverageDeclaration, (group.id, data["type"]))
     user = model.User.get(context.get("user") or "")
@@ -103,7 +99,7 @@ def anticorruption_coverage_declaration_delete(context: Context, data_dict: Data
     """
     tk.check_access("anticorruption_coverage_declaration_delete", context, data_dict)
     data = _validated(data_dict, schema.coverage_cell_schema())
-    group = _organization(data["organization"])
+    group = coverage_query.organization_or_404(data["organization"])
     row = model.Session.get(CoverageDeclaration, (group.id, data["type"]))
     if row is None:
         raise tk.ObjectNotFound(tk._("There is no declaration for this dataset type"))
@@ -120,7 +116,7 @@ def anticorruption_coverage_request_create(context: Context, data_dict: DataDict
     """
     tk.check_access("anticorruption_coverage_request_create", context, data_dict)
     data = _validated(data_dict, schema.coverage_cell_schema())
-    group = _organization(data["organization"])
+    group = coverage_query.organization_or_404(data["organization"])
     _check_type(data["type"])
     user = model.User.get(context.get("user") or "")
     if user is None:
@@ -144,7 +140,7 @@ def anticorruption_coverage_request_list(context: Context, data_dict: DataDict) 
     """
     tk.check_access("anticorruption_coverage_request_list", context, data_dict)
     data = _validated(data_dict, schema.coverage_organization_schema())
-    group = _organization(data["organization"])
+    group = coverage_query.organization_or_404(data["organization"])
     rows = model.Session.query(CoverageRequest, model.User).join(
         model.User, model.User.id == CoverageRequest.user_id,
     ).filter(CoverageRequest.organization_id == group.id).order_by(CoverageRequest.created.desc())
@@ -175,7 +171,7 @@ def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> li
     """
     tk.check_access("anticorruption_coverage_history", context, data_dict)
     data = _validated(data_dict, schema.coverage_history_schema())
-    organization_id = _organization(data["organization"]).id if data.get("organization") else None
+    organization_id = coverage_query.organization_or_404(data["organization"]).id if data.get("organization") else None
     query = model.Session.query(CoverageSnapshot).filter(
         CoverageSnapshot.organization_id == organization_id if organization_id
         else CoverageSnapshot.organization_id.is_(None),
