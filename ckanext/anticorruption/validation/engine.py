@@ -9,6 +9,7 @@ from typing import Any
 
 from .reference import prepare_schema, validate_with_frictionless
 from .result import ErrorCollector, ValidationCancelled, ValidationResult
+from .scans import ScanFactory
 from .source import Source, SourceProblem, open_source
 
 __all__ = ["validate_file"]
@@ -32,6 +33,7 @@ def validate_file(
     cancelled: Callable[[], bool] | None = None,
     engine: str = "auto",
     error_log: str | None = None,
+    scans: ScanFactory | None = None,
 ) -> ValidationResult:
     """Check ``path`` against ``table_schema``; never raises for bad input.
 
@@ -41,6 +43,8 @@ def validate_file(
     ``error_log`` is a path where every error is written as gzip CSV (the
     report keeps only ``max_errors_per_type`` of each kind); it is written
     only when the file could be read, i.e. for states valid and invalid.
+    ``scans`` makes fresh column scans (see scans) for each pass over the
+    file; their summaries are in ``result.scans``.
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
@@ -55,6 +59,7 @@ def validate_file(
         progress_every=max(1, progress_every),
         cancelled=cancelled,
         log_path=error_log,
+        scans=scans,
     )
     used = "frictionless"
     try:
@@ -113,7 +118,7 @@ def _data_result(
     report: dict[str, Any], rows: int, collector: ErrorCollector, source: Source, used: str, started: float
 ) -> ValidationResult:
     counts = dict(collector.counts)
-    state, problem, params = ("valid" if not counts else "invalid"), None, {}
+    state, problem, params = ("valid" if not collector.total else "invalid"), None, {}
     errors = report["tasks"][0]["errors"]
     if "encoding-error" in counts:
         note = next((error.get("note", "") for error in errors if error["type"] == "encoding-error"), "")
@@ -125,6 +130,7 @@ def _data_result(
     return ValidationResult(
         state=state,
         report=report,
+        scans=collector.summaries if state != "error" else {},
         rows=rows,
         error_count=collector.total,
         error_counts=counts,

@@ -35,6 +35,7 @@ import pyarrow.csv as pa_csv
 
 from .errorlog import ErrorLog
 from .result import ErrorCollector, Light, ValidationCancelled, build_report
+from .scans import ScanFactory, Scans
 from .source import Source
 
 __all__ = ["BLOCK_SIZE", "validate_fast"]
@@ -609,6 +610,7 @@ def validate_fast(
     progress_every: int,
     cancelled: Callable[[], bool] | None,
     log_path: str | None = None,
+    scans: ScanFactory | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     """Validate with pyarrow; None when frictionless must do it instead.
 
@@ -638,15 +640,20 @@ def validate_fast(
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
         checker.add_header_errors()
+        feeder = Scans(scans() if scans else [], [column.name for column in checker.columns])
         reported = 0
         for arrays, numbers, odd in batches_factory():
             if cancelled and cancelled():
                 raise ValidationCancelled()
             checker.check_batch(arrays, numbers, odd)
+            feeder.feed_arrays(arrays, numbers)
+            for row_number, cells in odd:
+                feeder.add_row(row_number, cells)
             if progress and checker.rows - reported >= progress_every:
                 reported = checker.rows
                 progress(checker.rows)
         _add_integrity_errors(checker, collector, batches_factory)
+        collector.summaries = feeder.finish(collector)
     except _Unsupported:
         return None
     except pa.ArrowInvalid as error:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errorlog import ErrorLog
 from .result import ErrorCollector, ValidationCancelled, build_report
+from .scans import ScanFactory, Scans
 from .source import Source
 
 __all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "table_schema_problems", "validate_with_frictionless"]
@@ -92,6 +93,7 @@ def validate_with_frictionless(
     progress_every: int,
     cancelled: Callable[[], bool] | None,
     log_path: str | None = None,
+    scans: ScanFactory | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector]:
     """Run frictionless; return (report descriptor, rows read, collector).
 
@@ -100,7 +102,8 @@ def validate_with_frictionless(
     with contextlib.ExitStack() as stack:
         log = stack.enter_context(ErrorLog(log_path)) if log_path else None
         return _validate(source, schema, ErrorCollector(max_errors_per_type, log),
-                         progress=progress, progress_every=progress_every, cancelled=cancelled)
+                         progress=progress, progress_every=progress_every, cancelled=cancelled,
+                         scans=scans)
 
 
 def _validate(
@@ -111,11 +114,13 @@ def _validate(
     progress: Callable[[int], None] | None,
     progress_every: int,
     cancelled: Callable[[], bool] | None,
+    scans: ScanFactory | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector]:
     from frictionless import FrictionlessException, checks
 
     started = time.perf_counter()
     resource = frictionless_resource(source, schema)
+    feeder = Scans(scans() if scans else [], [spec.get("name", "") for spec in schema.get("fields", [])])
 
     def keep(error: Any) -> None:
         row = getattr(error, "row_number", None) or 0
@@ -149,11 +154,14 @@ def _validate(
                 rows += 1
                 for error in row.errors:
                     keep(error)
+                feeder.add_row(row.row_number, row.cells)
                 if rows % CHECK_EVERY == 0 and cancelled and cancelled():
                     raise ValidationCancelled()
                 if progress and rows % progress_every == 0:
                     progress(rows)
 
+    if labels:
+        collector.summaries = feeder.finish(collector)
     report = build_report(
         name=resource.name or "table",
         place=source.path,

@@ -8,7 +8,11 @@ from typing import Any
 
 from .errorlog import ErrorLog
 
-__all__ = ["ErrorCollector", "Light", "ValidationCancelled", "ValidationResult"]
+__all__ = ["WARNING_TYPES", "ErrorCollector", "Light", "ValidationCancelled", "ValidationResult"]
+
+# Findings reported row by row like errors that do not make a file invalid
+# (a wrong check digit: a share of real RFCs fail it).
+WARNING_TYPES = frozenset({"identifier-warning"})
 
 # (field name, cell, note) of an error that is logged but not kept.
 Light = tuple[str, Any, str]
@@ -30,6 +34,8 @@ class ValidationResult:
     detected: dict[str, Any]
     seconds: float
     engine: str  # "fast" | "frictionless"
+    # The summaries of the column scans (see scans), by scan name.
+    scans: dict[str, Any] = field(default_factory=dict)
 
 
 # Where an error sits among the errors of its row, as frictionless emits
@@ -52,6 +58,7 @@ class ErrorCollector:
         self.counts: dict[str, int] = {}
         self._kept: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
         self._sequence = 0
+        self.summaries: dict[str, Any] = {}
 
     def add(
         self,
@@ -102,7 +109,12 @@ class ErrorCollector:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        """Errors only: warnings do not make a file invalid."""
+        return sum(count for type_, count in self.counts.items() if type_ not in WARNING_TYPES)
+
+    @property
+    def warning_total(self) -> int:
+        return sum(count for type_, count in self.counts.items() if type_ in WARNING_TYPES)
 
     def errors(self) -> list[dict[str, Any]]:
         return [descriptor for _, descriptor in sorted(self._kept, key=lambda item: item[0])]
@@ -126,7 +138,8 @@ def build_report(
     reader of the report alone still sees how bad the file is.
     """
     total = collector.total
-    task_stats: dict[str, Any] = {"errors": total, "warnings": len(warnings or []), "seconds": round(seconds, 3)}
+    warning_count = len(warnings or []) + collector.warning_total
+    task_stats: dict[str, Any] = {"errors": total, "warnings": warning_count, "seconds": round(seconds, 3)}
     if byte_count:
         task_stats["bytes"] = byte_count
     if fields:
@@ -135,7 +148,7 @@ def build_report(
         task_stats["rows"] = rows
     return {
         "valid": total == 0,
-        "stats": {"tasks": 1, "errors": total, "warnings": len(warnings or []), "seconds": round(seconds, 3)},
+        "stats": {"tasks": 1, "errors": total, "warnings": warning_count, "seconds": round(seconds, 3)},
         "warnings": [],
         "errors": [],
         "tasks": [
