@@ -24,7 +24,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types, download
+from ckanext.anticorruption import dataset_types, download, privacy_guard
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 from ckanext.anticorruption.reports import FINAL_STATES
@@ -124,6 +124,7 @@ def validate_resource(resource_id: str, run_id: str) -> None:
 
 
 def execute_run(resource_id: str, run_id: str) -> None:
+    from ckanext.anticorruption.privacy import PrivacyScan
     from ckanext.anticorruption.validation import ValidationCancelled, validate_file
 
     row = model.Session.get(Validation, resource_id)
@@ -152,11 +153,15 @@ def execute_run(resource_id: str, run_id: str) -> None:
     errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
     try:
         schema = _table_schema_of(package, resource)
+
+        def scans() -> list[Any]:
+            return [PrivacyScan(schema)]
+
         with errors_file, _local_copy(resource) as path:
             result = validate_file(
                 path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
                 max_errors_per_type=validation_option("max_errors_per_type"),
-                progress=progress, cancelled=cancelled, error_log=errors_file.name,
+                progress=progress, cancelled=cancelled, error_log=errors_file.name, scans=scans,
             )
             error_log = _read_log(errors_file.name) if result.error_count else None
     except ValidationCancelled:
@@ -164,10 +169,12 @@ def execute_run(resource_id: str, run_id: str) -> None:
         return
     except (SourceUnavailable, download.DownloadProblem) as e:
         _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params)
+        privacy_guard.record_scan(resource_id, run_id, None)
     except Exception as e:  # the report must say what happened, never stay "running"
         log.exception("Validation of resource %s failed", resource_id)
         _finish(resource_id, run_id, state="error", problem="unreadable",
                 problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
+        privacy_guard.record_scan(resource_id, run_id, None)
     else:
         _finish(
             resource_id, run_id, state=result.state, rows_checked=result.rows,
@@ -176,6 +183,7 @@ def execute_run(resource_id: str, run_id: str) -> None:
             detected=result.detected, report=result.report, engine=result.engine,
             seconds=result.seconds, error_log=error_log,
         )
+        privacy_guard.record_scan(resource_id, run_id, result.scans.get(PrivacyScan.name))
     _after_run(package)
 
 
@@ -337,6 +345,7 @@ def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None
 
 
 def forget_resource(resource_id: str) -> None:
+    privacy_guard.forget_resource(resource_id)
     model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
     model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
     model.Session.commit()
