@@ -35,6 +35,7 @@ setup(
         "frictionless[excel]>=5.18,<6",
         "pyarrow>=26",
         "python-calamine>=0.9",
+        "python-stdnum>=2.0",
     ],
     entry_points={
         "ckan.plugins": [

@@ -130,3 +130,14 @@ def test_demo_declares_some_types_so_the_coverage_page_shows_every_state(cli, sy
     assert cells[("ine", "government_grants")]["state"] == "nothing_to_report"
     assert cells[("sfp", "debarred_contractors")]["state"] == "published"
     assert matrix["summary"]["declared"] == 3
+
+
+def test_the_demo_shows_red_flags_between_contracts_and_sanctions(cli, sysadmin_factory) -> None:
+    sysadmin_factory(name="admin")
+    _demo(cli)
+
+    [entry] = call_action("anticorruption_identifier_matches", {"user": "", "ignore_auth": False})["datasets"]
+    assert entry["dataset"]["type"] == "contracts_register"
+    assert entry["in_force_count"] >= 2
+    result = cli.invoke(ckan_command, ["anticorruption", "links"])
+    assert "sanctioned at the time of an award" in result.output

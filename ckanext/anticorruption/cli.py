@@ -128,5 +128,52 @@ def schedule() -> None:
     click.echo(f"Next daily coverage snapshot: {when.isoformat()} (run by `ckan jobs worker`).")
 
 
+@anticorruption.command()
+@click.option("--dataset", help="Only this dataset (name or id): an award dataset or a sanctions register.")
+@click.option("--public", "as_public", is_flag=True, help="Show only what an anonymous visitor sees.")
+@click.option("--json", "as_json", is_flag=True, help="Print the action's JSON instead of a table.")
+def links(dataset: str | None, as_public: bool, as_json: bool) -> None:
+    """Red flags: suppliers of contracts, tenders, grants and contractor lists found
+    in sanctions registers. The index is filled when files are checked; after an
+    upgrade, `ckan anticorruption validate --all` fills it for existing files."""
+    import json
+
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": "" if as_public else site_user["name"]}
+    try:
+        result = tk.get_action("anticorruption_identifier_matches")(context, {"id": dataset} if dataset else {})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        raise click.BadParameter(f"no dataset {dataset} (or it is not visible)", param_hint="--dataset") from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        return
+    datasets = [result] if dataset else result["datasets"]
+    if not any(d.get("registers") or d.get("awards") for d in datasets):
+        click.echo("No supplier of an award dataset appears in a sanctions register.")
+        return
+    for entry in datasets:
+        name = (entry.get("dataset") or {}).get("name", "?")
+        for register in entry.get("registers", []):
+            where = (register.get("dataset") or {}).get("name", "?")
+            click.echo(f"{name}: {register['supplier_count']} supplier(s) in sanctions register {where}, "
+                       f"{register['in_force_count']} sanctioned at the time of an award")
+            _echo_suppliers(register["suppliers"])
+        for award in entry.get("awards", []):
+            where = (award.get("dataset") or {}).get("name", "?")
+            click.echo(f"{name}: {award['supplier_count']} sanctioned supplier(s) appear in {where}, "
+                       f"{award['in_force_count']} while sanctioned")
+            _echo_suppliers(award["suppliers"])
+
+
+def _echo_suppliers(suppliers: list[dict]) -> None:
+    for supplier in suppliers:
+        shown = supplier["identifier"] or "(natural person, withheld)"
+        state = {True: "IN FORCE " + ", ".join(supplier["dates_in_force"][:3]), False: "outside the period",
+                 None: "no dates to compare"}[supplier["in_force"]]
+        click.echo(f"  {supplier['scheme']:8} {shown:28} {supplier['rows']:>8} row(s)  {state}")
+
+
 def get_commands() -> list[click.Command]:
     return [anticorruption]

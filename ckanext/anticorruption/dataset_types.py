@@ -85,6 +85,10 @@ class DatasetType:
     links_to: tuple[str, ...]
     table_schema: dict[str, Any]
     dataset_fields: tuple[str, ...]
+    # Which column names the supplier and which the dates, for the red flags:
+    # {role: award|sanction, supplier: <field>, date: <field>} or
+    # {role: sanction, supplier: <field>, period: [<start field>, <end field>]}.
+    red_flags: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scheming_schema(self) -> str:
@@ -137,6 +141,7 @@ def _read_type(path: Path) -> DatasetType:
         dataset_fields=tuple(
             f.get("field_name") or f.get("preset", "") for f in raw["dataset_fields"]
         ),
+        red_flags=dict(facts.get("red_flags") or {}),
     )
 
 

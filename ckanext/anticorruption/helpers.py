@@ -23,6 +23,7 @@ __all__ = [
     "anticorruption_privacy_advice",
     "anticorruption_privacy_kind_labels",
     "anticorruption_problem_message",
+    "anticorruption_red_flags",
     "anticorruption_text",
     "anticorruption_validation",
     "anticorruption_validation_groups",
@@ -201,6 +202,11 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
                                     "{n} rows repeat the key of an earlier row", n),
         "unique-error": tk.ungettext("{n} row repeats a value of «{field}» that must be unique",
                                      "{n} rows repeat a value of «{field}» that must be unique", n),
+        "identifier-error": tk.ungettext("{n} row has a value in «{field}» that is not a valid identifier",
+                                         "{n} rows have a value in «{field}» that is not a valid identifier", n),
+        "identifier-warning": tk.ungettext(
+            "{n} row has an identifier in «{field}» whose check digit does not match",
+            "{n} rows have an identifier in «{field}» whose check digit does not match", n),
         "incorrect-label": tk._("Column «{field}» has a different name in the header"),
         "missing-label": tk._("The header has no column «{field}»"),
         "extra-label": tk._("The header has a column that is not in the schema"),
@@ -230,7 +236,34 @@ def anticorruption_error_explanation(group: dict[str, Any], row: dict[str, Any],
         return tk._("Fill in this cell.")
     if rule == "minimum":
         return tk._("Use a value of at least {n}.").format(n=constraints.get("minimum"))
+    if group["type"] in ("identifier-error", "identifier-warning"):
+        return _identifier_explanation(row, field)
     return str(row.get("note") or row.get("message") or "")
+
+
+def _identifier_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
+    scheme, problem = row.get("scheme"), row.get("problem")
+    example = field.get("example")
+    if problem == "length" and scheme == "MX-RFC":
+        return tk._("An RFC has 12 characters for a company and 13 for a person.")
+    if problem == "length" and scheme == "MX-CURP":
+        return tk._("A CURP has 18 characters.")
+    if problem == "date":
+        return tk._("The six digits of the identifier are a date (YYMMDD) that does not exist.")
+    if problem == "component":
+        return tk._("The two letters after the H or M are not the code of a Mexican state.")
+    if problem == "prefix" and scheme == "OCID":
+        return tk._("An OCID starts with «ocds-», the publisher's 6-character prefix and a hyphen.")
+    if problem == "prefix":
+        return tk._("Start the identifier with the code of its register, such as «MX-RFC-».")
+    if problem == "generic":
+        return tk._("This is the generic RFC for the general public. Use the supplier's own RFC.")
+    if problem == "check-digit":
+        return tk._("The last character does not match the check digit computed from the others. "
+                    "Check the identifier in the source record; if it is right, leave it as it is.")
+    if example:
+        return tk._("Write it like this example: {example}.").format(example=example)
+    return str(row.get("note") or "")
 
 
 def anticorruption_coverage_states() -> list[dict[str, str]]:
@@ -305,3 +338,15 @@ def anticorruption_privacy_advice(column: dict[str, Any]) -> str:
             "If these are the agency's institutional addresses or phone numbers rather than a "
             "person's, confirm the file and say so.")
     return advice
+
+
+def anticorruption_red_flags(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The dataset's red flags as the visitor may see them, or None when it has none."""
+    typ = types.dataset_type(pkg.get("type"))
+    if typ is None or not typ.red_flags:
+        return None
+    try:
+        found = tk.get_action("anticorruption_identifier_matches")({}, {"id": pkg["id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+    return found if found["registers"] or found["awards"] else None

@@ -14,7 +14,7 @@ import logging
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types, download, privacy_guard
+from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 from ckanext.anticorruption.reports import FINAL_STATES
@@ -96,6 +96,8 @@ def start_run(package: dict[str, Any], resource: dict[str, Any], plan: Plan) -> 
     row.rows_checked = row.error_count = 0
     row.error_counts, row.problem_params, row.detected = {}, {}, {}
     row.report = row.engine = row.seconds = None
+    # The identifiers of the old file are no longer the resource's.
+    linkage.forget(resource["id"])
     if plan.skip_problem:
         row.state, row.problem, row.finished = "not_validated", plan.skip_problem, _now()
     else:
@@ -153,38 +155,52 @@ def execute_run(resource_id: str, run_id: str) -> None:
     errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
     try:
         schema = _table_schema_of(package, resource)
-
-        def scans() -> list[Any]:
-            return [PrivacyScan(schema)]
-
         with errors_file, _local_copy(resource) as path:
             result = validate_file(
                 path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
                 max_errors_per_type=validation_option("max_errors_per_type"),
-                progress=progress, cancelled=cancelled, error_log=errors_file.name, scans=scans,
+                progress=progress, cancelled=cancelled, error_log=errors_file.name,
+                scans=_scans_for(package, schema),
             )
             error_log = _read_log(errors_file.name) if result.error_count else None
     except ValidationCancelled:
         log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
         return
     except (SourceUnavailable, download.DownloadProblem) as e:
-        _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params)
-        privacy_guard.record_scan(resource_id, run_id, None)
+        if _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params):
+            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
+            privacy_guard.record_scan(resource_id, run_id, None)
     except Exception as e:  # the report must say what happened, never stay "running"
         log.exception("Validation of resource %s failed", resource_id)
-        _finish(resource_id, run_id, state="error", problem="unreadable",
-                problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
-        privacy_guard.record_scan(resource_id, run_id, None)
+        if _finish(resource_id, run_id, state="error", problem="unreadable",
+                   problem_params={"detail": f"{type(e).__name__}: {e}"[:500]}):
+            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
+            privacy_guard.record_scan(resource_id, run_id, None)
     else:
-        _finish(
+        current = _finish(
             resource_id, run_id, state=result.state, rows_checked=result.rows,
             error_count=result.error_count, error_counts=result.error_counts,
             problem=result.problem, problem_params=result.problem_params,
             detected=result.detected, report=result.report, engine=result.engine,
             seconds=result.seconds, error_log=error_log,
         )
-        privacy_guard.record_scan(resource_id, run_id, result.scans.get(PrivacyScan.name))
+        if current:
+            # A file that could not be read names nobody: its old links go too.
+            linkage.replace(resource_id, package["id"], package.get("type") or "", result.scans.get("links"))
+            privacy_guard.record_scan(resource_id, run_id, result.scans.get(PrivacyScan.name))
     _after_run(package)
+
+
+def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callable[[], list[Any]]:
+    """The column scans of a run: identifier checks, the identifiers for the linkage index, the privacy scan."""
+    from ckanext.anticorruption.privacy import PrivacyScan
+    from ckanext.anticorruption.validation.identifier_scan import IdentifierCheck, IdentifierLinks
+
+    registry = linkage.registry()
+    typ = dataset_types.dataset_type(package.get("type"))
+    red_flags = typ.red_flags if typ is not None else {}
+    return lambda: [IdentifierCheck(table_schema, registry), IdentifierLinks(table_schema, registry, red_flags),
+                    PrivacyScan(table_schema)]
 
 
 def _read_log(path: str) -> bytes | None:
@@ -225,8 +241,11 @@ def _sheet(value: Any) -> str | int | None:
     return int(text) if text.isdigit() else (text or None)
 
 
-def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **values: Any) -> None:
-    """Store the result of a run, with its complete error log, unless a newer run superseded it."""
+def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **values: Any) -> bool:
+    """Store the result of a run, with its complete error log, unless a newer run superseded it.
+
+    True when stored (the run is still the resource's latest).
+    """
     values.update(finished=_now(), updated=_now())
     updated = model.Session.query(Validation).filter_by(
         resource_id=resource_id, run_id=run_id).update(values)
@@ -238,6 +257,7 @@ def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **val
     model.Session.commit()
     if not updated:
         log.info("Result of superseded validation %s dropped", run_id)
+    return bool(updated)
 
 
 def error_log_of(resource_id: str) -> bytes | None:
@@ -345,6 +365,7 @@ def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None
 
 
 def forget_resource(resource_id: str) -> None:
+    linkage.forget(resource_id)
     privacy_guard.forget_resource(resource_id)
     model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
     model.Session.query(Validation).filter_by(resource_id=resource_id).delete()

@@ -11,8 +11,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = [
-    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "PrivacyReview", "PrivacyState",
-    "PublicationHold", "Validation",
+    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "PrivacyReview",
+    "PrivacyState", "PublicationHold", "Validation",
 ]
 
 
@@ -192,3 +192,27 @@ class PrivacyReview(tk.BaseModel):
             "findings": dict(self.findings or {}),
             "created": self.created.isoformat() if self.created else None,
         }
+
+
+class IdentifierLink(tk.BaseModel):
+    """An organization identifier named in a checked file: the linkage index.
+
+    One row per (resource, column, scheme, identifier). ``role`` is "award"
+    or "sanction" for the column the red flags compare (see the type's
+    ``red_flags``); ``moments`` then holds the sorted distinct dates (award)
+    or [start, end] periods (sanction, "" for open) of the rows naming it.
+    """
+
+    __tablename__ = "anticorruption_identifier_link"
+
+    id = Column(BigInteger, primary_key=True, autoincrement=True)
+    scheme = Column(UnicodeText, nullable=False)
+    identifier = Column(UnicodeText, nullable=False)
+    resource_id = Column(UnicodeText, nullable=False, index=True)
+    package_id = Column(UnicodeText, nullable=False, index=True)
+    dataset_type = Column(UnicodeText, nullable=False)
+    field = Column(UnicodeText, nullable=False)
+    role = Column(UnicodeText)
+    rows = Column(BigInteger, nullable=False)
+    person = Column(Boolean, nullable=False, default=False)
+    moments = Column(JSONB)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ckanext.anticorruption.validation.errorlog import HEADER, spreadsheet_safe
+from ckanext.anticorruption.validation.result import WARNING_TYPES
 
 __all__ = [
     "FINAL_STATES",
@@ -91,6 +92,7 @@ def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
             "title": error.get("title") or kind,
             "field": field,
             "field_number": error.get("fieldNumber"),
+            "warning": kind in WARNING_TYPES,
             "count": 0,
             "rows": [],
         })
@@ -102,6 +104,8 @@ def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
                 "cells": error.get("cells"),
                 "note": error.get("note"),
                 "message": error.get("message"),
+                "scheme": error.get("scheme"),
+                "problem": error.get("problem"),
             })
     for group in groups.values():
         total = int(error_counts.get(group["type"], 0))

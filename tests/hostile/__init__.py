@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 HEADER = ("contract_id,ocid,buyer_id,supplier_id,supplier_name,contract_title,contract_value,"
           "currency,date_signed,start_date,end_date,procurement_method,project_id")
-ROW = ("C-1,ocds-abc123-1,09-210,CMO180304KX2,Constructora del Mayab SA de CV,Obra,100.50,MXN,"
+ROW = ("C-1,ocds-abc123-1,09-210,CMO180304KX1,Constructora del Mayab SA de CV,Obra,100.50,MXN,"
        "2025-03-10,2025-04-01,2025-12-15,licitación pública,")
 
 

@@ -11,12 +11,14 @@ from ckan.types import Context, DataDict
 from ckanext.anticorruption import dataset_types as types
 from ckanext.anticorruption import dcat_catalog, jobs, privacy, privacy_guard, reports
 from ckanext.anticorruption.config import validation_option
-from ckanext.anticorruption.logic import coverage_action, schema
+from ckanext.anticorruption.logic import coverage_action, linkage_action, schema
 from ckanext.anticorruption.logic.coverage_action import *  # noqa: F403  (the coverage actions)
+from ckanext.anticorruption.logic.linkage_action import *  # noqa: F403  (the linkage actions)
 from ckanext.anticorruption.model import Validation
 
 __all__ = [
     *coverage_action.__all__,
+    *linkage_action.__all__,
     "anticorruption_dataset_type_list",
     "anticorruption_dataset_type_show",
     "anticorruption_table_schema_show",

@@ -30,6 +30,8 @@ __all__ = [
     "anticorruption_coverage_snapshot",
     "anticorruption_dataset_type_list",
     "anticorruption_dataset_type_show",
+    "anticorruption_identifier_matches",
+    "anticorruption_identifier_show",
     "anticorruption_table_schema_show",
     "anticorruption_validation_run",
     "anticorruption_validation_show",
@@ -142,3 +144,16 @@ def anticorruption_coverage_request_create(context: Context, data_dict: DataDict
 def anticorruption_coverage_snapshot(context: Context, data_dict: DataDict) -> AuthResult:
     # Sysadmins pass every auth function before it runs.
     return {"success": False, "msg": tk._("Only sysadmins can take coverage snapshots")}
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> AuthResult:
+    # Public; the action checks package_show for a named dataset and keeps
+    # only datasets the caller may see.
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # Public; natural persons are refused inside the action, for everyone.
+    return {"success": True}

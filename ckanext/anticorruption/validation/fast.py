@@ -640,7 +640,7 @@ def validate_fast(
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
         checker.add_header_errors()
-        feeder = Scans(scans() if scans else [], [column.name for column in checker.columns])
+        feeder = Scans(scans() if scans else [], [column.name for column in checker.columns], collector)
         reported = 0
         for arrays, numbers, odd in batches_factory():
             if cancelled and cancelled():

@@ -120,7 +120,7 @@ def _validate(
 
     started = time.perf_counter()
     resource = frictionless_resource(source, schema)
-    feeder = Scans(scans() if scans else [], [spec.get("name", "") for spec in schema.get("fields", [])])
+    feeder = Scans(scans() if scans else [], [spec.get("name", "") for spec in schema.get("fields", [])], collector)
 
     def keep(error: Any) -> None:
         row = getattr(error, "row_number", None) or 0

@@ -30,6 +30,9 @@ class ColumnScan:
     # Table Schema field names it reads; None reads every field.
     fields: list[str] | None = None
 
+    def start(self, collector: ErrorCollector) -> None:
+        """Called once before the first batch, with the run's collector."""
+
     def feed(self, columns: dict[str, pa.Array], numbers: pa.Array) -> None:
         """``columns``: field name → string array of raw cell text ("" when empty);
         ``numbers``: the 1-based row numbers of those cells, as in the report."""
@@ -45,8 +48,10 @@ ScanFactory = Callable[[], list[ColumnScan]]
 class Scans:
     """The scans of one engine's pass over a file, fed by field position."""
 
-    def __init__(self, scans: Iterable[ColumnScan], field_names: list[str]) -> None:
+    def __init__(self, scans: Iterable[ColumnScan], field_names: list[str], collector: ErrorCollector) -> None:
         self.scans = list(scans)
+        for scan in self.scans:
+            scan.start(collector)
         self.field_names = field_names
         wanted: set[str] = set()
         for scan in self.scans:

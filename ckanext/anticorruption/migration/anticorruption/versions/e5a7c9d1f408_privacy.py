@@ -1,7 +1,7 @@
 """Privacy guard: the scan outcome of each resource and the editors' reviews.
 
 Revision ID: e5a7c9d1f408
-Revises: c3e5a7b9d204
+Revises: d4f6b8c0e306
 Create Date: 2026-11-27
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "e5a7c9d1f408"
-down_revision = "c3e5a7b9d204"
+down_revision = "d4f6b8c0e306"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,320 @@
+"""Identifier schemes: what a well-formed identifier looks like, country by country.
+
+Pure module. A Table Schema field declares the schemes its values follow::
+
+    identifier: {refers_to: organization, schemes: [MX-RFC]}
+
+and :class:`Registry` checks each value against them. A value that cannot
+be an identifier of the scheme is *malformed* (an error: the file is
+invalid); a value whose shape is right but whose check digit is not is a
+*warning*, because a share of the RFCs the tax authority really issued fail
+the published algorithm.
+
+Other countries plug in their schemes through the ``IIdentifierSchemes``
+plugin interface (see interfaces.py); :func:`stdnum_scheme` turns any
+python-stdnum module into a scheme in one line.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+import operator
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "BUILT_IN_SCHEMES",
+    "LOCAL",
+    "ORGANIZATION_REFERENCES",
+    "IdentifierScheme",
+    "Problem",
+    "Registry",
+    "rfc_check_digit",
+    "stdnum_scheme",
+]
+
+# How many answers a registry remembers before it starts again.
+_MEMO_LIMIT = 500_000
+_UNKNOWN = object()
+
+# Identifiers that mean something only inside their own file.
+LOCAL = "LOCAL"
+
+# What an identifier column may refer to for its values to join datasets
+# about organizations (the linkage index and the red flags).
+ORGANIZATION_REFERENCES = frozenset({"organization", "person_or_organization", "public_body"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value is not a good identifier of a scheme."""
+
+    severity: str  # "error" (malformed) | "warning" (check digit)
+    code: str  # "format", "length", "date", "component", "check-digit", "prefix"
+    scheme: str
+    note: str  # English, for the error log; pages word it from ``code``
+
+
+@dataclass(frozen=True)
+class IdentifierScheme:
+    """A scheme: its code (org-id style where one exists), titles and checks.
+
+    ``check`` returns None for a good value. ``natural_person`` tells whether
+    a good value names a person (never listed on public identifier pages).
+    ``canonical`` is the form used to join datasets.
+    """
+
+    code: str
+    title: dict[str, str]
+    check: Callable[[str], Problem | None]
+    natural_person: Callable[[str], bool] = lambda value: False
+    canonical: Callable[[str], str] = lambda value: value
+    # Whether its values are personal identifiers (never joined or listed).
+    personal: bool = False
+    # A regular expression (RE2 syntax) that only good values match: whole
+    # columns are tested with it at once and only the rest is checked one by
+    # one. None when goodness needs code (a check digit).
+    certainly_fine: str | None = None
+
+
+# Mexico: RFC -----------------------------------------------------------------
+
+_RFC_COMPANY = re.compile(r"[A-ZÑ&]{3}[0-9]{6}[A-Z0-9]{3}")
+_RFC_PERSON = re.compile(r"[A-ZÑ&]{4}[0-9]{6}[A-Z0-9]{3}")
+_RFC_HOMOCLAVE = re.compile(r"[1-9A-V][1-9A-Z][0-9A]")
+# Issued to everyone the tax authority cannot identify: not one supplier.
+_RFC_GENERIC = frozenset({"XAXX010101000", "XEXX010101000"})
+
+
+def _date_ok(digits: str) -> bool:
+    try:
+        datetime.date(2000 + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]))
+    except ValueError:
+        return False
+    return True
+
+
+# python-stdnum's algorithm (stdnum.mx.rfc.calc_check_digit), with the
+# alphabet looked up in a dict: this runs once per distinct supplier of a
+# million-row file. tests/test_identifiers.py checks both agree.
+_RFC_VALUES = {character: index for index, character in enumerate("0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ")}
+_RFC_DIGITS = "0123456789A"
+
+
+_RFC_WEIGHTS = tuple(range(13, 1, -1))
+
+
+def rfc_check_digit(body: str) -> str:
+    """The check digit of an RFC without its last character (11 or 12 characters)."""
+    padded = ("   " + body)[-12:]
+    total = sum(map(operator.mul, map(_RFC_VALUES.__getitem__, padded), _RFC_WEIGHTS))
+    return _RFC_DIGITS[(11 - total) % 11]
+
+
+def _check_rfc(value: str) -> Problem | None:
+    if len(value) not in (12, 13):
+        return Problem("error", "length", "MX-RFC",
+                       f"an RFC has 12 characters (company) or 13 (person), not {len(value)}")
+    shape = _RFC_COMPANY if len(value) == 12 else _RFC_PERSON
+    if not shape.fullmatch(value):
+        return Problem("error", "format", "MX-RFC",
+                       "an RFC is 3 or 4 capital letters, 6 digits (YYMMDD) and 3 letters or digits")
+    start = len(value) - 9
+    if not _date_ok(value[start:start + 6]):
+        return Problem("error", "date", "MX-RFC", f"{value[start:start + 6]} is not a date (YYMMDD)")
+    if value in _RFC_GENERIC:
+        return Problem("warning", "generic", "MX-RFC", "a generic RFC names no particular taxpayer")
+    if not _RFC_HOMOCLAVE.fullmatch(value[-3:]) or value[-1] != rfc_check_digit(value[:-1]):
+        return Problem("warning", "check-digit", "MX-RFC", "the last character is not the RFC's check digit")
+    return None
+
+
+# Mexico: CURP ----------------------------------------------------------------
+
+_CURP = re.compile(r"[A-Z][AEIOUX][A-Z]{2}[0-9]{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z0-9][0-9]")
+
+
+def _check_curp(value: str) -> Problem | None:
+    from stdnum.mx import curp
+
+    if len(value) != 18:
+        return Problem("error", "length", "MX-CURP", f"a CURP has 18 characters, not {len(value)}")
+    if not _CURP.fullmatch(value):
+        return Problem("error", "format", "MX-CURP", "a CURP is 4 letters, 6 digits, H/M/X, 5 letters and 2 more")
+    if not _date_ok(value[4:10]):
+        return Problem("error", "date", "MX-CURP", f"{value[4:10]} is not a date (YYMMDD)")
+    if value[11:13] not in curp._valid_states:
+        return Problem("error", "component", "MX-CURP", f"{value[11:13]} is not a Mexican state code")
+    if value[-1] != curp.calc_check_digit(value):
+        return Problem("warning", "check-digit", "MX-CURP", "the last digit is not the CURP's check digit")
+    return None
+
+
+# Open Contracting ---------------------------------------------------------
+
+_OCID = re.compile(r"ocds-[a-z0-9]{6}-\S.*")
+
+
+def _check_ocid(value: str) -> Problem | None:
+    if not _OCID.fullmatch(value):
+        return Problem("error", "prefix", "OCID",
+                       "an OCID starts with ocds-, a 6-character publisher prefix and a hyphen")
+    return None
+
+
+BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
+    IdentifierScheme(
+        "MX-RFC", {"en": "Mexican taxpayer number (RFC)", "es": "Registro Federal de Contribuyentes (RFC)"},
+        _check_rfc, natural_person=lambda value: len(value) == 13,
+    ),
+    IdentifierScheme(
+        "MX-CURP", {"en": "Mexican population register key (CURP)", "es": "Clave Única de Registro de Población (CURP)"},
+        _check_curp, natural_person=lambda value: True, personal=True,
+    ),
+    IdentifierScheme(
+        "OCID", {"en": "Open Contracting process identifier (OCID)", "es": "Identificador de contrataciones abiertas (OCID)"},
+        _check_ocid, certainly_fine=r"^ocds-[a-z0-9]{6}-\S.*$",
+    ),
+)
+
+# org-id.guide codes: a country (or XI/XM) and a register, e.g. MX-RFC-….
+_ORG_ID = re.compile(r"((?:[A-Z]{2})-[A-Z0-9]+)-(\S+)")
+
+
+def stdnum_scheme(code: str, module: str, title: dict[str, str], *,
+                  natural_person: Callable[[str], bool] | None = None) -> IdentifierScheme:
+    """A scheme from a python-stdnum module (e.g. ``stdnum.co.nit``).
+
+    stdnum's InvalidChecksum is a warning; every other exception is an error.
+    """
+    number = importlib.import_module(module)
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    def check(value: str) -> Problem | None:
+        try:
+            number.validate(value)
+        except InvalidChecksum:
+            return Problem("warning", "check-digit", code, "the check digit does not match")
+        except ValidationError as error:
+            return Problem("error", "format", code, str(error))
+        return None
+
+    return IdentifierScheme(code, title, check, natural_person=natural_person or (lambda value: False),
+                            canonical=number.compact)
+
+
+@dataclass
+class Registry:
+    """The schemes a portal knows, by code; checks values against a column's schemes."""
+
+    schemes: dict[str, IdentifierScheme] = field(default_factory=dict)
+    # Answers already given, by question and codes, shared by every scan of a run (bounded).
+    _memo: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, schemes: Iterable[IdentifierScheme]) -> Registry:
+        registry = cls()
+        for scheme in (*BUILT_IN_SCHEMES, *schemes):
+            registry.schemes[scheme.code] = scheme
+        return registry
+
+    def checkable(self, codes: Iterable[str]) -> list[str]:
+        """The codes among ``codes`` that this registry can check (ORG-ID included)."""
+        return [code for code in codes if code in self.schemes or code == "ORG-ID"]
+
+    def _answers(self, kind: str, codes: Iterable[str]) -> dict[str, Any]:
+        key = (kind, tuple(codes))
+        answers = self._memo.get(key)
+        if answers is None or len(answers) >= _MEMO_LIMIT:
+            answers = self._memo[key] = {}
+        return answers
+
+    def certainly_fine(self, codes: Sequence[str]) -> str | None:
+        """One regular expression good values of ``codes`` match, when every scheme has one."""
+        patterns = [self.schemes[code].certainly_fine if code in self.schemes else None for code in codes]
+        if not patterns or None in patterns:
+            return None
+        return "|".join(f"(?:{pattern})" for pattern in patterns)
+
+    def check(self, value: str, codes: Sequence[str]) -> Problem | None:
+        """None when ``value`` is good under one of ``codes``; else the nearest problem.
+
+        A warning under one scheme beats an error under another (the value is
+        an identifier, with a doubtful check digit).
+        """
+        answers = self._answers("check", codes)
+        answer = answers.get(value, _UNKNOWN)
+        if answer is _UNKNOWN:
+            answer = answers[value] = self._check(value, codes)
+        return answer
+
+    def _check(self, value: str, codes: Sequence[str]) -> Problem | None:
+        found: list[Problem] = []
+        for code in codes:
+            problem = self._check_one(value, code)
+            if problem is None:
+                return None
+            found.append(problem)
+        if not found:
+            return None
+        warnings = [problem for problem in found if problem.severity == "warning"]
+        return warnings[0] if warnings else found[0]
+
+    def resolve(self, value: str, codes: Sequence[str]) -> tuple[str, str] | None:
+        """The (scheme, canonical value) to join on, or None for an unusable value.
+
+        ``MX-RFC-CMO180304KX1`` in an ORG-ID column and ``CMO180304KX1`` in
+        an MX-RFC column resolve to the same pair.
+        """
+        answers = self._answers("resolve", codes)
+        answer = answers.get(value, _UNKNOWN)
+        if answer is _UNKNOWN:
+            answer = answers[value] = self._resolve(value, codes)
+        return answer
+
+    def _resolve(self, value: str, codes: Sequence[str]) -> tuple[str, str] | None:
+        for code in codes:
+            if code == "ORG-ID":
+                found = _ORG_ID.fullmatch(value)
+                if not found:
+                    continue
+                inner_code, inner = found.groups()
+                scheme = self.schemes.get(inner_code)
+                if scheme is None:
+                    return inner_code, inner
+                if scheme.check(inner) is None or scheme.check(inner).severity == "warning":
+                    return inner_code, scheme.canonical(inner)
+                continue
+            scheme = self.schemes.get(code)
+            if scheme is None:
+                continue
+            problem = self.check(value, (code,))
+            if problem is None or problem.severity == "warning":
+                return code, scheme.canonical(value)
+        # A scheme with no checks here (a budget code…) joins on the value as
+        # written; LOCAL identifiers mean something only inside their file.
+        unchecked = [code for code in codes if code not in self.schemes and code not in ("ORG-ID", LOCAL)]
+        return (unchecked[0], value.strip()) if unchecked and value.strip() else None
+
+    def natural_person(self, code: str, value: str) -> bool:
+        scheme = self.schemes.get(code)
+        return bool(scheme and (scheme.personal or scheme.natural_person(value)))
+
+    def title(self, code: str, language: str = "en") -> str:
+        scheme = self.schemes.get(code)
+        return scheme.title.get(language) or scheme.title["en"] if scheme else code
+
+    def _check_one(self, value: str, code: str) -> Problem | None:
+        if code == "ORG-ID":
+            found = _ORG_ID.fullmatch(value)
+            if not found:
+                return Problem("error", "prefix", "ORG-ID",
+                               "an org-id identifier starts with a register code such as MX-RFC-")
+            inner_code, inner = found.groups()
+            scheme = self.schemes.get(inner_code)
+            return scheme.check(inner) if scheme is not None else None
+        scheme = self.schemes.get(code)
+        return scheme.check(value) if scheme is not None else None
+
