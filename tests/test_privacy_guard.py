@@ -248,3 +248,19 @@ def test_in_quarantine_mode_a_new_file_is_hidden_until_its_background_scan_ends(
     assert call_action("anticorruption_privacy_show", id=clean["id"])["state"] == "clean"
     assert _resource_ids(None, dataset) == [clean["id"]]
     assert call_action("package_search", _as(None), q="*:*")["results"][0]["num_resources"] == 1
+
+
+def test_in_warn_mode_an_editor_can_confirm_and_a_clean_file_has_nothing_to_review(
+        create_with_upload, agency, dataset, personal) -> None:
+    editor, _ = agency
+    clean = create_with_upload(CLEAN, "c.csv", package_id=dataset["id"], format="CSV",
+                               context={"user": editor["name"]})
+    with pytest.raises(tk.ValidationError):
+        call_action("anticorruption_privacy_review", _as(editor), id=clean["id"], decision="confirm",
+                    justification="Nada que revisar")
+
+    result = call_action("anticorruption_privacy_review", _as(editor), id=personal["id"], decision="confirm",
+                         justification="Son correos institucionales")
+
+    assert result["state"] == "confirmed" and result["review"]["user"] == editor["name"]
+    assert _resource_ids(None, dataset) == [personal["id"], clean["id"]]

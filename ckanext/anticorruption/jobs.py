@@ -116,8 +116,11 @@ def enqueue_run(row: Validation) -> None:
         )
     except Exception as e:  # Redis down: the run must not wait for ever
         log.exception("Could not queue the validation of resource %s", row.resource_id)
-        _finish(row.resource_id, row.run_id, state="error", problem="queue-unavailable",
-                problem_params={"detail": type(e).__name__})
+        if _finish(row.resource_id, row.run_id, state="error", problem="queue-unavailable",
+                   problem_params={"detail": type(e).__name__}):
+            # Nothing will scan the file: a quarantine hold must not last for ever.
+            if privacy_guard.record_scan(row.resource_id, row.run_id, None):
+                search.rebuild(row.package_id)
 
 
 def validate_resource(resource_id: str, run_id: str) -> None:

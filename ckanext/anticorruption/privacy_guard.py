@@ -87,12 +87,16 @@ def run_started(package: dict[str, Any], resource: dict[str, Any], row: Validati
         search.rebuild(package["id"])
 
 
-def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -> None:
-    """Store the outcome of the scan of a finished run (``summary`` None: the file could not be read)."""
+def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -> bool:
+    """Store the outcome of the scan of a finished run (``summary`` None: the file could not be read).
+
+    True when this changed whether the file is held back (the caller reindexes).
+    """
     row = model.Session.get(Validation, resource_id)
     state = state_of(resource_id)
     if row is None or row.run_id != run_id:
-        return  # superseded: the newer run decides
+        return False  # superseded: the newer run decides
+    was_hidden = state is not None and state.state in HIDDEN_STATES
     if state is None:
         state = PrivacyState(resource_id=resource_id, package_id=row.package_id, source="")
         model.Session.add(state)
@@ -106,6 +110,7 @@ def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -
         state.state = "confirmed" if confirmed else ("quarantined" if quarantine_mode() else "warned")
     state.package_id, state.run_id, state.source, state.updated = row.package_id, run_id, row.source, _now()
     model.Session.commit()
+    return was_hidden != (state.state in HIDDEN_STATES)
 
 
 def _record_review(state: PrivacyState, user: str | None, decision: str, justification: str) -> PrivacyReview:
