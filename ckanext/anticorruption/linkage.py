@@ -99,7 +99,10 @@ def _visible(statement: Any, package_id_column: Any, user: str | None) -> Any:
         elif label.startswith("member-"):
             clauses.append(package.owner_org == label[len("member-"):])
         elif label.startswith("creator-"):
-            clauses.append(package.creator_user_id == label[len("creator-"):])
+            # CKAN gives the creator label only to datasets without an organization.
+            clauses.append((package.creator_user_id == label[len("creator-"):]) & package.owner_org.is_(None))
+        elif label.startswith("collaborator-"):
+            clauses.append(package.id == label[len("collaborator-"):])
     return statement.where(or_(*clauses)) if clauses else statement.where(false())
 
 
