@@ -124,17 +124,20 @@ def with_database(ini: str, contracts_summary: dict[str, Any], sanctions_summary
 
         from ckanext.anticorruption import linkage
 
-        packages = []
+        packages, resources = [], []
         for type_id in ("contracts_register", "debarred_contractors"):
             package = model.Package(id=str(uuid.uuid4()), name=f"bench-links-{uuid.uuid4().hex[:8]}", type=type_id,
                                     state="active", private=False)
-            model.Session.add(package)
+            resource = model.Resource(package_id=package.id, url="file.csv")
+            resource.id, resource.state = str(uuid.uuid4()), "active"
+            model.Session.add_all([package, resource])
             packages.append(package)
+            resources.append(resource)
         model.Session.commit()
         try:
             started = time.perf_counter()
-            linkage.replace(str(uuid.uuid4()), packages[0].id, "contracts_register", contracts_summary)
-            linkage.replace(str(uuid.uuid4()), packages[1].id, "debarred_contractors", sanctions_summary)
+            linkage.replace(resources[0].id, packages[0].id, "contracts_register", contracts_summary)
+            linkage.replace(resources[1].id, packages[1].id, "debarred_contractors", sanctions_summary)
             stored = time.perf_counter() - started
             started = time.perf_counter()
             found = linkage.matches_for_package(packages[0].id, None)
@@ -143,8 +146,9 @@ def with_database(ini: str, contracts_summary: dict[str, Any], sanctions_summary
         finally:
             from ckanext.anticorruption.model import IdentifierLink
 
-            for package in packages:
-                model.Session.query(IdentifierLink).filter_by(package_id=package.id).delete()
+            for package, resource in zip(packages, resources):
+                model.Session.query(IdentifierLink).filter_by(resource_id=resource.id).delete()
+                model.Session.delete(resource)
                 model.Session.delete(package)
             model.Session.commit()
     return stored, queried, flagged

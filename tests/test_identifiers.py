@@ -116,3 +116,22 @@ def test_our_rfc_check_digit_is_stdnums() -> None:
         body = ("".join(rng.choice(letters) for _ in range(size)) + f"{rng.randrange(100):02d}"
                 f"{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}" + rng.choice("ABC123") + rng.choice("XYZ789"))
         assert rfc_check_digit(body) == stdnum_rfc.calc_check_digit(body), body
+
+
+def test_whole_columns_are_judged_as_value_by_value() -> None:
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(5)
+    letters = "ABCDEFGHIJKLMNÑOPQRSTUVWXYZ&"
+    values = ["XAXX010101000", "", "CMO181304KX1", "cmo180304kx1", COMPANY, PERSON, "MX-RFC-" + COMPANY]
+    for _ in range(3000):
+        size = rng.choice((3, 4))
+        body = ("".join(rng.choice(letters) for _ in range(size)) + f"{rng.randrange(100):02d}"
+                f"{rng.randrange(1, 14):02d}{rng.randrange(1, 32):02d}" + rng.choice("AB0Z1") + rng.choice("XY97"))
+        values.append(body + rng.choice("0123456789A"))
+    [mask] = REGISTRY.certainly_fine(pa.array(values, pa.string()), ["MX-RFC"])
+    for value, fine in zip(values, mask.to_pylist()):
+        assert fine == (REGISTRY.check(value, ["MX-RFC"]) is None), value
+    assert sum(mask.to_pylist()) > 100  # the sample holds good ones, not only bad ones

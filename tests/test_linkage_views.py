@@ -65,3 +65,11 @@ def test_the_cli_lists_red_flags(cli, published) -> None:
     assert PERSON not in public.output and "(natural person, withheld)" in public.output
     missing = cli.invoke(ckan_command, ["anticorruption", "links", "--dataset", "nothing-here"])
     assert missing.exit_code != 0 and "no dataset nothing-here" in missing.output
+
+
+def test_a_hostile_register_title_is_shown_as_text(app, published, people) -> None:
+    call_action("package_patch", {"user": people["auditor"]["name"]}, id=published["sanctions"]["id"],
+                title='<script>alert("x")</script>')
+    page = app.get(f"/en/dataset/{published['contracts']['name']}").body
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;" in page

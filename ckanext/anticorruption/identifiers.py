@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 __all__ = [
     "BUILT_IN_SCHEMES",
     "LOCAL",
@@ -73,10 +76,10 @@ class IdentifierScheme:
     canonical: Callable[[str], str] = lambda value: value
     # Whether its values are personal identifiers (never joined or listed).
     personal: bool = False
-    # A regular expression (RE2 syntax) that only good values match: whole
-    # columns are tested with it at once and only the rest is checked one by
-    # one. None when goodness needs code (a check digit).
-    certainly_fine: str | None = None
+    # Whole columns at once: a function from a string array to a boolean
+    # array, true only where ``check`` would find nothing and ``canonical``
+    # would change nothing; the other values are checked one by one.
+    certainly_fine: Callable[[pa.Array], pa.Array] | None = None
 
 
 # Mexico: RFC -----------------------------------------------------------------
@@ -104,6 +107,8 @@ _RFC_DIGITS = "0123456789A"
 
 
 _RFC_WEIGHTS = tuple(range(13, 1, -1))
+_RFC_ALPHABET_ARRAY = pa.array([character.replace("Ñ", "#") for character in _RFC_VALUES], pa.string())
+_RFC_DIGITS_ARRAY = pa.array(list(_RFC_DIGITS), pa.string())
 
 
 def rfc_check_digit(body: str) -> str:
@@ -129,6 +134,51 @@ def _check_rfc(value: str) -> Problem | None:
     if not _RFC_HOMOCLAVE.fullmatch(value[-3:]) or value[-1] != rfc_check_digit(value[:-1]):
         return Problem("warning", "check-digit", "MX-RFC", "the last character is not the RFC's check digit")
     return None
+
+
+_MONTH_DAYS = pa.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], pa.int64())
+
+
+def _real_dates(digits: pa.Array) -> pa.Array:
+    """Where six digits YYMMDD (20YY) are a calendar date, as ``_date_ok`` says one by one."""
+    year = pc.cast(pc.utf8_slice_codeunits(digits, 0, 2), pa.int64())
+    month = pc.cast(pc.utf8_slice_codeunits(digits, 2, 4), pa.int64())
+    day = pc.cast(pc.utf8_slice_codeunits(digits, 4, 6), pa.int64())
+    month_ok = pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12))
+    days = pc.take(_MONTH_DAYS, pc.if_else(month_ok, month, 0))
+    # 2000-2099: every fourth year is a leap year.
+    leap = pc.equal(pc.subtract(year, pc.multiply(pc.divide(year, 4), 4)), 0)
+    days = pc.add(days, pc.cast(pc.and_(pc.equal(month, 2), leap), pa.int64()))
+    return pc.and_(month_ok, pc.and_(pc.greater_equal(day, 1), pc.less_equal(day, days)))
+
+
+def _rfc_certainly_fine(values: pa.Array) -> pa.Array:
+    """The RFC checks of ``_check_rfc`` on a whole array: shape, date and check digit."""
+    # Ñ is the only character of an RFC outside ASCII; as "#" every character
+    # is one byte, so positions are byte offsets.
+    ascii_values = pc.replace_substring(values, "Ñ", "#")
+    company = pc.match_substring_regex(ascii_values, r"^[A-Z#&]{3}[0-9]{6}[1-9A-V][1-9A-Z][0-9A]$")
+    person = pc.match_substring_regex(ascii_values, r"^[A-Z#&]{4}[0-9]{6}[1-9A-V][1-9A-Z][0-9A]$")
+    shape = pc.fill_null(pc.or_(company, person), False)
+    # Values of another shape are replaced by a harmless one before slicing.
+    safe = pc.if_else(shape, ascii_values, "AAA000101AA0")
+    twelve = pc.equal(pc.utf8_length(safe), 12)
+    date = pc.if_else(twelve, pc.utf8_slice_codeunits(safe, 3, 9), pc.utf8_slice_codeunits(safe, 4, 10))
+    real_date = _real_dates(date)
+    padded = pc.utf8_lpad(pc.utf8_slice_codeunits(safe, 0, -1), 12, " ")
+    total = None
+    for position, weight in enumerate(_RFC_WEIGHTS):
+        character = pc.utf8_slice_codeunits(padded, position, position + 1)
+        term = pc.multiply(pc.index_in(character, value_set=_RFC_ALPHABET_ARRAY), weight)
+        total = term if total is None else pc.add(total, term)
+    remainder = pc.subtract(total, pc.multiply(pc.divide(total, 11), 11))
+    digit = pc.subtract(11, remainder)
+    digit = pc.if_else(pc.equal(digit, 11), 0, digit)
+    expected = pc.take(_RFC_DIGITS_ARRAY, digit)
+    good_digit = pc.equal(expected, pc.utf8_slice_codeunits(safe, -1, 2**31 - 1))
+    generic = pc.is_in(values, value_set=pa.array(sorted(_RFC_GENERIC), pa.string()))
+    fine = pc.and_kleene(pc.and_kleene(shape, real_date), good_digit)
+    return pc.fill_null(pc.and_kleene(fine, pc.invert(generic)), False)
 
 
 # Mexico: CURP ----------------------------------------------------------------
@@ -167,7 +217,7 @@ def _check_ocid(value: str) -> Problem | None:
 BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
     IdentifierScheme(
         "MX-RFC", {"en": "Mexican taxpayer number (RFC)", "es": "Registro Federal de Contribuyentes (RFC)"},
-        _check_rfc, natural_person=lambda value: len(value) == 13,
+        _check_rfc, natural_person=lambda value: len(value) == 13, certainly_fine=_rfc_certainly_fine,
     ),
     IdentifierScheme(
         "MX-CURP", {"en": "Mexican population register key (CURP)", "es": "Clave Única de Registro de Población (CURP)"},
@@ -175,7 +225,8 @@ BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
     ),
     IdentifierScheme(
         "OCID", {"en": "Open Contracting process identifier (OCID)", "es": "Identificador de contrataciones abiertas (OCID)"},
-        _check_ocid, certainly_fine=r"^ocds-[a-z0-9]{6}-\S.*$",
+        _check_ocid,
+        certainly_fine=lambda values: pc.fill_null(pc.match_substring_regex(values, r"^ocds-[a-z0-9]{6}-\S.*$"), False),
     ),
 )
 
@@ -231,12 +282,13 @@ class Registry:
             answers = self._memo[key] = {}
         return answers
 
-    def certainly_fine(self, codes: Sequence[str]) -> str | None:
-        """One regular expression good values of ``codes`` match, when every scheme has one."""
-        patterns = [self.schemes[code].certainly_fine if code in self.schemes else None for code in codes]
-        if not patterns or None in patterns:
-            return None
-        return "|".join(f"(?:{pattern})" for pattern in patterns)
+    def certainly_fine(self, values: pa.Array, codes: Sequence[str]) -> list[pa.Array | None]:
+        """Per code, where ``values`` are certainly good identifiers of it (None: cannot tell at once)."""
+        masks: list[pa.Array | None] = []
+        for code in codes:
+            scheme = self.schemes.get(code)
+            masks.append(scheme.certainly_fine(values) if scheme is not None and scheme.certainly_fine else None)
+        return masks
 
     def check(self, value: str, codes: Sequence[str]) -> Problem | None:
         """None when ``value`` is good under one of ``codes``; else the nearest problem.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from sqlalchemy import false, or_, select
@@ -26,7 +25,8 @@ from ckanext.anticorruption.interfaces import IIdentifierSchemes
 from ckanext.anticorruption.model import IdentifierLink
 
 __all__ = [
-    "all_matches", "datasets_naming", "forget", "matches_for_package", "registry", "replace",
+    "all_matches", "datasets_naming", "decode_moments", "encode_moments", "forget", "matches_for_package",
+    "registry", "replace",
 ]
 
 _COLUMNS = ("scheme", "identifier", "resource_id", "package_id", "dataset_type", "field", "role", "rows",
@@ -39,6 +39,19 @@ def registry() -> Registry:
     for plugin in p.PluginImplementations(IIdentifierSchemes):
         extra.extend(plugin.identifier_schemes())
     return Registry.of(extra)
+
+
+def encode_moments(moments: list[Any] | None) -> str | None:
+    """Award dates or sanction periods as the index stores them (plain text)."""
+    if moments is None:
+        return None
+    return ";".join(moment if isinstance(moment, str) else "|".join(moment) for moment in moments)
+
+
+def decode_moments(text: str | None) -> list[Any]:
+    if not text:
+        return []
+    return [moment.split("|", 1) if "|" in moment else moment for moment in text.split(";")]
 
 
 def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[str, Any] | None) -> int:
@@ -58,7 +71,7 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
             writer.writerow([
                 link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
                 role if link["field"] == supplier else None, link["rows"], "t" if link["person"] else "f",
-                json.dumps(moments) if moments is not None else None,
+                encode_moments(moments),
             ])
         buffer.seek(0)
         cursor = model.Session.connection().connection.cursor()
@@ -86,19 +99,26 @@ def _visible(statement: Any, package_id_column: Any, user: str | None) -> Any:
         elif label.startswith("member-"):
             clauses.append(package.owner_org == label[len("member-"):])
         elif label.startswith("creator-"):
-            clauses.append(package.creator_user_id == label[len("creator-"):])
+            # CKAN gives the creator label only to datasets without an organization.
+            clauses.append((package.creator_user_id == label[len("creator-"):]) & package.owner_org.is_(None))
+        elif label.startswith("collaborator-"):
+            clauses.append(package.id == label[len("collaborator-"):])
     return statement.where(or_(*clauses)) if clauses else statement.where(false())
 
 
 def _rows(statement: Any) -> list[dict[str, Any]]:
     return [
-        {**row._asdict(), "moments": row.moments or []}
+        {**row._asdict(), "moments": decode_moments(row.moments)}
         for row in model.Session.execute(statement)
     ]
 
 
 def _select(link: Any) -> Any:
     return select(*(getattr(link, column) for column in _COLUMNS))
+
+
+# What a match needs of each side (scheme and identifier are shared).
+_MATCH_COLUMNS = ("resource_id", "package_id", "rows", "person", "moments")
 
 
 def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dict[str, Any]]]:
@@ -109,29 +129,53 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
     redflags.match), the other side limited to what ``user`` may see. One
     query per side, whatever the number of suppliers: a join of the
     dataset's links with the other role's on (scheme, identifier), which
-    returns only the identifiers found on both sides.
+    returns only the identifiers found on both sides, read straight from the
+    database cursor (tens of thousands of rows for a national register).
     """
     result: dict[str, list[dict[str, Any]]] = {"awards": [], "sanctions": []}
+    # The index is searched by resource: a dataset has a few.
+    resource_ids = [rid for (rid,) in model.Session.query(model.Resource.id).filter(
+        model.Resource.package_id == package_id, model.Resource.state == "active")]
+    if not resource_ids:
+        return result
     for role, other, key in (("award", "sanction", "awards"), ("sanction", "award", "sanctions")):
         own, theirs = aliased(IdentifierLink), aliased(IdentifierLink)
         statement = select(
-            *(getattr(own, column).label("own_" + column) for column in _COLUMNS),
-            *(getattr(theirs, column).label("their_" + column) for column in _COLUMNS),
+            own.scheme, own.identifier,
+            *(getattr(own, column) for column in _MATCH_COLUMNS),
+            *(getattr(theirs, column) for column in _MATCH_COLUMNS),
         ).select_from(own).join(
             theirs, (theirs.scheme == own.scheme) & (theirs.identifier == own.identifier)).where(
-            own.package_id == package_id, own.role == role, theirs.role == other)
+            own.resource_id.in_(resource_ids), own.role == role, theirs.role == other)
         mine: dict[tuple[str, ...], dict[str, Any]] = {}
         others: dict[tuple[str, ...], dict[str, Any]] = {}
-        for row in model.Session.execute(_visible(statement, theirs.package_id, user)):
-            values = row._asdict()
-            for prefix, found in (("own_", mine), ("their_", others)):
-                link = {column: values[prefix + column] for column in _COLUMNS}
-                link["moments"] = link["moments"] or []
-                found.setdefault((link["resource_id"], link["field"], link["scheme"], link["identifier"]), link)
+        width = len(_MATCH_COLUMNS)
+        for values in _fetch(_visible(statement, theirs.package_id, user)):
+            scheme, identifier = values[0], values[1]
+            for offset, found in ((2, mine), (2 + width, others)):
+                resource_id = values[offset]
+                if (resource_id, scheme, identifier) not in found:
+                    found[(resource_id, scheme, identifier)] = {
+                        "scheme": scheme, "identifier": identifier, "resource_id": resource_id,
+                        "package_id": values[offset + 1], "rows": values[offset + 2],
+                        "person": values[offset + 3], "moments": decode_moments(values[offset + 4]),
+                    }
         if mine:
             pairs = (list(mine.values()), list(others.values()))
             result[key] = redflags.match(*pairs) if role == "award" else redflags.match(pairs[1], pairs[0])
     return result
+
+
+def _fetch(statement: Any) -> list[tuple[Any, ...]]:
+    """All rows of ``statement`` as plain tuples, without building a Row object each."""
+    compiled = statement.compile(dialect=model.Session.get_bind().dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    cursor = model.Session.connection().connection.cursor()
+    try:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def all_matches(user: str | None) -> list[dict[str, Any]]:

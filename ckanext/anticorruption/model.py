@@ -197,22 +197,27 @@ class PrivacyReview(tk.BaseModel):
 class IdentifierLink(tk.BaseModel):
     """An organization identifier named in a checked file: the linkage index.
 
-    One row per (resource, column, scheme, identifier). ``role`` is "award"
+    One row per (resource, column, scheme, identifier), its key. ``role`` is "award"
     or "sanction" for the column the red flags compare (see the type's
-    ``red_flags``); ``moments`` then holds the sorted distinct dates (award)
-    or [start, end] periods (sanction, "" for open) of the rows naming it.
+    ``red_flags``); ``moments`` then holds the sorted distinct dates (award,
+    "2025-03-10;2025-04-01") or periods (sanction, "2025-02-01|2027-02-01;
+    2028-01-01|" with an open end) of the rows naming it; see
+    linkage.encode_moments.
     """
 
     __tablename__ = "anticorruption_identifier_link"
 
-    id = Column(BigInteger, primary_key=True, autoincrement=True)
+    # The table has no primary key constraint (see its migration): one index
+    # fewer to write; this is the key the ORM uses.
+    __mapper_args__ = {"primary_key": ["resource_id", "field", "scheme", "identifier"]}
+
+    resource_id = Column(UnicodeText, nullable=False, index=True)
+    field = Column(UnicodeText, nullable=False)
     scheme = Column(UnicodeText, nullable=False)
     identifier = Column(UnicodeText, nullable=False)
-    resource_id = Column(UnicodeText, nullable=False, index=True)
-    package_id = Column(UnicodeText, nullable=False, index=True)
+    package_id = Column(UnicodeText, nullable=False)
     dataset_type = Column(UnicodeText, nullable=False)
-    field = Column(UnicodeText, nullable=False)
     role = Column(UnicodeText)
     rows = Column(BigInteger, nullable=False)
     person = Column(Boolean, nullable=False, default=False)
-    moments = Column(JSONB)
+    moments = Column(UnicodeText)

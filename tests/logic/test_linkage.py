@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from ckanext.anticorruption.linkage import decode_moments
 from ckanext.anticorruption.model import IdentifierLink
 
 from ..linkage_fixtures import (  # noqa: F401  (fixtures)
@@ -32,12 +33,12 @@ def test_a_checked_file_fills_the_index(published) -> None:
     suppliers = {link.identifier: link for link in links if link.field == "supplier_id"}
     assert set(suppliers) == {BARRED, LATER, CLEAN, PERSON}
     assert suppliers[BARRED].rows == 2
-    assert suppliers[BARRED].moments == ["2025-03-10", "2025-04-01"]
+    assert decode_moments(suppliers[BARRED].moments) == ["2025-03-10", "2025-04-01"]
     assert suppliers[BARRED].role == "award" and suppliers[BARRED].dataset_type == "contracts_register"
     assert suppliers[PERSON].person is True
     sanctions = {link.identifier: link for link in model.Session.query(IdentifierLink).filter_by(
         resource_id=published["sanctions_file"]["id"], field="supplier_id")}
-    assert sanctions[LATER].moments == [["2028-01-01", ""]]
+    assert decode_moments(sanctions[LATER].moments) == [["2028-01-01", ""]]
 
 
 def test_suppliers_in_a_sanctions_register_are_flagged_with_overlapping_periods(published) -> None:
