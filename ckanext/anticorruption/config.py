@@ -8,7 +8,7 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["declarations", "validation_option"]
+__all__ = ["declarations", "privacy_option", "validation_option"]
 
 
 def declarations() -> dict[str, Any]:
@@ -19,3 +19,8 @@ def declarations() -> dict[str, Any]:
 def validation_option(name: str) -> Any:
     """``ckanext.anticorruption.validation.<name>``, with its declared default and type."""
     return tk.config.get(f"ckanext.anticorruption.validation.{name}")
+
+
+def privacy_option(name: str) -> Any:
+    """``ckanext.anticorruption.privacy.<name>``, with its declared default and type."""
+    return tk.config.get(f"ckanext.anticorruption.privacy.{name}")

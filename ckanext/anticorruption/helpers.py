@@ -19,6 +19,9 @@ __all__ = [
     "anticorruption_resource_table_schema",
     "anticorruption_error_explanation",
     "anticorruption_error_group_text",
+    "anticorruption_privacy",
+    "anticorruption_privacy_advice",
+    "anticorruption_privacy_kind_labels",
     "anticorruption_problem_message",
     "anticorruption_red_flags",
     "anticorruption_text",
@@ -297,6 +300,44 @@ def anticorruption_coverage_freshness_rules() -> list[dict[str, Any]]:
     return [{"label": types.localized(labels.get(uri, uri), current_lang()), "days": days}
             for uri, days in coverage.FRESH_FOR_DAYS.items()]
 
+
+
+def anticorruption_privacy(resource_id: str) -> dict[str, Any] | None:
+    """The privacy scan of a file and its reviews, if the visitor may edit its dataset; else None."""
+    try:
+        return tk.get_action("anticorruption_privacy_show")({}, {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+
+
+def anticorruption_privacy_kind_labels() -> dict[str, str]:
+    return {
+        "curp": tk._("CURP"),
+        "rfc": tk._("RFC of a natural person (13 characters)"),
+        "email": tk._("E-mail addresses"),
+        "phone": tk._("Phone numbers"),
+        "birth_date": tk._("Dates of birth"),
+        "voter_key": tk._("Voter keys (clave de elector)"),
+    }
+
+
+def anticorruption_privacy_advice(column: dict[str, Any]) -> str:
+    """What the publisher should do about the findings in one column."""
+    if column.get("declared") == "not_public":
+        return tk._(
+            "The Table Schema says this column may not carry personal data in the open file. "
+            "Leave it empty for natural persons (a company's RFC may stay) and upload the file again.")
+    kinds = set(column.get("kinds") or {})
+    advice = tk._(
+        "This column is not declared as personal data. If these are not meant to be published, "
+        "remove the column or its values and upload the file again. If publishing them is lawful, "
+        "mark the dataset as containing personal data, cite the law in its justification, "
+        "and confirm the file below.")
+    if kinds <= {"email", "phone"}:
+        advice += " " + tk._(
+            "If these are the agency's institutional addresses or phone numbers rather than a "
+            "person's, confirm the file and say so.")
+    return advice
 
 
 def anticorruption_red_flags(pkg: dict[str, Any]) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types, download, linkage
+from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 from ckanext.anticorruption.reports import FINAL_STATES
@@ -116,8 +116,11 @@ def enqueue_run(row: Validation) -> None:
         )
     except Exception as e:  # Redis down: the run must not wait for ever
         log.exception("Could not queue the validation of resource %s", row.resource_id)
-        _finish(row.resource_id, row.run_id, state="error", problem="queue-unavailable",
-                problem_params={"detail": type(e).__name__})
+        if _finish(row.resource_id, row.run_id, state="error", problem="queue-unavailable",
+                   problem_params={"detail": type(e).__name__}):
+            # Nothing will scan the file: a quarantine hold must not last for ever.
+            if privacy_guard.record_scan(row.resource_id, row.run_id, None):
+                search.rebuild(row.package_id)
 
 
 def validate_resource(resource_id: str, run_id: str) -> None:
@@ -126,6 +129,7 @@ def validate_resource(resource_id: str, run_id: str) -> None:
 
 
 def execute_run(resource_id: str, run_id: str) -> None:
+    from ckanext.anticorruption.privacy import PrivacyScan
     from ckanext.anticorruption.validation import ValidationCancelled, validate_file
 
     row = model.Session.get(Validation, resource_id)
@@ -168,11 +172,13 @@ def execute_run(resource_id: str, run_id: str) -> None:
     except (SourceUnavailable, download.DownloadProblem) as e:
         if _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params):
             linkage.replace(resource_id, package["id"], package.get("type") or "", None)
+            privacy_guard.record_scan(resource_id, run_id, None)
     except Exception as e:  # the report must say what happened, never stay "running"
         log.exception("Validation of resource %s failed", resource_id)
         if _finish(resource_id, run_id, state="error", problem="unreadable",
                    problem_params={"detail": f"{type(e).__name__}: {e}"[:500]}):
             linkage.replace(resource_id, package["id"], package.get("type") or "", None)
+            privacy_guard.record_scan(resource_id, run_id, None)
     else:
         current = _finish(
             resource_id, run_id, state=result.state, rows_checked=result.rows,
@@ -184,17 +190,20 @@ def execute_run(resource_id: str, run_id: str) -> None:
         if current:
             # A file that could not be read names nobody: its old links go too.
             linkage.replace(resource_id, package["id"], package.get("type") or "", result.scans.get("links"))
+            privacy_guard.record_scan(resource_id, run_id, result.scans.get(PrivacyScan.name))
     _after_run(package)
 
 
 def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callable[[], list[Any]]:
-    """The column scans of a run: identifier checks, and the identifiers for the linkage index."""
+    """The column scans of a run: identifier checks, the identifiers for the linkage index, the privacy scan."""
+    from ckanext.anticorruption.privacy import PrivacyScan
     from ckanext.anticorruption.validation.identifier_scan import IdentifierCheck, IdentifierLinks
 
     registry = linkage.registry()
     typ = dataset_types.dataset_type(package.get("type"))
     red_flags = typ.red_flags if typ is not None else {}
-    return lambda: [IdentifierCheck(table_schema, registry), IdentifierLinks(table_schema, registry, red_flags)]
+    return lambda: [IdentifierCheck(table_schema, registry), IdentifierLinks(table_schema, registry, red_flags),
+                    PrivacyScan(table_schema)]
 
 
 def _read_log(path: str) -> bytes | None:
@@ -360,6 +369,7 @@ def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None
 
 def forget_resource(resource_id: str) -> None:
     linkage.forget(resource_id)
+    privacy_guard.forget_resource(resource_id)
     model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
     model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
     model.Session.commit()

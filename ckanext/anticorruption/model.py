@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Integer, LargeBinary, UnicodeText, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = [
-    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "PublicationHold",
-    "Validation",
+    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "PrivacyReview",
+    "PrivacyState", "PublicationHold", "Validation",
 ]
 
 
@@ -130,6 +131,67 @@ class CoverageSnapshot(tk.BaseModel):
     expected = Column(Integer, nullable=False)
     published = Column(Integer, nullable=False)
     valid_and_fresh = Column(Integer, nullable=False)
+
+
+class PrivacyState(tk.BaseModel):
+    """What the privacy scan of a resource's latest run found, and whether the file is held back.
+
+    ``state``: ``clean`` (nothing found), ``warned`` (found; the file stays
+    public), ``scanning`` (quarantine mode: a new file is hidden until its scan
+    ends), ``quarantined`` (found; hidden from everyone who may not edit the
+    dataset until an editor reviews it), ``confirmed`` (an editor confirmed
+    the file; it stays public until the file changes, i.e. until ``source``
+    differs).
+    """
+
+    __tablename__ = "anticorruption_privacy_state"
+
+    resource_id = Column(UnicodeText, primary_key=True)
+    package_id = Column(UnicodeText, nullable=False, index=True)
+    state = Column(UnicodeText, nullable=False)
+    run_id = Column(UnicodeText)
+    # Validation.source of the file that was scanned (and confirmed).
+    source = Column(UnicodeText, nullable=False, default="")
+    findings = Column(JSONB, nullable=False, default=dict)
+    updated = Column(DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "resource_id": self.resource_id,
+            "package_id": self.package_id,
+            "state": self.state,
+            "findings": dict(self.findings or {}),
+            "updated": self.updated.isoformat() if self.updated else None,
+        }
+
+
+class PrivacyReview(tk.BaseModel):
+    """An editor's review of the privacy findings of a file: who, when, what was decided and why."""
+
+    __tablename__ = "anticorruption_privacy_review"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    resource_id = Column(UnicodeText, nullable=False, index=True)
+    package_id = Column(UnicodeText, nullable=False)
+    user_id = Column(UnicodeText, nullable=False)
+    decision = Column(UnicodeText, nullable=False)  # confirm | replace
+    justification = Column(UnicodeText, nullable=False, default="")
+    # The findings the editor saw (the scan summary), kept as they were.
+    findings = Column(JSONB, nullable=False, default=dict)
+    source = Column(UnicodeText, nullable=False, default="")
+    created = Column(DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict[str, Any]:
+        user = model.User.get(self.user_id)
+        return {
+            "id": self.id,
+            "resource_id": self.resource_id,
+            "user": user.name if user else self.user_id,
+            "decision": self.decision,
+            "justification": self.justification,
+            "findings": dict(self.findings or {}),
+            "created": self.created.isoformat() if self.created else None,
+        }
 
 
 class IdentifierLink(tk.BaseModel):

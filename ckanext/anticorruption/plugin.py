@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli, config, coverage_jobs, dataset_types, jobs, search, views
+from ckanext.anticorruption import cli, config, coverage_jobs, dataset_types, jobs, privacy_guard, search, views
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 
 
@@ -59,10 +59,12 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.index_fields(pkg_dict, list(jobs.states_by_resource(pkg_dict["id"]).values()))
+        # Resources held back for a privacy review are left out of the index (and search, DCAT catalog).
+        return search.index_fields(privacy_guard.strip_index(pkg_dict),
+                                   list(jobs.states_by_resource(pkg_dict["id"]).values()))
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return jobs.attach_states(pkg_dict)
+        return jobs.attach_states(privacy_guard.filter_shown(context, pkg_dict))
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:

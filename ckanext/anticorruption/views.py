@@ -1,16 +1,19 @@
 """Pages of the extension: each view calls an action and renders a template."""
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.anticorruption import jobs, publisher_templates, reports
+from ckanext.anticorruption import jobs, privacy, publisher_templates, reports
 from ckanext.anticorruption.coverage_views import coverage_blueprint
 from ckanext.anticorruption.helpers import current_lang
 
@@ -116,7 +119,13 @@ def validation_errors_csv(resource_id: str) -> Response:
     """Every error of the latest run (the report page shows the first ones of each kind)."""
     validation = _validation_or_404(resource_id, include_report=True)
     content = jobs.error_log_of(resource_id)
-    body = _gunzipped(content) if content else reports.errors_csv(validation.get("report"))
+    if not tk.h.check_access("anticorruption_privacy_show", {"id": resource_id}):
+        # Not an editor: a person's identifier in a bad cell is shown masked.
+        text = (io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(content)), encoding="utf-8", newline="")
+                if content else io.StringIO(reports.errors_csv(validation.get("report")), newline=""))
+        body: Any = (line.encode("utf-8") for line in privacy.mask_csv_lines(text))
+    else:
+        body = _gunzipped(content) if content else reports.errors_csv(validation.get("report"))
     return Response(
         body, mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="errors-{resource_id}.csv"'},
@@ -149,6 +158,25 @@ def validation_run(resource_id: str) -> Response:
         return tk.abort(403, tk._("Only editors of the dataset can validate its files"))
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Resource not found"))
+    return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)
+
+
+@anticorruption.route("/validation/<resource_id>/privacy-review", methods=["POST"])
+def privacy_review(resource_id: str) -> Response:
+    """An editor confirms a file with privacy findings, with a justification."""
+    try:
+        tk.get_action("anticorruption_privacy_review")(_context(), {
+            "id": resource_id, "decision": "confirm",
+            "justification": tk.request.form.get("justification", ""),
+        })
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only editors of the dataset can review its files"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(str(m) for msgs in e.error_dict.values() for m in msgs))
+    else:
+        tk.h.flash_success(tk._("Your review was recorded: the file is public."))
     return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)
 
 

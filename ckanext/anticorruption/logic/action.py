@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import dataset_types as types
-from ckanext.anticorruption import dcat_catalog, jobs, reports
+from ckanext.anticorruption import dcat_catalog, jobs, privacy, privacy_guard, reports
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.logic import coverage_action, linkage_action, schema
 from ckanext.anticorruption.logic.coverage_action import *  # noqa: F403  (the coverage actions)
@@ -26,6 +26,8 @@ __all__ = [
     "anticorruption_validation_show",
     "anticorruption_vocabulary_show",
     "anticorruption_organization_catalog_show",
+    "anticorruption_privacy_review",
+    "anticorruption_privacy_show",
 ]
 
 
@@ -147,6 +149,7 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict
             and existing.state not in ("error",)):
         return _validation_dict(existing)
     row = jobs.start_run(package, resource, plan)
+    privacy_guard.run_started(package, resource, row, context.get("user"))
     if row.state == "pending":
         if plan.background:
             jobs.enqueue_run(row)
@@ -184,7 +187,11 @@ def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dic
     row = model.Session.get(Validation, data["id"])
     if row is None:
         raise tk.ObjectNotFound(tk._("This file has not been validated"))
-    return _validation_dict(row, include_report=data.get("include_report", False))
+    result = _validation_dict(row, include_report=data.get("include_report", False))
+    if result.get("report") and not privacy_guard.may_update(context, row.package_id):
+        # Cells of bad rows may hold a person's identifier: only the agency's editors see them whole.
+        result["report"] = privacy.mask_report(result["report"])
+    return result
 
 
 def _validated(data_dict: DataDict, input_schema: dict[str, Any]) -> dict[str, Any]:
@@ -226,3 +233,49 @@ def anticorruption_organization_catalog_show(context: Context, data_dict: DataDi
         fmt=data["format"], page=page, _external=True))
     return dcat_catalog.organization_catalog(
         context, organization, data["format"], data["page"], data.get("modified_since"), page_url)
+
+
+def _privacy_state_or_404(resource_id: str) -> Any:
+    state = privacy_guard.state_of(resource_id)
+    if state is None:
+        raise tk.ObjectNotFound(tk._("This file has not been scanned for personal data"))
+    return state
+
+
+@tk.side_effect_free
+def anticorruption_privacy_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The privacy scan of a file and its reviews, for the editors of its dataset.
+
+    ``state`` is ``clean``, ``warned``, ``scanning``, ``quarantined``,
+    ``confirmed`` or ``not_scanned``; ``findings`` lists per column the kinds
+    of personal identifiers found, with counts, masked examples and the first
+    rows; ``reviews`` who decided what, when and why, newest first.
+
+    :param id: the resource id
+    """
+    tk.check_access("anticorruption_privacy_show", context, data_dict)
+    data = _validated(data_dict, schema.privacy_show_schema())
+    state = _privacy_state_or_404(data["id"])
+    return {**state.as_dict(), "hidden": state.state in privacy_guard.HIDDEN_STATES,
+            "reviews": privacy_guard.reviews_of(data["id"])}
+
+
+def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """An editor of the agency confirms that a file with privacy findings may be published.
+
+    The decision, its author, the time, the justification and the findings
+    reviewed are recorded. A quarantined file becomes visible again, until
+    its file changes. To remove the data instead, replace the file: the new
+    file is scanned again (the replacement is recorded as a review too).
+
+    :param id: the resource id
+    :param decision: ``confirm``
+    :param justification: why publishing these data is lawful or why they are not personal data
+    """
+    tk.check_access("anticorruption_privacy_review", context, data_dict)
+    data = _validated(data_dict, schema.privacy_review_schema())
+    state = _privacy_state_or_404(data["id"])
+    if state.state not in ("quarantined", "warned"):
+        raise tk.ValidationError({"id": [tk._("This file has no privacy findings to review")]})
+    review = privacy_guard.confirm(state, context.get("user"), data["justification"])
+    return {**state.as_dict(), "hidden": False, "review": review.as_dict()}

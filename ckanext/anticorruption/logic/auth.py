@@ -17,7 +17,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.anticorruption import coverage_query
+from ckanext.anticorruption import coverage_query, privacy_guard
 from ckanext.anticorruption.model import CoverageDeclaration
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "anticorruption_validation_show",
     "anticorruption_vocabulary_show",
     "anticorruption_organization_catalog_show",
+    "anticorruption_privacy_review",
+    "anticorruption_privacy_show",
 ]
 
 
@@ -61,7 +63,26 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> Auth
 
 @tk.auth_allow_anonymous_access
 def anticorruption_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
-    return authz.is_authorized("resource_show", context, {"id": data_dict.get("id")})
+    result = authz.is_authorized("resource_show", context, {"id": data_dict.get("id")})
+    if result.get("success") and _held_back(context, str(data_dict.get("id") or "")):
+        return {"success": False, "msg": tk._("This file is held back for a privacy review")}
+    return result
+
+
+def _held_back(context: Context, resource_id: str) -> bool:
+    """A quarantined file, and the caller may not update its dataset."""
+    state = privacy_guard.state_of(resource_id)
+    return (state is not None and state.state in privacy_guard.HIDDEN_STATES
+            and not privacy_guard.may_update(dict(context), state.package_id))
+
+
+def anticorruption_privacy_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # The findings are for the publisher: those who may update the dataset.
+    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+
+
+def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
 
 
 @tk.auth_allow_anonymous_access

@@ -9,7 +9,8 @@ from ckan.types import Schema, Validator
 
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
-    "coverage_schema", "dataset_type_show_schema", "organization_catalog_show_schema", "validation_run_schema",
+    "coverage_schema", "dataset_type_show_schema", "organization_catalog_show_schema", "privacy_review_schema", "privacy_show_schema",
+    "validation_run_schema",
     "validation_show_schema", "vocabulary_show_schema",
 ]
 
@@ -105,4 +106,19 @@ def coverage_history_schema(ignore_missing: Validator, unicode_safe: Validator,
     return {
         "organization": [ignore_missing, unicode_safe],
         "limit": [ignore_missing, natural_number_validator],
+    }
+
+
+@validator_args
+def privacy_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
+def privacy_review_schema(not_empty: Validator, unicode_safe: Validator, one_of: Validator,
+                          strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "decision": [not_empty, unicode_safe, one_of(["confirm"])],
+        "justification": [strip_value, not_empty, unicode_safe],
     }
