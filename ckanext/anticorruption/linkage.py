@@ -19,10 +19,11 @@ import ckan.model as model
 import ckan.plugins as p
 from ckan.lib.plugins import get_permission_labels
 
-from ckanext.anticorruption import redflags
+from ckanext.anticorruption import privacy_guard, redflags
 from ckanext.anticorruption.identifiers import Registry
 from ckanext.anticorruption.interfaces import IIdentifierSchemes
-from ckanext.anticorruption.model import IdentifierLink
+from ckanext.anticorruption.model import IdentifierLink, PrivacyState
+from ckanext.anticorruption.privacy_guard import HIDDEN_STATES
 
 __all__ = [
     "all_matches", "datasets_naming", "decode_moments", "encode_moments", "forget", "matches_for_package",
@@ -85,12 +86,19 @@ def forget(resource_id: str) -> None:
     model.Session.query(IdentifierLink).filter_by(resource_id=resource_id).delete()
 
 
-def _visible(statement: Any, package_id_column: Any, user: str | None) -> Any:
-    """``statement`` limited to links of active datasets ``user`` may see."""
+def _visible(statement: Any, link: Any, user: str | None) -> Any:
+    """``statement`` limited to links (of the ``link`` alias) of active datasets ``user`` may see.
+
+    Files the privacy guard holds back (being scanned, or quarantined) take
+    no part either, except for sysadmins: their identifiers would tell that
+    the file exists.
+    """
     package = aliased(model.Package)
-    statement = statement.join(package, package.id == package_id_column).where(package.state == "active")
+    statement = statement.join(package, package.id == link.package_id).where(package.state == "active")
     if user and authz.is_sysadmin(user):
         return statement
+    held = select(PrivacyState.resource_id).where(PrivacyState.state.in_(HIDDEN_STATES))
+    statement = statement.where(link.resource_id.not_in(held))
     user_obj = model.User.get(user) if user else None
     clauses = []
     for label in get_permission_labels().get_user_dataset_labels(user_obj):
@@ -136,6 +144,9 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
     # The index is searched by resource: a dataset has a few.
     resource_ids = [rid for (rid,) in model.Session.query(model.Resource.id).filter(
         model.Resource.package_id == package_id, model.Resource.state == "active")]
+    held = privacy_guard.hidden_resource_ids(package_id)
+    if held and not privacy_guard.may_update({"user": user}, package_id):
+        resource_ids = [rid for rid in resource_ids if rid not in held]
     if not resource_ids:
         return result
     for role, other, key in (("award", "sanction", "awards"), ("sanction", "award", "sanctions")):
@@ -150,7 +161,7 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
         mine: dict[tuple[str, ...], dict[str, Any]] = {}
         others: dict[tuple[str, ...], dict[str, Any]] = {}
         width = len(_MATCH_COLUMNS)
-        for values in _fetch(_visible(statement, theirs.package_id, user)):
+        for values in _fetch(_visible(statement, theirs, user)):
             scheme, identifier = values[0], values[1]
             for offset, found in ((2, mine), (2 + width, others)):
                 resource_id = values[offset]
@@ -181,18 +192,18 @@ def _fetch(statement: Any) -> list[tuple[Any, ...]]:
 def all_matches(user: str | None) -> list[dict[str, Any]]:
     """Every award matched with a sanction across the portal, as ``user`` may see them."""
     sanctions = _rows(_visible(_select(IdentifierLink).where(IdentifierLink.role == "sanction"),
-                               IdentifierLink.package_id, user))
+                               IdentifierLink, user))
     if not sanctions:
         return []
     award, sanction = aliased(IdentifierLink), aliased(IdentifierLink)
     statement = _select(award).distinct().join(
         sanction, (sanction.scheme == award.scheme) & (sanction.identifier == award.identifier)).where(
         award.role == "award", sanction.role == "sanction")
-    awards = _rows(_visible(statement, award.package_id, user))
+    awards = _rows(_visible(statement, award, user))
     return redflags.match(awards, sanctions)
 
 
 def datasets_naming(scheme: str, identifier: str, user: str | None) -> list[dict[str, Any]]:
     """Every (visible) resource whose file names the identifier, with its column and rows."""
     statement = _select(IdentifierLink).where(IdentifierLink.scheme == scheme, IdentifierLink.identifier == identifier)
-    return _rows(_visible(statement, IdentifierLink.package_id, user))
+    return _rows(_visible(statement, IdentifierLink, user))

@@ -46,8 +46,8 @@ import pyarrow.compute as pc
 from ckanext.anticorruption.validation.scans import ColumnScan
 
 __all__ = [
-    "KINDS", "PrivacyScan", "curp_check_digit", "find_identifiers", "is_curp", "is_natural_person_rfc",
-    "is_voter_key", "mask", "mask_csv_lines", "mask_report", "mask_text", "rfc_check_digit", "scanned_fields",
+    "KINDS", "PrivacyScan", "find_identifiers", "is_curp", "is_natural_person_rfc",
+    "is_voter_key", "mask", "mask_csv_lines", "mask_report", "mask_text", "scanned_fields",
 ]
 
 KINDS = ("curp", "rfc", "email", "phone", "birth_date", "voter_key")
@@ -58,8 +58,6 @@ _STATES = {
     "AS", "BC", "BS", "CC", "CL", "CM", "CS", "CH", "DF", "DG", "GT", "GR", "HG", "JC", "MC", "MN", "MS", "NT",
     "NL", "OC", "PL", "QT", "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE",
 }
-_CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
-_RFC_ALPHABET = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"
 
 # Exact shapes, checked in Python on the few cells the vectorised filter lets through.
 _B, _E = r"(?<![A-Z0-9Ñ&])", r"(?![A-Z0-9Ñ&])"
@@ -103,20 +101,6 @@ def _candidate_pattern(kinds: Iterable[str], phone_hint: bool) -> str | None:
 _PHONE_HINTS = ("tel", "phone", "celular", "movil", "móvil", "cel_", "whatsapp", "fax")
 _BIRTH_HINTS = ("nacimiento", "birth", "dob", "fecha_nac", "f_nac", "fec_nac", "nacio", "nació", "natal")
 _NUMERIC_TYPES = {"number", "integer", "year", "date", "datetime"}
-
-
-def curp_check_digit(curp17: str) -> str:
-    """The 18th character of a CURP, from its first 17 (RENAPO's algorithm)."""
-    total = sum(_CURP_ALPHABET.index(c) * (18 - i) for i, c in enumerate(curp17[:17]))
-    return str((10 - total % 10) % 10)
-
-
-def rfc_check_digit(rfc: str) -> str:
-    """The check digit of an RFC (12 or 13 characters, check digit included or not)."""
-    base = rfc[:-1] if len(rfc) in (12, 13) else rfc
-    padded = (" " * 12 + base)[-12:]
-    total = sum(_RFC_ALPHABET.index(c) * (13 - i) for i, c in enumerate(padded))
-    return "0123456789A"[(11 - total % 11) % 11]
 
 
 def _valid_yymmdd(text: str) -> bool:

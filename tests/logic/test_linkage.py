@@ -152,3 +152,24 @@ def test_bad_identifier_requests_are_clear_errors(scheme: str, identifier: str, 
     with pytest.raises(tk.ValidationError) as error:
         call_action("anticorruption_identifier_show", scheme=scheme, identifier=identifier)
     assert key in error.value.error_dict
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
+def test_a_file_held_back_by_the_privacy_guard_names_nobody_in_public(create_with_upload, agencies, people) -> None:
+    from ..linkage_fixtures import SANCTIONS, _dataset, _upload
+
+    contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
+    sanctions = _dataset("debarred_contractors", agencies["auditor"], people["auditor"])
+    _upload(create_with_upload, sanctions, people["auditor"], SANCTIONS, "sanciones.csv")
+    # A CURP in the contract's title: the file is quarantined until reviewed.
+    held = _contracts((BARRED, "2025-03-10")).replace(b",Obra,", b",Obra HEGG560427MVZRRL04,")
+    resource = _upload(create_with_upload, contracts, people["buyer"], held, "contratos.csv")
+    assert call_action("anticorruption_privacy_show", id=resource["id"])["state"] == "quarantined"
+
+    assert _matches(contracts["id"])["registers"] == []
+    assert _matches(sanctions["id"])["awards"] == []
+    shown = call_action("anticorruption_identifier_show", {"user": "", "ignore_auth": False},
+                        scheme="MX-RFC", identifier=BARRED)
+    assert [d["name"] for d in shown["datasets"]] == [sanctions["name"]]
+    # The buyer's editor sees the flags of the file under review.
+    assert _matches(contracts["id"], people["buyer"]["name"])["registers"]

@@ -17,7 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.anticorruption.privacy import curp_check_digit, rfc_check_digit
+from stdnum.mx.curp import calc_check_digit as curp_check_digit
+
+from ckanext.anticorruption.identifiers import rfc_check_digit
 
 __all__ = ["CorpusFile", "clean_files", "contracts_rows", "seeded_files", "to_csv"]
 
@@ -69,13 +71,13 @@ def person_rfc(rng: random.Random) -> str:
     born = _date(rng, 1950, 2004)
     base = ("".join(rng.choice(CONSONANTS + VOWELS) for _ in range(4)) + born.strftime("%y%m%d")
             + rng.choice(CONSONANTS) + rng.choice("0123456789"))
-    return base + rfc_check_digit(base + "0")
+    return base + rfc_check_digit(base)
 
 
 def company_rfc(rng: random.Random) -> str:
     founded = _date(rng, 1980, 2022)
     base = "".join(rng.choice(CONSONANTS) for _ in range(3)) + founded.strftime("%y%m%d") + rng.choice(CONSONANTS) + rng.choice("0123456789")
-    return base + rfc_check_digit(base + "0")
+    return base + rfc_check_digit(base)
 
 
 def voter_key(rng: random.Random) -> str:
