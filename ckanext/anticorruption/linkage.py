@@ -22,6 +22,7 @@ from ckan.lib.plugins import get_permission_labels
 from ckanext.anticorruption import privacy_guard, redflags
 from ckanext.anticorruption.identifiers import Registry
 from ckanext.anticorruption.interfaces import IIdentifierSchemes
+from ckanext.anticorruption.memory import paused_gc
 from ckanext.anticorruption.model import IdentifierLink, PrivacyState
 from ckanext.anticorruption.privacy_guard import HIDDEN_STATES
 
@@ -67,19 +68,25 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
     if links:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        for link in links:
-            moments = link.get("dates", link.get("periods"))
-            writer.writerow([
-                link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
-                role if link["field"] == supplier else None, link["rows"], "t" if link["person"] else "f",
-                encode_moments(moments),
-            ])
+        with paused_gc():
+            _write_rows(writer, links, resource_id, package_id, dataset_type, role, supplier)
         buffer.seek(0)
         cursor = model.Session.connection().connection.cursor()
         cursor.copy_expert(
             f"COPY {IdentifierLink.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
     model.Session.commit()
     return len(links)
+
+
+def _write_rows(writer: Any, links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
+                role: str | None, supplier: str | None) -> None:
+    for link in links:
+        moments = link.get("dates", link.get("periods"))
+        writer.writerow([
+            link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
+            role if link["field"] == supplier else None, link["rows"], "t" if link["person"] else "f",
+            encode_moments(moments),
+        ])
 
 
 def forget(resource_id: str) -> None:
@@ -161,20 +168,29 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
         mine: dict[tuple[str, ...], dict[str, Any]] = {}
         others: dict[tuple[str, ...], dict[str, Any]] = {}
         width = len(_MATCH_COLUMNS)
-        for values in _fetch(_visible(statement, theirs, user)):
-            scheme, identifier = values[0], values[1]
-            for offset, found in ((2, mine), (2 + width, others)):
-                resource_id = values[offset]
-                if (resource_id, scheme, identifier) not in found:
-                    found[(resource_id, scheme, identifier)] = {
-                        "scheme": scheme, "identifier": identifier, "resource_id": resource_id,
-                        "package_id": values[offset + 1], "rows": values[offset + 2],
-                        "person": values[offset + 3], "moments": decode_moments(values[offset + 4]),
-                    }
+        with paused_gc():
+            rows = _fetch(_visible(statement, theirs, user))
+            _pair_up(rows, width, mine, others)
         if mine:
             pairs = (list(mine.values()), list(others.values()))
-            result[key] = redflags.match(*pairs) if role == "award" else redflags.match(pairs[1], pairs[0])
+            with paused_gc():
+                result[key] = redflags.match(*pairs) if role == "award" else redflags.match(pairs[1], pairs[0])
     return result
+
+
+def _pair_up(rows: list[tuple[Any, ...]], width: int, mine: dict[tuple[str, ...], dict[str, Any]],
+             others: dict[tuple[str, ...], dict[str, Any]]) -> None:
+    """Split each joined row into the dataset's link and the other side's, once per link."""
+    for values in rows:
+        scheme, identifier = values[0], values[1]
+        for offset, found in ((2, mine), (2 + width, others)):
+            resource_id = values[offset]
+            if (resource_id, scheme, identifier) not in found:
+                found[(resource_id, scheme, identifier)] = {
+                    "scheme": scheme, "identifier": identifier, "resource_id": resource_id,
+                    "package_id": values[offset + 1], "rows": values[offset + 2],
+                    "person": values[offset + 3], "moments": decode_moments(values[offset + 4]),
+                }
 
 
 def _fetch(statement: Any) -> list[tuple[Any, ...]]:

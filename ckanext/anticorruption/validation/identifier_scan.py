@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ckanext.anticorruption.identifiers import LOCAL, ORGANIZATION_REFERENCES, Problem, Registry
+from ckanext.anticorruption.memory import paused_gc
 
 from .result import ErrorCollector
 from .scans import ColumnScan
@@ -185,9 +186,10 @@ class IdentifierLinks(ColumnScan):
 
     def finish(self, collector: ErrorCollector) -> dict[str, Any]:
         links = []
-        for name, codes in self.columns.items():
-            links.extend(self._links_of(name, codes))
-            self._parts[name] = []
+        with paused_gc():
+            for name, codes in self.columns.items():
+                links.extend(self._links_of(name, codes))
+                self._parts[name] = []
         return {"role": self.red_flags.get("role") if self.supplier else None,
                 "supplier": self.supplier, "links": links}
 
