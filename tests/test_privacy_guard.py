@@ -264,3 +264,14 @@ def test_in_warn_mode_an_editor_can_confirm_and_a_clean_file_has_nothing_to_revi
 
     assert result["state"] == "confirmed" and result["review"]["user"] == editor["name"]
     assert _resource_ids(None, dataset) == [personal["id"], clean["id"]]
+
+
+@QUARANTINE
+def test_a_quarantined_file_counts_for_nothing_in_facets_and_coverage(agency, dataset, personal) -> None:
+    from ckanext.anticorruption.search import VALIDATION_FIELD
+
+    facets = call_action("package_search", _as(None), q="*:*", **{"facet.field": [VALIDATION_FIELD]})["facets"]
+    assert facets.get(VALIDATION_FIELD, {}) == {}
+    _, org = agency
+    [row] = call_action("anticorruption_coverage", _as(None), organization=org["name"])["rows"]
+    assert not row["cells"]["contracts_register"]["criteria"]["machine_readable"]

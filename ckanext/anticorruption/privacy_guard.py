@@ -27,7 +27,7 @@ from ckanext.anticorruption.config import privacy_option
 from ckanext.anticorruption.model import PrivacyReview, PrivacyState, Validation
 
 __all__ = [
-    "HIDDEN_STATES", "confirm", "filter_shown", "forget_resource", "hidden_resource_ids", "may_update",
+    "HIDDEN_STATES", "confirm", "filter_shown", "forget_resource", "hidden_resource_ids", "may_update", "public_states",
     "quarantine_mode", "record_scan", "reviews_of", "run_started", "state_of", "strip_index",
 ]
 
@@ -164,6 +164,12 @@ def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str,
         pkg_dict["resources"] = full["resources"]
         pkg_dict["num_resources"] = len(full["resources"])
     return pkg_dict
+
+
+def public_states(package_id: str, states: dict[str, str]) -> list[str]:
+    """The validation states of the resources the public sees (for the index's coverage facts)."""
+    hidden = hidden_resource_ids(package_id)
+    return [state for resource_id, state in states.items() if resource_id not in hidden]
 
 
 def strip_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
