@@ -354,10 +354,6 @@ class Registry:
         scheme = self.schemes.get(code)
         return bool(scheme and (scheme.personal or scheme.natural_person(value)))
 
-    def title(self, code: str, language: str = "en") -> str:
-        scheme = self.schemes.get(code)
-        return scheme.title.get(language) or scheme.title["en"] if scheme else code
-
     def _check_one(self, value: str, code: str) -> Problem | None:
         if code == "ORG-ID":
             found = _ORG_ID.fullmatch(value)

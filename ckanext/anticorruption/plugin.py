@@ -60,8 +60,7 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         # Resources held back for a privacy review are left out of the index (and search, DCAT catalog).
-        return search.index_fields(privacy_guard.strip_index(pkg_dict), privacy_guard.public_states(
-            pkg_dict["id"], jobs.states_by_resource(pkg_dict["id"])))
+        return search.index_fields(*privacy_guard.index_view(pkg_dict, jobs.states_by_resource(pkg_dict["id"])))
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return jobs.attach_states(privacy_guard.filter_shown(context, pkg_dict))

@@ -27,7 +27,7 @@ from ckanext.anticorruption.config import privacy_option
 from ckanext.anticorruption.model import PrivacyReview, PrivacyState, Validation
 
 __all__ = [
-    "HIDDEN_STATES", "confirm", "filter_shown", "forget_resource", "hidden_resource_ids", "may_update", "public_states",
+    "HIDDEN_STATES", "confirm", "filter_shown", "forget_resource", "hidden_resource_ids", "index_view", "may_update",
     "quarantine_mode", "record_scan", "reviews_of", "run_started", "state_of", "strip_index",
 ]
 
@@ -166,15 +166,15 @@ def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str,
     return pkg_dict
 
 
-def public_states(package_id: str, states: dict[str, str]) -> list[str]:
-    """The validation states of the resources the public sees (for the index's coverage facts)."""
-    hidden = hidden_resource_ids(package_id)
-    return [state for resource_id, state in states.items() if resource_id not in hidden]
-
-
-def strip_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """``before_dataset_index``: the index document without held-back resources."""
+def index_view(pkg_dict: dict[str, Any], states: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """``before_dataset_index``: the document without held-back resources, and the
+    validation states of the resources the public sees (for the coverage facts)."""
     hidden = hidden_resource_ids(pkg_dict["id"])
+    return strip_index(pkg_dict, hidden), [state for resource_id, state in states.items() if resource_id not in hidden]
+
+
+def strip_index(pkg_dict: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """The index document without the ``hidden`` resources."""
     if not hidden:
         return pkg_dict
     listed = json.loads(pkg_dict.get("data_dict") or "{}").get("resources") or []

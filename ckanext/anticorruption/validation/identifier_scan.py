@@ -58,8 +58,6 @@ class IdentifierCheck(ColumnScan):
         # field → the batches of (values, row numbers), checked at the end.
         self._parts: dict[str, list[tuple[pa.Array, pa.Array]]] = {name: [] for name in self.columns}
         self.collector: ErrorCollector | None = None
-        # field → [values checked, errors, warnings]
-        self.totals: dict[str, list[int]] = {name: [0, 0, 0] for name in self.columns}
 
     def start(self, collector: ErrorCollector) -> None:
         self.collector = collector
@@ -69,7 +67,7 @@ class IdentifierCheck(ColumnScan):
             if len(array):
                 self._parts[name].append((array, numbers))
 
-    def finish(self, collector: ErrorCollector) -> dict[str, Any]:
+    def finish(self, collector: ErrorCollector) -> None:
         """Check each distinct value of a column once, then find the rows of the bad ones."""
         for name, parts in self._parts.items():
             if not parts:
@@ -78,7 +76,6 @@ class IdentifierCheck(ColumnScan):
             values = pa.chunked_array([array for array, _ in parts], pa.string())
             numbers = pa.chunked_array([rows for _, rows in parts], pa.int64())
             self._parts[name] = []
-            self.totals[name][0] = len(values) - pc.sum(pc.equal(values, "")).as_py()
             doubtful = pc.unique(values)
             masks = [mask for mask in self.registry.certainly_fine(doubtful, codes) if mask is not None]
             if masks:
@@ -95,10 +92,8 @@ class IdentifierCheck(ColumnScan):
                     bad[value] = problem
             if bad:
                 self._report(name, number, values, numbers, bad)
-        return {
-            name: {"schemes": list(self.columns[name][1]), "checked": checked, "errors": errors, "warnings": warnings}
-            for name, (checked, errors, warnings) in self.totals.items()
-        }
+        # The errors and warnings are the summary: they are in the report and the log.
+        return None
 
     def _report(self, name: str, number: int, array: pa.Array, numbers: pa.Array, bad: dict[str, Problem]) -> None:
         assert self.collector is not None
@@ -108,7 +103,6 @@ class IdentifierCheck(ColumnScan):
         for row, value in zip(rows, values):
             problem = bad[value]
             type_ = "identifier-error" if problem.severity == "error" else "identifier-warning"
-            self.totals[name][1 if problem.severity == "error" else 2] += 1
             self.collector.add(
                 type_,
                 lambda row=row, value=value, problem=problem, type_=type_: _descriptor(
