@@ -10,11 +10,11 @@ from markupsafe import Markup, escape
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.anticorruption import coverage, dataset_types
+from ckanext.anticorruption import coverage, csrf, dataset_types
 
 __all__ = ["coverage_blueprint"]
 
-coverage_blueprint = Blueprint("anticorruption_coverage", __name__)
+coverage_blueprint = csrf.protect(Blueprint("anticorruption_coverage", __name__))
 
 ROWS_PER_PAGE = 50
 _MIMETYPES = {

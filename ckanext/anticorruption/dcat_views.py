@@ -8,12 +8,12 @@ from flask import Blueprint, Response
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dcat_catalog
+from ckanext.anticorruption import csrf, dcat_catalog
 from ckanext.anticorruption.vocabulary import COLLECTIONS
 
 __all__ = ["anticorruption_dcat"]
 
-anticorruption_dcat = Blueprint("anticorruption_dcat", __name__)
+anticorruption_dcat = csrf.protect(Blueprint("anticorruption_dcat", __name__))
 
 _FORMAT = "<any(" + ", ".join(dcat_catalog.FORMATS) + "):fmt>"
 

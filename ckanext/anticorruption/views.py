@@ -13,13 +13,13 @@ from flask import Blueprint, Response, jsonify
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.anticorruption import jobs, privacy, publisher_templates, reports
+from ckanext.anticorruption import csrf, jobs, privacy, publisher_templates, reports
 from ckanext.anticorruption.coverage_views import coverage_blueprint
 from ckanext.anticorruption.helpers import current_lang
 
 __all__ = ["get_blueprints"]
 
-anticorruption = Blueprint("anticorruption", __name__, url_prefix="/anticorruption")
+anticorruption = csrf.protect(Blueprint("anticorruption", __name__, url_prefix="/anticorruption"))
 
 
 def _context() -> Context:
