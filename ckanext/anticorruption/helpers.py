@@ -146,7 +146,9 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "link-invalid": tk._("Only http and https links can be checked."),
         "stopped": tk._("The check stopped unexpectedly (the background worker may have stopped). Run it again."),
         "unreadable": tk._("The file could not be read ({detail})."),
-        "queue-unavailable": tk._("The file could not be queued for checking (the job queue is not available). Try again later."),
+        "queue-unavailable": tk._("The file could not be queued for checking yet (the job queue is not available). It will be checked as soon as the queue is back."),
+        "worker-died": tk._("The check stopped {attempts} times before it could finish (the background worker died, perhaps for lack of memory). Try a smaller file, or ask the portal's operators."),
+        "unstorable": tk._("The file was checked, but its result could not be stored ({detail}). Run the check again; if this happens again, tell the portal's operators."),
     }
     text = messages.get(problem or "", tk._("The file could not be checked."))
     try:

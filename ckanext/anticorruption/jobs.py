@@ -1,8 +1,15 @@
 """Running validations: in the request for small uploads, as a background job otherwise.
 
-The action ``anticorruption_validation_run`` decides and starts a run
-(``start_run``); ``execute_run`` does the work, from the request or from the
-job ``validate_resource`` run by ``ckan jobs worker``.
+A run begins in one place, :func:`start` (called by the action
+``anticorruption_validation_run`` and by :func:`reconcile`, which every save
+of a dataset goes through), and ends in one place, :func:`finish`.
+``execute_run`` does the work, from the request or from the job
+``validate_resource`` run by ``ckan jobs worker``.
+
+A run always reaches a final state by itself: while it runs it beats a
+heartbeat; :func:`sweep`, a job the worker's scheduler repeats every few
+seconds, queues again the runs that could not be queued (Redis was down) and
+those whose worker died (no heartbeat), at most ``MAX_ATTEMPTS`` times.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,14 +35,23 @@ import ckan.plugins.toolkit as tk
 from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
-from ckanext.anticorruption.reports import FINAL_STATES
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run", "finish_without_run", "forget_resource",
-    "on_resource_saved", "plan_run", "start_run", "states_by_resource", "validate_resource",
+    "MAX_ATTEMPTS", "Plan", "attach_states", "enqueue_run", "ensure_sweep_scheduled", "error_log_of", "execute_run",
+    "finish", "forget_package", "forget_resource", "plan_run", "reconcile", "start", "start_run",
+    "states_by_resource", "sweep", "validate_resource",
 ]
+
+# A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
+HEARTBEAT_SECONDS = 5
+HEARTBEAT_TIMEOUT = 30
+# How often the worker's scheduler runs the sweep, and how many times a run is
+# started again after its worker died before it is given up as an error.
+SWEEP_SECONDS = 15
+MAX_ATTEMPTS = 3
+SWEEP_JOB_PREFIX = "anticorruption-validation-sweep-"
 
 
 class SourceUnavailable(Exception):
@@ -106,26 +123,91 @@ def start_run(package: dict[str, Any], resource: dict[str, Any], plan: Plan) -> 
     return row
 
 
-def enqueue_run(row: Validation) -> None:
-    """Queue a run for ``ckan jobs worker``; if the queue cannot be reached, say so."""
+def start(package: dict[str, Any], resource: dict[str, Any], *, user: str | None,
+          force: bool = True, background: bool | None = None) -> Validation:
+    """Start a run of the resource, the one way a run begins; return its row.
+
+    Unless ``force``, a file whose content and schema did not change since its
+    last run is not checked again (an errored run is).
+    """
+    plan = plan_run(package, resource, background=background)
+    existing = model.Session.get(Validation, resource["id"])
+    if not force and existing is not None and existing.source == plan.source and existing.state != "error":
+        return existing
+    row = start_run(package, resource, plan)
+    privacy_guard.run_started(package, resource, row, user)
+    if row.state != "pending":
+        finish_without_run(package)
+    elif plan.background:
+        enqueue_run(row)
+    else:
+        execute_run(row.resource_id, row.run_id)
+    model.Session.refresh(row)
+    return row
+
+
+def job_id(run_id: str) -> str:
+    """The queue's id of a run's job, so that the sweep can find it."""
+    return f"anticorruption-validation-{run_id}"
+
+
+def enqueue_run(row: Validation) -> bool:
+    """Queue a run for ``ckan jobs worker``; False if the queue could not be reached.
+
+    A run that could not be queued stays pending (and says why): the sweep
+    queues it as soon as the queue answers again.
+    """
     try:
         tk.enqueue_job(
             validate_resource, [row.resource_id, row.run_id],
             title=f"anticorruption validation {row.resource_id}",
-            rq_kwargs={"timeout": validation_option("job_timeout")},
+            rq_kwargs={"timeout": validation_option("job_timeout"), "job_id": job_id(row.run_id)},
         )
-    except Exception as e:  # Redis down: the run must not wait for ever
-        log.exception("Could not queue the validation of resource %s", row.resource_id)
-        if _finish(row.resource_id, row.run_id, state="error", problem="queue-unavailable",
-                   problem_params={"detail": type(e).__name__}):
-            # Nothing will scan the file: a quarantine hold must not last for ever.
-            if privacy_guard.record_scan(row.resource_id, row.run_id, None):
-                search.rebuild(row.package_id)
+    except Exception as e:  # Redis down
+        log.warning("Could not queue the validation of resource %s: %s", row.resource_id, e)
+        model.Session.rollback()
+        model.Session.query(Validation).filter_by(resource_id=row.resource_id, run_id=row.run_id).update(
+            {"problem": "queue-unavailable", "problem_params": {"detail": type(e).__name__}, "updated": _now()})
+        model.Session.commit()
+        return False
+    if row.problem == "queue-unavailable":
+        model.Session.query(Validation).filter_by(resource_id=row.resource_id, run_id=row.run_id).update(
+            {"problem": None, "problem_params": {}})
+        model.Session.commit()
+    return True
 
 
 def validate_resource(resource_id: str, run_id: str) -> None:
     """Background job: validate a resource unless a newer run superseded this one."""
     execute_run(resource_id, run_id)
+    # A worker that outlived a Redis restart may have lost the sweep's schedule.
+    ensure_sweep_scheduled()
+
+
+@contextlib.contextmanager
+def _heartbeat(resource_id: str, run_id: str) -> Iterator[None]:
+    """Mark the run alive every few seconds while it runs, from a thread with its own connection."""
+    stop = threading.Event()
+    engine = model.meta.engine
+    table = Validation.__table__
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(table.update().where(
+                        table.c.resource_id == resource_id, table.c.run_id == run_id,
+                        table.c.state == "running").values(updated=_now()))
+            except Exception as e:  # the database is away for a moment: the next beat tries again
+                log.debug("Heartbeat of validation %s missed: %s", run_id, e)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def execute_run(resource_id: str, run_id: str) -> None:
@@ -133,7 +215,8 @@ def execute_run(resource_id: str, run_id: str) -> None:
     from ckanext.anticorruption.validation import ValidationCancelled, validate_file
 
     row = model.Session.get(Validation, resource_id)
-    if row is None or row.run_id != run_id or row.state in FINAL_STATES:
+    # Only a pending run starts: a running one is another worker's (a job can be queued twice).
+    if row is None or row.run_id != run_id or row.state != "pending":
         return
     context = {"ignore_auth": True}
     try:
@@ -155,43 +238,69 @@ def execute_run(resource_id: str, run_id: str) -> None:
         current = model.Session.query(Validation.run_id).filter_by(resource_id=resource_id).scalar()
         return current != run_id
 
+    error_log: bytes | None = None
+    links: Any = None
+    scan: dict[str, Any] | None = None
     errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
-    try:
-        schema = _table_schema_of(package, resource)
-        with errors_file, _local_copy(resource) as path:
-            result = validate_file(
-                path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
-                max_errors_per_type=validation_option("max_errors_per_type"),
-                progress=progress, cancelled=cancelled, error_log=errors_file.name,
-                scans=_scans_for(package, schema),
+    with _heartbeat(resource_id, run_id):
+        try:
+            schema = _table_schema_of(package, resource)
+            with errors_file, _local_copy(resource) as path:
+                result = validate_file(
+                    path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
+                    max_errors_per_type=validation_option("max_errors_per_type"),
+                    progress=progress, cancelled=cancelled, error_log=errors_file.name,
+                    scans=_scans_for(package, schema),
+                )
+                error_log = _read_log(errors_file.name) if result.error_count else None
+            outcome = dict(
+                state=result.state, rows_checked=result.rows, error_count=result.error_count,
+                error_counts=result.error_counts, problem=result.problem, problem_params=result.problem_params,
+                detected=result.detected, report=result.report, engine=result.engine, seconds=result.seconds,
             )
-            error_log = _read_log(errors_file.name) if result.error_count else None
-    except ValidationCancelled:
-        log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
-        return
-    except (SourceUnavailable, download.DownloadProblem) as e:
-        if _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params):
-            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
-            privacy_guard.record_scan(resource_id, run_id, None)
-    except Exception as e:  # the report must say what happened, never stay "running"
-        log.exception("Validation of resource %s failed", resource_id)
-        if _finish(resource_id, run_id, state="error", problem="unreadable",
-                   problem_params={"detail": f"{type(e).__name__}: {e}"[:500]}):
-            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
-            privacy_guard.record_scan(resource_id, run_id, None)
-    else:
-        current = _finish(
-            resource_id, run_id, state=result.state, rows_checked=result.rows,
-            error_count=result.error_count, error_counts=result.error_counts,
-            problem=result.problem, problem_params=result.problem_params,
-            detected=result.detected, report=result.report, engine=result.engine,
-            seconds=result.seconds, error_log=error_log,
-        )
-        if current:
             # A file that could not be read names nobody: its old links go too.
-            linkage.replace(resource_id, package["id"], package.get("type") or "", result.scans.get("links"))
-            privacy_guard.record_scan(resource_id, run_id, result.scans.get(PrivacyScan.name))
+            links, scan = result.scans.get("links"), result.scans.get(PrivacyScan.name)
+        except ValidationCancelled:
+            log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
+            return
+        except (SourceUnavailable, download.DownloadProblem) as e:
+            outcome = dict(state="error", problem=e.problem, problem_params=e.params)
+        except Exception as e:  # the report must say what happened, never stay "running"
+            log.exception("Validation of resource %s failed", resource_id)
+            model.Session.rollback()
+            outcome = dict(state="error", problem="unreadable",
+                           problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
+        finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan)
+
+
+def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict[str, Any], *,
+           error_log: bytes | None = None, links: Any = None, scan: dict[str, Any] | None = None) -> None:
+    """End a run, the one way a run ends: store its outcome, links and privacy scan, then refresh the dataset.
+
+    Storing can fail too (a value the database refuses, a lost connection):
+    that is recorded as the run's outcome, so that it never stays "running".
+    """
+    try:
+        stored = _finish(resource_id, run_id, error_log=error_log, **outcome)
+        if stored:
+            linkage.replace(resource_id, package["id"], package.get("type") or "", links)
+            privacy_guard.record_scan(resource_id, run_id, scan)
+    except Exception as e:
+        log.exception("The result of validation %s of resource %s could not be stored", run_id, resource_id)
+        model.Session.rollback()
+        _record_unstorable(package, resource_id, run_id, e)
     _after_run(package)
+
+
+def _record_unstorable(package: dict[str, Any], resource_id: str, run_id: str, error: Exception) -> None:
+    try:
+        if _finish(resource_id, run_id, state="error", problem="unstorable",
+                   problem_params={"detail": f"{type(error).__name__}: {error}"[:300]}):
+            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
+            privacy_guard.record_scan(resource_id, run_id, None)
+    except Exception:  # the database is away: no heartbeat now, so the sweep starts the run again
+        log.exception("Validation %s of resource %s could not be ended; the sweep will retry it", run_id, resource_id)
+        model.Session.rollback()
 
 
 def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callable[[], list[Any]]:
@@ -348,31 +457,124 @@ def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
         yield tmp.name
 
 
-def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None:
-    """After a resource is created or updated: validate it if the file or its schema changed.
+def reconcile(package: dict[str, Any], user: str | None) -> None:
+    """After any save of a dataset: forget the files that are gone, check the new and changed ones.
 
-    Only datasets of the Guide's types have Table Schemas; others are left alone.
-    The resource is already stored: whatever happens here, it is kept.
+    Every way a resource appears, changes or disappears ends here: the
+    resource actions, ``package_create``/``update``/``patch``/``revise``,
+    forms, the API, harvesters, ``ckanapi load``. Only datasets of the
+    Guide's types have Table Schemas; others are left alone. The resources
+    are already stored: whatever happens here, they are kept.
     """
-    try:
-        package = tk.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
-        if dataset_types.dataset_type(package.get("type")) is None:
-            return
-        tk.get_action("anticorruption_validation_run")(
-            {"user": context.get("user"), "ignore_auth": True},
-            {"id": resource["id"], "force": False},
-        )
-    except Exception:
-        log.exception("Could not start the validation of resource %s", resource.get("id"))
-        model.Session.rollback()
+    current = {r["id"]: r for r in package.get("resources") or [] if r.get("id")}
+    known = [rid for (rid,) in model.Session.query(Validation.resource_id).filter_by(package_id=package["id"])]
+    for resource_id in known:
+        if resource_id not in current:
+            forget_resource(resource_id)
+    if dataset_types.dataset_type(package.get("type")) is None:
+        return
+    for resource in current.values():
+        try:
+            start(package, resource, user=user, force=False)
+        except Exception:
+            log.exception("Could not start the validation of resource %s", resource["id"])
+            model.Session.rollback()
 
 
 def forget_resource(resource_id: str) -> None:
+    """A resource is gone: its report, error log, privacy findings and links go with it."""
     linkage.forget(resource_id)
     privacy_guard.forget_resource(resource_id)
     model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
     model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
     model.Session.commit()
+
+
+def forget_package(package_id: str) -> None:
+    """A dataset was purged: nothing the extension kept about it stays."""
+    from ckanext.anticorruption.model import forget_package_records
+
+    forget_package_records(package_id)
+
+
+def sweep() -> dict[str, int]:
+    """Background job: bring every unfinished run to an end, then come back in SWEEP_SECONDS.
+
+    - a pending run whose job is not in the queue (Redis was down, or the
+      job was lost) is queued (again);
+    - a running run whose heartbeat stopped lost its worker (killed, out of
+      memory): it starts again, at most MAX_ATTEMPTS times, then ends as
+      ``error``/``worker-died``.
+    """
+    counts = {"queued": 0, "restarted": 0, "given_up": 0}
+    try:
+        now = _now()
+        silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
+        # A run is queued right after it is recorded: leave the newest ones to their request.
+        settled = now - datetime.timedelta(seconds=HEARTBEAT_SECONDS)
+        rows = model.Session.query(Validation).filter(Validation.state.in_(("pending", "running"))).all()
+        for row in rows:
+            if row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
+                counts["queued"] += enqueue_run(row)
+            elif row.state == "running" and row.updated < silent:
+                counts["restarted" if _restart(row) else "given_up"] += 1
+        if any(counts.values()):
+            log.info("Validation sweep: %s", counts)
+    finally:
+        model.Session.remove()
+        schedule_sweep()
+    return counts
+
+
+def _job_status(run_id: str) -> str | None:
+    from rq.job import Job
+
+    import ckan.lib.jobs as ckan_jobs
+
+    try:
+        return Job.fetch(job_id(run_id), connection=ckan_jobs.get_queue().connection).get_status()
+    except Exception:  # no such job (expired, never queued)
+        return None
+
+
+_WAITING = ("queued", "scheduled", "deferred", "started")
+
+
+def _restart(row: Validation) -> bool:
+    """Queue a run whose worker died again, under a new id (a worker still holding the old one stops).
+
+    False when it was given up after MAX_ATTEMPTS: a file that kills every
+    worker (out of memory) must not do so for ever.
+    """
+    attempts = (row.attempts or 0) + 1
+    if attempts >= MAX_ATTEMPTS:
+        package = {"id": row.package_id}
+        finish(package, row.resource_id, row.run_id,
+               dict(state="error", problem="worker-died", problem_params={"attempts": attempts}))
+        return False
+    row.run_id, row.state, row.attempts, row.updated = str(uuid.uuid4()), "pending", attempts, _now()
+    row.started = None
+    model.Session.commit()
+    enqueue_run(row)
+    return True
+
+
+def schedule_sweep() -> None:
+    """Schedule the next sweep (the worker's scheduler runs it), unless one is scheduled already."""
+    import ckan.lib.jobs as ckan_jobs
+
+    try:
+        queue = ckan_jobs.get_queue()
+        if any(j.startswith(SWEEP_JOB_PREFIX) for j in queue.scheduled_job_registry.get_job_ids()):
+            return
+        queue.enqueue_in(datetime.timedelta(seconds=SWEEP_SECONDS), sweep,
+                         job_id=SWEEP_JOB_PREFIX + uuid.uuid4().hex, description="anticorruption validation sweep",
+                         result_ttl=0, failure_ttl=3600)
+    except Exception as e:  # Redis down: the next worker start or finished job schedules it
+        log.warning("Could not schedule the validation sweep: %s", e)
+
+
+ensure_sweep_scheduled = schedule_sweep
 
 
 def states_by_resource(package_id: str) -> dict[str, str]:

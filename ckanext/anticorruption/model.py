@@ -45,6 +45,8 @@ class Validation(tk.BaseModel):
     report = Column(JSONB)
     engine = Column(UnicodeText)
     seconds = Column(Float)
+    # Times this run was queued again because its worker died (see jobs.sweep).
+    attempts = Column(Integer, nullable=False, default=0)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class Validation(tk.BaseModel):
             "detected": dict(self.detected or {}),
             "engine": self.engine,
             "seconds": self.seconds,
+            "attempts": self.attempts or 0,
         }
 
 
@@ -221,3 +224,26 @@ class IdentifierLink(tk.BaseModel):
     rows = Column(BigInteger, nullable=False)
     person = Column(Boolean, nullable=False, default=False)
     moments = Column(UnicodeText)
+
+
+def forget_package_records(package_id: str) -> None:
+    """Delete everything the extension keeps about a dataset (it was purged).
+
+    Reports and error logs hold cell values, privacy findings and reviews
+    hold masked personal data: none of it may outlive the dataset.
+    """
+    session = model.Session
+    resource_ids = {rid for table in (Validation, PrivacyState, PrivacyReview, IdentifierLink)
+                    for (rid,) in session.query(table.resource_id).filter(table.package_id == package_id)}
+    if resource_ids:
+        session.query(ErrorLog).filter(ErrorLog.resource_id.in_(resource_ids)).delete(synchronize_session=False)
+    for table in (Validation, PrivacyState, PrivacyReview, IdentifierLink, PublicationHold):
+        session.query(table).filter(table.package_id == package_id).delete(synchronize_session=False)
+    session.commit()
+
+
+def forget_organization_records(organization_id: str) -> None:
+    """Delete an organization's coverage declarations, requests and history (it was purged)."""
+    for table in (CoverageDeclaration, CoverageRequest, CoverageSnapshot):
+        model.Session.query(table).filter(table.organization_id == organization_id).delete(synchronize_session=False)
+    model.Session.commit()

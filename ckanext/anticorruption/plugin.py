@@ -23,7 +23,6 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IResourceController, inherit=True)
     p.implements(p.ITranslation)
 
     # IConfigurer
@@ -41,6 +40,7 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: tk.CKANConfig) -> None:
         coverage_jobs.ensure_scheduled()
+        jobs.ensure_sweep_scheduled()
 
     # IConfigDeclaration
 
@@ -69,18 +69,6 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, current_lang(),
                                    anticorruption_validation_state_labels())
-
-    # IResourceController
-
-    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
-        jobs.on_resource_saved(context, resource)
-
-    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
-        jobs.on_resource_saved(context, resource)
-
-    def before_resource_delete(self, context: Any, resource: dict[str, Any],
-                               resources: list[dict[str, Any]]) -> None:
-        jobs.forget_resource(resource["id"])
 
 
 def _with_guide_facets(facets_dict: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import dataset_types as types
-from ckanext.anticorruption import dcat_catalog, jobs, privacy, privacy_guard, reports
+from ckanext.anticorruption import dcat_catalog, hooks, jobs, privacy, privacy_guard, reports
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.logic import coverage_action, linkage_action, schema
 from ckanext.anticorruption.logic.coverage_action import *  # noqa: F403  (the coverage actions)
@@ -28,6 +28,11 @@ __all__ = [
     "anticorruption_organization_catalog_show",
     "anticorruption_privacy_review",
     "anticorruption_privacy_show",
+    # CKAN's own actions, wrapped: every way a file appears, changes or disappears.
+    "package_create",
+    "package_update",
+    "dataset_purge",
+    "organization_purge",
 ]
 
 
@@ -143,21 +148,8 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict
     if errors:
         raise tk.ValidationError(errors)
     resource, package = _resource_and_package(context, data["id"])
-    plan = jobs.plan_run(package, resource, background=data.get("background"))
-    existing = model.Session.get(Validation, resource["id"])
-    if (not data.get("force", True) and existing is not None and existing.source == plan.source
-            and existing.state not in ("error",)):
-        return _validation_dict(existing)
-    row = jobs.start_run(package, resource, plan)
-    privacy_guard.run_started(package, resource, row, context.get("user"))
-    if row.state == "pending":
-        if plan.background:
-            jobs.enqueue_run(row)
-        else:
-            jobs.execute_run(row.resource_id, row.run_id)
-    else:
-        jobs.finish_without_run(package)
-    model.Session.refresh(row)
+    row = jobs.start(package, resource, user=context.get("user"), force=data.get("force", True),
+                     background=data.get("background"))
     return _validation_dict(row)
 
 
@@ -279,3 +271,45 @@ def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> dict
         raise tk.ValidationError({"id": [tk._("This file has no privacy findings to review")]})
     review = privacy_guard.confirm(state, context.get("user"), data["justification"])
     return {**state.as_dict(), "hidden": False, "review": review.as_dict()}
+
+
+def _saved(context: Context, result: Any) -> Any:
+    package_id = result["id"] if isinstance(result, dict) else result
+    # The whole dataset, files held back by the privacy guard included, or they would look removed.
+    package = tk.get_action("package_show")({"ignore_auth": True, "user": context.get("user")}, {"id": package_id})
+    hooks.dataset_saved(context, package)
+    return result
+
+
+@tk.chained_action
+def package_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_create``, then the new dataset's files are checked."""
+    return _saved(context, up_func(context, data_dict))
+
+
+@tk.chained_action
+def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_update`` (which the resource actions, ``package_patch`` and
+    ``package_revise`` call too), then new and changed files are checked and
+    removed files forgotten."""
+    return _saved(context, up_func(context, data_dict))
+
+
+@tk.chained_action
+def dataset_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``dataset_purge``, then everything the extension kept about the dataset goes."""
+    package = model.Package.get(data_dict.get("id") or "")
+    result = up_func(context, data_dict)
+    if package is not None:
+        hooks.dataset_purged(package.id)
+    return result
+
+
+@tk.chained_action
+def organization_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``organization_purge``, then the organization's coverage records go."""
+    organization = model.Group.get(data_dict.get("id") or "")
+    result = up_func(context, data_dict)
+    if organization is not None:
+        hooks.organization_purged(organization.id)
+    return result

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -91,6 +93,25 @@ def validate_file(
     return _data_result(report, rows, collector, source, used, started)
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON cannot hold written as text.
+
+    Typed spreadsheet cells reach the report as they were read (an Excel date
+    in a text column is a ``datetime``); the report is stored as JSON.
+    """
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
 class SourceProblemError(Exception):
     """Raised inside an engine when the file turns out unreadable mid-way."""
 
@@ -129,7 +150,7 @@ def _data_result(
         state, problem, params = "error", "unreadable", {"detail": f"{kind}: {note}"[:300]}
     return ValidationResult(
         state=state,
-        report=report,
+        report=json_safe(report),
         scans=collector.summaries if state != "error" else {},
         rows=rows,
         error_count=collector.total,
