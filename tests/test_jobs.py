@@ -142,7 +142,7 @@ def test_a_running_run_with_a_live_heartbeat_is_left_alone(create_with_upload, d
     _silent_for(resource["id"], 1)
     run = _show(resource["id"])["run_id"]
 
-    assert jobs.sweep() == {"queued": 0, "restarted": 0, "given_up": 0}
+    assert jobs.sweep() == {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
     assert _show(resource["id"])["run_id"] == run
 
 
@@ -159,14 +159,3 @@ def test_a_file_that_kills_every_worker_is_given_up_with_a_clear_message(
     assert swept["given_up"] == 1
     assert (validation["state"], validation["problem"]) == ("error", "worker-died")
     assert f"The check stopped {jobs.MAX_ATTEMPTS} times before it could finish" in page
-
-
-def test_the_sweep_keeps_itself_scheduled_once() -> None:
-    def scheduled() -> list[str]:
-        return [j for j in get_queue().scheduled_job_registry.get_job_ids() if j.startswith(jobs.SWEEP_JOB_PREFIX)]
-
-    jobs.sweep()
-    jobs.sweep()
-    jobs.ensure_sweep_scheduled()
-
-    assert len(scheduled()) == 1

@@ -7,9 +7,10 @@ of a dataset goes through), and ends in one place, :func:`finish`.
 ``validate_resource`` run by ``ckan jobs worker``.
 
 A run always reaches a final state by itself: while it runs it beats a
-heartbeat; :func:`sweep`, a job the worker's scheduler repeats every few
-seconds, queues again the runs that could not be queued (Redis was down) and
-those whose worker died (no heartbeat), at most ``MAX_ATTEMPTS`` times.
+heartbeat; :func:`sweep`, run every few seconds by a thread of each jobs
+worker, queues again the runs that could not be queued (Redis was down) and
+starts again those whose worker died (no heartbeat), at most
+``MAX_ATTEMPTS`` times.
 """
 from __future__ import annotations
 
@@ -19,39 +20,38 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import ckan.lib.files as files
-import ckan.lib.search as search
 import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard
+from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard, reindex
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "MAX_ATTEMPTS", "Plan", "attach_states", "enqueue_run", "ensure_sweep_scheduled", "error_log_of", "execute_run",
-    "finish", "forget_package", "forget_resource", "plan_run", "reconcile", "start", "start_run",
-    "states_by_resource", "sweep", "validate_resource",
+    "MAX_ATTEMPTS", "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run",
+    "finish", "forget_package", "forget_resource", "plan_run", "reconcile", "start", "start_run", "start_sweeper_in_worker",
+    "before_job_fork", "states_by_resource", "sweep", "validate_resource",
 ]
 
 # A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
 HEARTBEAT_SECONDS = 5
 HEARTBEAT_TIMEOUT = 30
-# How often the worker's scheduler runs the sweep, and how many times a run is
-# started again after its worker died before it is given up as an error.
-SWEEP_SECONDS = 15
+# How many times a run is started again after its worker died before it is
+# given up as an error.
 MAX_ATTEMPTS = 3
-SWEEP_JOB_PREFIX = "anticorruption-validation-sweep-"
 
 
 class SourceUnavailable(Exception):
@@ -180,8 +180,6 @@ def enqueue_run(row: Validation) -> bool:
 def validate_resource(resource_id: str, run_id: str) -> None:
     """Background job: validate a resource unless a newer run superseded this one."""
     execute_run(resource_id, run_id)
-    # A worker that outlived a Redis restart may have lost the sweep's schedule.
-    ensure_sweep_scheduled()
 
 
 @contextlib.contextmanager
@@ -389,7 +387,7 @@ def _after_run(package: dict[str, Any]) -> None:
     """Apply the publication policy and refresh the search index of the dataset."""
     if validation_option("invalid_policy") == "private":
         apply_publication_policy(package["id"])
-    search.rebuild(package["id"])
+    reindex.rebuild(package["id"])
 
 
 def apply_publication_policy(package_id: str) -> None:
@@ -498,31 +496,34 @@ def forget_package(package_id: str) -> None:
 
 
 def sweep() -> dict[str, int]:
-    """Background job: bring every unfinished run to an end, then come back in SWEEP_SECONDS.
+    """Bring every unfinished run to an end.
 
     - a pending run whose job is not in the queue (Redis was down, or the
       job was lost) is queued (again);
     - a running run whose heartbeat stopped lost its worker (killed, out of
       memory): it starts again, at most MAX_ATTEMPTS times, then ends as
-      ``error``/``worker-died``.
+      ``error``/``worker-died``;
+    - datasets saved while Solr was away are indexed.
+
+    Runs are locked while they are looked at, so that several workers' sweeps
+    never restart the same run twice.
     """
-    counts = {"queued": 0, "restarted": 0, "given_up": 0}
-    try:
-        now = _now()
-        silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
-        # A run is queued right after it is recorded: leave the newest ones to their request.
-        settled = now - datetime.timedelta(seconds=HEARTBEAT_SECONDS)
-        rows = model.Session.query(Validation).filter(Validation.state.in_(("pending", "running"))).all()
-        for row in rows:
-            if row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
-                counts["queued"] += enqueue_run(row)
-            elif row.state == "running" and row.updated < silent:
-                counts["restarted" if _restart(row) else "given_up"] += 1
-        if any(counts.values()):
-            log.info("Validation sweep: %s", counts)
-    finally:
-        model.Session.remove()
-        schedule_sweep()
+    counts = {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
+    now = _now()
+    silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
+    # A run is queued right after it is recorded: leave the newest ones to their request.
+    settled = now - datetime.timedelta(seconds=HEARTBEAT_SECONDS)
+    rows = model.Session.query(Validation).filter(
+        Validation.state.in_(("pending", "running"))).with_for_update(skip_locked=True).all()
+    for row in rows:
+        if row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
+            counts["queued"] += enqueue_run(row)
+        elif row.state == "running" and row.updated < silent:
+            counts["restarted" if _restart(row) else "given_up"] += 1
+    model.Session.commit()
+    counts["indexed"] = reindex.catch_up()
+    if any(counts.values()):
+        log.info("Validation sweep: %s", counts)
     return counts
 
 
@@ -559,22 +560,45 @@ def _restart(row: Validation) -> bool:
     return True
 
 
-def schedule_sweep() -> None:
-    """Schedule the next sweep (the worker's scheduler runs it), unless one is scheduled already."""
-    import ckan.lib.jobs as ckan_jobs
-
-    try:
-        queue = ckan_jobs.get_queue()
-        if any(j.startswith(SWEEP_JOB_PREFIX) for j in queue.scheduled_job_registry.get_job_ids()):
-            return
-        queue.enqueue_in(datetime.timedelta(seconds=SWEEP_SECONDS), sweep,
-                         job_id=SWEEP_JOB_PREFIX + uuid.uuid4().hex, description="anticorruption validation sweep",
-                         result_ttl=0, failure_ttl=3600)
-    except Exception as e:  # Redis down: the next worker start or finished job schedules it
-        log.warning("Could not schedule the validation sweep: %s", e)
+_sweeper: threading.Thread | None = None
+# Set in a worker just before it forks the process that runs a job: that
+# process loads CKAN again (and so the plugins' configure) but is no worker.
+_forking_a_job = False
 
 
-ensure_sweep_scheduled = schedule_sweep
+def before_job_fork() -> None:
+    global _forking_a_job
+    _forking_a_job = True
+
+
+def start_sweeper_in_worker() -> None:
+    """Sweep every ``sweep_seconds`` from a thread of this ``ckan jobs worker`` process, from its start.
+
+    A thread of the worker rather than a job of RQ's scheduler: a scheduler
+    whose worker was killed keeps its lock for a minute, and a new worker
+    only tries again after two, while a lost run should end sooner.
+    """
+    global _sweeper
+    args = sys.argv[1:]
+    in_worker = "jobs" in args and "worker" in args[args.index("jobs"):]
+    every = validation_option("sweep_seconds")
+    if not in_worker or _forking_a_job or every <= 0 or (_sweeper is not None and _sweeper.is_alive()):
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                sweep()
+            except Exception as e:  # the database or Redis is away: the next round tries again
+                log.warning("Validation sweep failed: %s", e)
+                model.Session.rollback()
+            finally:
+                model.Session.remove()
+
+    _sweeper = threading.Thread(target=loop, name="anticorruption-sweeper", daemon=True)
+    _sweeper.start()
+    log.info("Sweeping unfinished validation runs every %s s", every)
 
 
 def states_by_resource(package_id: str) -> dict[str, str]:

@@ -11,7 +11,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = [
-    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "PrivacyReview",
+    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "IndexPending",
+    "PrivacyReview",
     "PrivacyState", "PublicationHold", "Validation",
 ]
 
@@ -226,6 +227,32 @@ class IdentifierLink(tk.BaseModel):
     moments = Column(UnicodeText)
 
 
+class IndexPending(tk.BaseModel):
+    """A dataset saved while its search index could not be updated (Solr was down): the sweep catches up."""
+
+    __tablename__ = "anticorruption_index_pending"
+
+    package_id = Column(UnicodeText, primary_key=True)
+    since = Column(DateTime, nullable=False, default=_now)
+    problem = Column(UnicodeText, nullable=False, default="")
+
+
+def index_later(package_id: str, problem: str) -> None:
+    if model.Session.get(IndexPending, package_id) is None:
+        model.Session.add(IndexPending(package_id=package_id, problem=problem[:500]))
+    model.Session.commit()
+
+
+def pending_index_ids(limit: int = 500) -> list[str]:
+    rows = model.Session.query(IndexPending.package_id).order_by(IndexPending.since).limit(limit)
+    return [package_id for (package_id,) in rows]
+
+
+def index_caught_up(package_id: str) -> None:
+    model.Session.query(IndexPending).filter_by(package_id=package_id).delete()
+    model.Session.commit()
+
+
 def forget_package_records(package_id: str) -> None:
     """Delete everything the extension keeps about a dataset (it was purged).
 
@@ -237,7 +264,7 @@ def forget_package_records(package_id: str) -> None:
                     for (rid,) in session.query(table.resource_id).filter(table.package_id == package_id)}
     if resource_ids:
         session.query(ErrorLog).filter(ErrorLog.resource_id.in_(resource_ids)).delete(synchronize_session=False)
-    for table in (Validation, PrivacyState, PrivacyReview, IdentifierLink, PublicationHold):
+    for table in (Validation, PrivacyState, PrivacyReview, IdentifierLink, PublicationHold, IndexPending):
         session.query(table).filter(table.package_id == package_id).delete(synchronize_session=False)
     session.commit()
 

@@ -22,6 +22,7 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurable)
     p.implements(p.IConfigurer)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IForkObserver)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.ITranslation)
 
@@ -40,7 +41,12 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: tk.CKANConfig) -> None:
         coverage_jobs.ensure_scheduled()
-        jobs.ensure_sweep_scheduled()
+        jobs.start_sweeper_in_worker()
+
+    # IForkObserver: called in a jobs worker's own process before each job
+
+    def before_fork(self) -> None:
+        jobs.before_job_fork()
 
     # IConfigDeclaration
 

@@ -19,10 +19,10 @@ import json
 from typing import Any
 
 import ckan.authz as authz
-import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption import reindex
 from ckanext.anticorruption.config import privacy_option
 from ckanext.anticorruption.model import PrivacyReview, PrivacyState, Validation
 
@@ -84,7 +84,7 @@ def run_started(package: dict[str, Any], resource: dict[str, Any], row: Validati
     state.run_id, state.updated = row.run_id, _now()
     model.Session.commit()
     if (before in HIDDEN_STATES) != (state.state in HIDDEN_STATES):
-        search.rebuild(package["id"])
+        reindex.rebuild(package["id"])
 
 
 def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -> bool:
@@ -129,7 +129,7 @@ def confirm(state: PrivacyState, user: str | None, justification: str) -> Privac
     review = _record_review(state, user, "confirm", justification)
     state.state, state.updated = "confirmed", _now()
     model.Session.commit()
-    search.rebuild(state.package_id)
+    reindex.rebuild(state.package_id)
     return review
 
 

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import dataset_types as types
-from ckanext.anticorruption import dcat_catalog, hooks, jobs, privacy, privacy_guard, reports
+from ckanext.anticorruption import dcat_catalog, hooks, jobs, privacy, privacy_guard, reindex, reports
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.logic import coverage_action, linkage_action, schema
 from ckanext.anticorruption.logic.coverage_action import *  # noqa: F403  (the coverage actions)
@@ -273,18 +273,40 @@ def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> dict
     return {**state.as_dict(), "hidden": False, "review": review.as_dict()}
 
 
-def _saved(context: Context, result: Any) -> Any:
+def _saved(context: Context, save: Any, data_dict: DataDict) -> Any:
+    """Run CKAN's save, then check the dataset's files.
+
+    When Solr does not answer, CKAN would roll the whole save back, and the
+    publisher's upload with it: the save is kept instead, the dataset is
+    indexed later by the jobs workers' sweep, and the caller gets a clear error.
+    """
+    try:
+        result = save(context, data_dict)
+    except reindex.SOLR_ERRORS as e:
+        package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+        if package is None:
+            raise
+        model.repo.commit()
+        reindex.remember(package.id, e)
+        hooks.dataset_saved(context, _whole_package(context, package.id))
+        raise tk.ValidationError({"search": [tk._(
+            "The dataset was saved, but the search service did not answer, so it is not in search results yet. "
+            "It will be added by itself as soon as the search service is back."
+        )]}) from None
     package_id = result["id"] if isinstance(result, dict) else result
-    # The whole dataset, files held back by the privacy guard included, or they would look removed.
-    package = tk.get_action("package_show")({"ignore_auth": True, "user": context.get("user")}, {"id": package_id})
-    hooks.dataset_saved(context, package)
+    hooks.dataset_saved(context, _whole_package(context, package_id))
     return result
+
+
+def _whole_package(context: Context, package_id: str) -> dict[str, Any]:
+    # Files held back by the privacy guard included, or they would look removed.
+    return tk.get_action("package_show")({"ignore_auth": True, "user": context.get("user")}, {"id": package_id})
 
 
 @tk.chained_action
 def package_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``package_create``, then the new dataset's files are checked."""
-    return _saved(context, up_func(context, data_dict))
+    return _saved(context, up_func, data_dict)
 
 
 @tk.chained_action
@@ -292,7 +314,7 @@ def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``package_update`` (which the resource actions, ``package_patch`` and
     ``package_revise`` call too), then new and changed files are checked and
     removed files forgotten."""
-    return _saved(context, up_func(context, data_dict))
+    return _saved(context, up_func, data_dict)
 
 
 @tk.chained_action

@@ -1,4 +1,5 @@
-"""Validation runs: how many times a run was started by a worker that then died.
+"""Runs and the index reach an end by themselves: attempts of a run whose worker
+died; datasets whose search index could not be updated (Solr was down).
 
 Revision ID: f6b8d0e2a510
 Revises: e5a7c9d1f408
@@ -19,8 +20,15 @@ def upgrade():
     # The sweeper looks for unfinished runs every few seconds.
     op.create_index("anticorruption_validation_unfinished", "anticorruption_validation", ["state"],
                     postgresql_where=sa.text("state IN ('pending', 'running')"))
+    op.create_table(
+        "anticorruption_index_pending",
+        sa.Column("package_id", sa.UnicodeText, primary_key=True),
+        sa.Column("since", sa.DateTime, nullable=False),
+        sa.Column("problem", sa.UnicodeText, nullable=False, server_default=""),
+    )
 
 
 def downgrade():
+    op.drop_table("anticorruption_index_pending")
     op.drop_index("anticorruption_validation_unfinished", "anticorruption_validation")
     op.drop_column("anticorruption_validation", "attempts")
