@@ -126,9 +126,9 @@ def errors_csv(report: dict[str, Any] | None) -> str:
         writer.writerow([
             error.get("rowNumber", ""),
             error.get("fieldNumber", ""),
-            error.get("fieldName", ""),
+            spreadsheet_safe(error.get("fieldName", "")),  # from the file's header row
             error.get("type", ""),
             spreadsheet_safe(error.get("cell", "")),
-            error.get("note", ""),
+            spreadsheet_safe(error.get("note", "")),
         ])
     return out.getvalue()
