@@ -24,7 +24,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard
+from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard, reports
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 from ckanext.anticorruption.reports import FINAL_STATES
@@ -184,7 +184,9 @@ def execute_run(resource_id: str, run_id: str) -> None:
             resource_id, run_id, state=result.state, rows_checked=result.rows,
             error_count=result.error_count, error_counts=result.error_counts,
             problem=result.problem, problem_params=result.problem_params,
-            detected=result.detected, report=result.report, engine=result.engine,
+            detected=result.detected, engine=result.engine,
+            # The file was read from a temporary or storage path: not for the public.
+            report=reports.without_server_paths(result.report, reports.file_name(resource.get("url"))),
             seconds=result.seconds, error_log=error_log,
         )
         if current:
