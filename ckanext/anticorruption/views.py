@@ -201,7 +201,7 @@ def _refuse_nul() -> None:
     if any("\x00" in str(value) for value in (tk.request.view_args or {}).values()):
         tk.abort(404, tk._("Not found"))
     for values in (tk.request.args, tk.request.form):
-        if any("\x00" in value for value in values.values()):
+        if any("\x00" in value for _, value in values.items(multi=True)):
             tk.abort(400, tk._("The request contains a NUL character."))
 
 
