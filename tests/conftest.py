@@ -70,3 +70,41 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Fail the test if anything connects to an address outside this machine.
+
+    A guard on the network, not a mock: connections to loopback go through
+    untouched. Tests of the link guard use it so that a regression shows as a
+    failure here instead of a packet to a real host. Yields the loopback
+    destinations connected to.
+    """
+    import ipaddress
+
+    connected: list[object] = []
+    attempts: list[object] = []
+
+    def _loopback(address: object) -> bool:
+        if not isinstance(address, tuple):  # Unix sockets (PostgreSQL, Redis) stay on this machine
+            return True
+        try:
+            return ipaddress.ip_address(str(address[0]).split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    def _guarded(original):
+        def connect(self: socket.socket, address: object):
+            if not _loopback(address):
+                attempts.append(address)
+                pytest.fail(f"a connection to {address!r}, outside this machine, was attempted")
+            connected.append(address)
+            return original(self, address)
+        return connect
+
+    monkeypatch.setattr(socket.socket, "connect", _guarded(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded(socket.socket.connect_ex))
+    yield connected
+    # In case a library swallowed the failure raised inside connect().
+    assert not attempts, f"connections outside this machine were attempted: {attempts}"

@@ -159,3 +159,31 @@ def test_hostile_reasons_are_escaped(app, agency) -> None:
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "'<script>" not in exported and '"\'=HYPERLINK' not in exported
     assert "<script>alert(1)</script>=HYPERLINK" in exported  # starts with "<", so not a formula
+
+
+@pytest.mark.parametrize("came_from", [
+    "/organization/coverage/sfp\r\nSet-Cookie: session=stolen",
+    "/en/coverage\nLocation: https://evil.example/",
+    "/\\evil.example/phish",  # browsers read the backslash as a slash: another site
+    "https://evil.example/",
+])
+@pytest.mark.parametrize("form", ["/en/organization/coverage/sfp/declare", "/en/coverage/request"])
+def test_the_forms_go_back_to_the_agency_tab_whatever_came_from_says(app, agency, came_from, form) -> None:
+    response = app.post(form, headers={"Authorization": agency["editor"]["token"]},
+                        data={"organization": "sfp", "type": "tax_records", "status": "not_applicable",
+                              "reason": "No recauda.", "came_from": came_from}, follow_redirects=False)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organization/coverage/sfp#type-tax_records")
+    assert "stolen" not in str(response.headers) and "evil" not in str(response.headers)
+
+
+def test_nul_characters_in_coverage_pages_and_forms_are_refused_clearly(app, agency) -> None:
+    auth = {"Authorization": agency["editor"]["token"]}
+
+    assert app.get("/organization/coverage/%00sfp").status_code == 404
+    assert app.get("/coverage.csv?organization=%00sfp").status_code == 400
+    assert app.post("/organization/coverage/%00sfp/declare", headers=auth,
+                    data={"type": "tax_records", "status": "not_applicable", "reason": "x"}).status_code == 404
+    refused = app.post("/es/coverage/request", headers=auth, data={"organization": "sfp", "type": "spend\x00ing"})
+    assert refused.status_code == 400 and "carácter NUL" in refused.body

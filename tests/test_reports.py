@@ -52,3 +52,14 @@ def test_errors_csv_lists_every_kept_error_and_defuses_formulas() -> None:
 
     assert rows[0] == ["row", "column", "field", "error", "value", "note"]
     assert rows[1][:5] == ["2", "1", "amount", "type-error", "'=HYPERLINK(\"http://x\")"]
+
+
+def test_errors_csv_defuses_formulas_in_field_names_and_notes() -> None:
+    error = {**_error("extra-label", 1, "=HYPERLINK(\"http://x\")"), "note": "+cmd|' /C calc'!A0"}
+    hostile = [{**_error("type-error", 2, name), "note": name}
+               for name in ("-2+3", "@SUM(A1)", "\tx", "\rx")]
+
+    rows = list(csv.reader(io.StringIO(errors_csv({"tasks": [{"errors": [error, *hostile]}]}))))
+
+    assert (rows[1][2], rows[1][5]) == ("'=HYPERLINK(\"http://x\")", "'+cmd|' /C calc'!A0")
+    assert [(row[2], row[5]) for row in rows[2:]] == [("'" + n, "'" + n) for n in ("-2+3", "@SUM(A1)", "\tx", "\rx")]

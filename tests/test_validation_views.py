@@ -136,3 +136,50 @@ def test_errors_csv_lists_every_error_even_beyond_the_reports_cap(app, create_wi
     assert len(report["tasks"][0]["errors"]) == 2
     assert [line[4] for line in lines[1:]] == [f"cien{n}" for n in range(2, 9)]
     assert [line[0] for line in lines[1:]] == [str(n + 1) for n in range(2, 9)]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("es", "renglones revisados hasta ahora"),
+                                             ("en", "rows checked so far")])
+def test_the_progress_line_shows_the_rows_checked_not_markup(app, publisher, lang, words) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    # A link is checked in the background: with no worker running, the check stays pending.
+    resource = call_action("resource_create", {"user": user["name"]}, package_id=dataset["id"],
+                           url="https://datos.example.gob.mx/contratos.csv", format="CSV")
+
+    page = app.get(f"/{lang}/anticorruption/validation/{resource['id']}").body
+    status = page[page.index('<p role="status">'):]
+    status = status[:status.index("</p>")]
+
+    assert words in status
+    assert '<span class="anticorruption-rows-checked"><span>0</span></span>' in status
+    assert "&lt;" not in status and "&gt;" not in status
+
+
+@pytest.mark.parametrize("path", ["", "/report", "/report.json", "/errors.csv", "/status.json"])
+def test_an_id_with_a_nul_character_is_not_found(app, publisher, path) -> None:
+    user, _ = publisher
+
+    for headers in ({}, {"Authorization": user["token"]}):
+        assert app.get(f"/anticorruption/validation/%00abc{path}", headers=headers).status_code == 404
+    assert app.post("/anticorruption/validation/%00abc/run", headers={"Authorization": user["token"]}).status_code == 404
+
+
+def test_report_json_names_the_file_not_where_the_server_keeps_it(app, create_with_upload, publisher) -> None:
+    import ckan.model as model
+
+    from ckanext.anticorruption.model import Validation
+
+    _, resource = _invalid_resource(create_with_upload, *publisher)
+    url = f"/anticorruption/validation/{resource['id']}/report.json"
+
+    fresh = app.get(url).body
+    # A report stored before server paths were stripped still holds one.
+    row = model.Session.get(Validation, resource["id"])
+    row.report = {**row.report, "tasks": [{**row.report["tasks"][0], "place": "/var/lib/ckan/resources/abc/def/ghi"}]}
+    model.Session.commit()
+    stored_earlier = app.get(url).body
+
+    for body in (fresh, stored_earlier):
+        assert json.loads(body)["tasks"][0]["place"] == "contratos.csv"
+        assert "/tmp" not in body and "/var/lib" not in body and "anticorruption-" not in body

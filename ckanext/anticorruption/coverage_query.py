@@ -41,9 +41,10 @@ def type_summaries(type_ids: list[str] | None = None) -> list[dict[str, Any]]:
 
 def organization_or_404(id_or_name: str) -> model.Group:
     """The active organization with this id or name; ObjectNotFound otherwise."""
-    group = model.Group.get(id_or_name) if id_or_name else None
+    # A NUL character names nothing, and PostgreSQL would refuse it in the query.
+    group = model.Group.get(id_or_name) if id_or_name and "\x00" not in id_or_name else None
     if group is None or not group.is_organization or group.state != "active":
-        raise tk.ObjectNotFound(tk._("Organization not found: {id}").format(id=id_or_name))
+        raise tk.ObjectNotFound(tk._("Organization not found: {id}").format(id=id_or_name.replace("\x00", "")))
     return group
 
 

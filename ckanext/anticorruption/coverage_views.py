@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, request
 from markupsafe import Markup, escape
@@ -162,11 +163,20 @@ def agency(id: str) -> str:
     })
 
 
+def _local_path(target: str) -> bool:
+    """A path on this site. Browsers read a backslash as a slash ("/\\evil"
+    is another site) and a line break would split the Location header."""
+    parts = urlsplit(target)
+    return (target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+            and not any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in target))
+
+
 def _back(organization: str, type_id: str = "") -> Response:
     target = request.form.get("came_from", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not _local_path(target):
         target = tk.url_for("anticorruption_coverage.agency", id=organization)
-    return tk.redirect_to(target + (f"#type-{type_id}" if type_id and "#" not in target else ""))
+    anchor = f"#type-{quote(type_id, safe='')}" if type_id and "#" not in target else ""
+    return tk.redirect_to(target + anchor)
 
 
 def _flash_errors(error: tk.ValidationError) -> None:

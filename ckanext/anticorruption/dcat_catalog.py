@@ -20,9 +20,12 @@ from rdflib import RDF, Literal, URIRef
 from ckanext.anticorruption.dcat_profile import site_vocabulary
 from ckanext.anticorruption.vocabulary import concept_scheme_graph
 
-__all__ = ["FORMATS", "content_type", "organization_catalog", "pagination", "vocabulary_document"]
+__all__ = ["FORMATS", "check_page", "content_type", "organization_catalog", "pagination", "solr_time",
+           "vocabulary_document"]
 
 FORMATS = ("ttl", "rdf", "xml", "jsonld", "n3")
+# Solr's ``start`` is a 32-bit integer: a page beyond it fails the query.
+_SOLR_MAX_START = 2**31 - 1
 
 
 def content_type(fmt: str) -> str:
@@ -31,6 +34,20 @@ def content_type(fmt: str) -> str:
 
 def vocabulary_document(fmt: str) -> str:
     return concept_scheme_graph(site_vocabulary()).serialize(format=url_to_rdflib_format(fmt))
+
+
+def check_page(page: int, per_page: int) -> None:
+    """Refuse, with a message, a page so far that Solr cannot even look for it."""
+    if per_page * page > _SOLR_MAX_START:
+        raise tk.ValidationError({"page": [tk._("There is no page {page}").format(page=page)]})
+
+
+def solr_time(moment: datetime.datetime) -> str:
+    """A moment as Solr reads dates: UTC, ending in Z. A time with a zone
+    (``…+02:00``, ``…Z``) is converted, not given two zones."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment.isoformat() + "Z"
 
 
 def pagination(count: int, page: int, per_page: int, page_url: Callable[[int], str]) -> dict[str, Any]:
@@ -72,9 +89,10 @@ def organization_catalog(context: Context, organization: dict[str, Any], fmt: st
                          modified_since: datetime.datetime | None, page_url: Callable[[int], str]) -> str:
     """One page of the DCAT catalog of an organization's public datasets."""
     per_page = tk.config.get("ckanext.dcat.datasets_per_page")
+    check_page(page, per_page)
     fq = [f'owner_org:"{organization["id"]}"', "-dataset_type:harvest"]
     if modified_since:
-        fq.append(f"metadata_modified:[{modified_since.isoformat()}Z TO NOW]")
+        fq.append(f"metadata_modified:[{solr_time(modified_since)} TO NOW]")
     result = tk.get_action("package_search")(
         {"user": context.get("user")},
         {"q": "*:*", "fq": " ".join(fq), "rows": per_page, "start": per_page * (page - 1),

@@ -144,6 +144,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "link-too-large": tk._("The linked file is larger than the limit of {limit} bytes."),
         "link-unreachable": tk._("The link could not be reached. Check the address."),
         "link-invalid": tk._("Only http and https links can be checked."),
+        "link-malformed": tk._("The link is not a plain web address (it has a backslash, a user name or password, or control characters), so it was not fetched. Give its ordinary http or https address."),
         "stopped": tk._("The check stopped unexpectedly (the background worker may have stopped). Run it again."),
         "unreadable": tk._("The file could not be read ({detail})."),
         "queue-unavailable": tk._("The file could not be queued for checking yet (the job queue is not available). It will be checked as soon as the queue is back."),

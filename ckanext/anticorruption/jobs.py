@@ -34,7 +34,7 @@ import ckan.lib.uploader as uploader
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard, reindex
+from ckanext.anticorruption import dataset_types, download, linkage, privacy_guard, reindex, reports
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
 
@@ -254,7 +254,9 @@ def execute_run(resource_id: str, run_id: str) -> None:
             outcome = dict(
                 state=result.state, rows_checked=result.rows, error_count=result.error_count,
                 error_counts=result.error_counts, problem=result.problem, problem_params=result.problem_params,
-                detected=result.detected, report=result.report, engine=result.engine, seconds=result.seconds,
+                detected=result.detected, engine=result.engine, seconds=result.seconds,
+                # The file was read from a temporary or storage path: not for the public.
+                report=reports.without_server_paths(result.report, reports.file_name(resource.get("url"))),
             )
             # A file that could not be read names nobody: its old links go too.
             links, scan = result.scans.get("links"), result.scans.get(PrivacyScan.name)

@@ -11,7 +11,14 @@ from ckanext.anticorruption import cli, config, coverage_jobs, dataset_types, jo
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 
 
-@tk.blanket.actions
+def _actions() -> dict[str, Any]:
+    """The extension's actions, and ckanext-dcat's catalog actions wrapped (logic/dcat_action.py)."""
+    from ckanext.anticorruption.logic import action, dcat_action
+
+    return {name: getattr(module, name) for module in (action, dcat_action) for name in module.__all__}
+
+
+@tk.blanket.actions(_actions)
 @tk.blanket.auth_functions
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)

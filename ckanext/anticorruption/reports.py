@@ -11,6 +11,7 @@ import io
 import re
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ckanext.anticorruption.validation.errorlog import HEADER, spreadsheet_safe
 from ckanext.anticorruption.validation.result import WARNING_TYPES
@@ -21,8 +22,26 @@ __all__ = [
     "effective_state",
     "error_groups",
     "errors_csv",
+    "file_name",
     "report_errors",
+    "without_server_paths",
 ]
+
+def file_name(url: str | None) -> str:
+    """The name a publisher gave the file: the last segment of the resource's
+    URL (an upload's name, or a link's), never its query string."""
+    return unquote(urlsplit(url or "").path.rsplit("/", 1)[-1])
+
+
+def without_server_paths(report: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    """The report with each task's ``place`` (where the server read the file:
+    a temporary or storage path) replaced by the file's name."""
+    if not report or not isinstance(report.get("tasks"), list):
+        return report
+    tasks = [{**task, "place": name} if isinstance(task, dict) and "place" in task else task
+             for task in report["tasks"]]
+    return {**report, "tasks": tasks}
+
 
 # pending → running → valid | invalid | error; not_validated when a file cannot
 # be checked at all (e.g. a PDF), never counted as valid.
@@ -126,9 +145,9 @@ def errors_csv(report: dict[str, Any] | None) -> str:
         writer.writerow([
             error.get("rowNumber", ""),
             error.get("fieldNumber", ""),
-            error.get("fieldName", ""),
+            spreadsheet_safe(error.get("fieldName", "")),  # from the file's header row
             error.get("type", ""),
             spreadsheet_safe(error.get("cell", "")),
-            error.get("note", ""),
+            spreadsheet_safe(error.get("note", "")),
         ])
     return out.getvalue()

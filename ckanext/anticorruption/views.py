@@ -90,7 +90,7 @@ def _validation_or_404(resource_id: str, include_report: bool = False) -> dict:
             _context(), {"id": resource_id, "include_report": include_report})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see this file"))
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, tk._("This file has not been validated"))
 
 
@@ -156,7 +156,7 @@ def validation_run(resource_id: str) -> Response:
         tk.get_action("anticorruption_validation_run")(_context(), {"id": resource_id})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Only editors of the dataset can validate its files"))
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, tk._("Resource not found"))
     return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)
 
@@ -194,7 +194,22 @@ def identifier_read(scheme: str, identifier: str) -> str:
     return tk.render("anticorruption/identifier.html", {"found": found})
 
 
+def _refuse_nul() -> None:
+    """No id, name or form value of these pages holds a NUL character, and
+    PostgreSQL refuses one in a query: answer 404 (a path) or 400 (a
+    parameter) instead of failing the request."""
+    if any("\x00" in str(value) for value in (tk.request.view_args or {}).values()):
+        tk.abort(404, tk._("Not found"))
+    for values in (tk.request.args, tk.request.form):
+        if any("\x00" in value for _, value in values.items(multi=True)):
+            tk.abort(400, tk._("The request contains a NUL character."))
+
+
 def get_blueprints() -> list[Blueprint]:
     from ckanext.anticorruption.dcat_views import anticorruption_dcat
 
-    return [anticorruption, coverage_blueprint, anticorruption_dcat]
+    blueprints = [anticorruption, coverage_blueprint, anticorruption_dcat]
+    for blueprint in blueprints:
+        if _refuse_nul not in blueprint.before_request_funcs.get(None, []):
+            blueprint.before_request(_refuse_nul)
+    return blueprints

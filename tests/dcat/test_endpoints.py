@@ -131,3 +131,23 @@ def test_organization_catalog_errors(app, agency) -> None:
     assert app.get("/organization/no-such-agency/catalog.ttl").status_code == 404
     assert app.get("/organization/sfp/catalog.ttl?page=0").status_code == 400
     assert app.get("/organization/sfp/catalog.ttl?modified_since=yesterday").status_code == 400
+
+
+@pytest.mark.parametrize("catalog", ["/catalog.ttl", "/organization/sfp/catalog.ttl"])
+@pytest.mark.parametrize("zone", ["+02:00", "Z", "-06:00"])
+def test_catalogs_take_modified_since_with_a_time_zone(app, agency, catalog, zone) -> None:
+    dataset = call_action("package_create", **minimal_dataset("budgets", agency["id"], name="presupuesto"))
+
+    since_2024 = app.get(catalog, query_string={"modified_since": f"2024-01-01T00:00:00{zone}"})
+    since_2999 = app.get(catalog, query_string={"modified_since": f"2999-01-01T00:00:00{zone}"})
+
+    assert since_2024.status_code == since_2999.status_code == 200
+    assert dataset["id"] in since_2024.body and dataset["id"] not in since_2999.body
+
+
+@pytest.mark.parametrize("catalog", ["/catalog.ttl", "/organization/sfp/catalog.ttl"])
+def test_a_catalog_page_beyond_what_solr_can_reach_is_a_clear_error(app, agency, catalog) -> None:
+    response = app.get(f"/es{catalog}?page=99999999999999999999")
+
+    assert response.status_code in (400, 409)
+    assert "No existe la página 99999999999999999999" in response.body

@@ -70,3 +70,36 @@ def test_missing_id_is_a_validation_error(action: str) -> None:
     with pytest.raises(tk.ValidationError) as error:
         call_action(action)
     assert "id" in error.value.error_dict
+
+
+NUL_INPUTS = [
+    ("anticorruption_validation_show", {"id": "a\u0000b"}),
+    ("anticorruption_validation_show", {"id": "a\u0000b", "include_report": True}),
+    ("anticorruption_validation_run", {"id": "a\u0000b"}),
+    ("anticorruption_privacy_show", {"id": "a\u0000b"}),
+    ("anticorruption_privacy_review", {"id": "a\u0000b", "decision": "confirm", "justification": "x"}),
+    ("anticorruption_organization_catalog_show", {"id": "a\u0000b"}),
+    ("anticorruption_identifier_matches", {"id": "a\u0000b"}),
+    ("anticorruption_coverage", {"organization": "a\u0000b"}),
+    ("anticorruption_coverage_declare", {"organization": "a\u0000b", "type": "budgets",
+                                         "status": "not_applicable", "reason": "x"}),
+    ("anticorruption_coverage_declare", {"organization": "sfp", "type": "bud\u0000gets",
+                                         "status": "not_applicable", "reason": "x"}),
+    ("anticorruption_coverage_declare", {"organization": "sfp", "type": "budgets",
+                                         "status": "not_applicable", "reason": "a\u0000b"}),
+    ("anticorruption_coverage_declaration_delete", {"organization": "a\u0000b", "type": "budgets"}),
+    ("anticorruption_coverage_request_create", {"organization": "a\u0000b", "type": "budgets"}),
+    ("anticorruption_coverage_request_list", {"organization": "a\u0000b"}),
+    ("anticorruption_coverage_history", {"organization": "a\u0000b"}),
+]
+
+
+@pytest.mark.parametrize(("action", "data"), NUL_INPUTS, ids=[f"{a}-{i}" for i, (a, _) in enumerate(NUL_INPUTS)])
+def test_a_nul_character_in_an_id_is_not_found_or_invalid_never_a_server_error(app, action, data) -> None:
+    editor, sysadmin = factories.UserWithToken(), factories.SysadminWithToken()
+    factories.Organization(name="sfp", users=[{"name": editor["name"], "capacity": "editor"}])
+
+    for user in (editor, sysadmin):  # sysadmins skip the auth functions
+        response = app.post(f"/api/3/action/{action}", headers={"Authorization": user["token"]}, json=data)
+        assert response.status_code in (403, 404, 409), (user["name"], response.body)
+        assert response.json["success"] is False

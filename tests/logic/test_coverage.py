@@ -231,3 +231,26 @@ def test_snapshots_record_the_public_coverage_for_the_history(agency) -> None:
     assert [p["published"] for p in national] == [1, 2]  # the private one never counts
     assert [p["published"] for p in agency_history] == [1, 2]
     assert national[0]["expected"] == 30
+
+
+def test_by_portal_must_say_true_or_false(app, agency) -> None:
+    """Through the API: a clear validation error, whoever asks, never a 500."""
+    editor = factories.UserWithToken()
+    call_action("organization_member_create", id=agency["org"]["id"], username=editor["name"], role="editor")
+    sysadmin = factories.SysadminWithToken()
+
+    for user in (editor, sysadmin):
+        response = app.post("/api/3/action/anticorruption_coverage_declare", headers={"Authorization": user["token"]},
+                            json={"organization": "sfp", "type": "tax_records", "status": "not_applicable",
+                                  "reason": "No recauda impuestos.", "by_portal": "maybe"})
+        assert response.status_code == 409, response.body
+        assert response.json["error"]["by_portal"] == ["Must be true or false"]
+    assert call_action("anticorruption_coverage", organization="sfp")["rows"][0]["cells"]["tax_records"]["state"] \
+        == "missing"
+
+
+def test_history_longer_than_anyone_keeps_is_refused() -> None:
+    with pytest.raises(tk.ValidationError) as refused:
+        call_action("anticorruption_coverage_history", limit="99999999999999999999")
+
+    assert "limit" in refused.value.error_dict

@@ -329,6 +329,56 @@ def test_links_to_internal_addresses_are_not_fetched(dataset, editor, link_serve
     assert call_action("resource_show", id=resource["id"])["url"] == link_server + "/good.csv"
 
 
+class _InternalService(http.server.BaseHTTPRequestHandler):
+    """An internal service (think Solr's CSV export) holding rows nobody outside may read."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.server.seen.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write((HEADER + "\n" + ROW.replace("100.50", "FILA-PRIVADA-7f3a") + "\n").encode())
+
+
+@pytest.fixture
+def internal_service():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _InternalService)
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.usefixtures("with_test_worker")
+def test_a_link_hiding_an_internal_host_behind_a_backslash_is_refused(app, internal_service,
+                                                                      no_outside_network) -> None:
+    """The attack found on the demo portal: checked as the public address after
+    the backslash, fetched from the local service before it."""
+    publisher = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": publisher["name"], "capacity": "editor"}])
+    dataset = call_action("package_create", {"user": publisher["name"]},
+                          **minimal_dataset("contracts_register", org["id"]))
+    port = internal_service.server_address[1]
+    url = f"http://127.0.0.1:{port}\\@8.8.8.8/solr/ckan/select?q=*:*&wt=csv"
+
+    response = app.post("/api/3/action/resource_create", headers={"Authorization": publisher["token"]},
+                        json={"package_id": dataset["id"], "url": url, "format": "CSV"})
+    assert response.status_code == 200, response.body
+    resource_id = response.json["result"]["id"]
+    _run_jobs_here()
+
+    validation = _show(resource_id)
+    assert (validation["state"], validation["problem"]) == ("error", "link-malformed")
+    assert internal_service.seen == []
+    for page in ("", "/report.json", "/errors.csv"):
+        body = app.get(f"/anticorruption/validation/{resource_id}{page}").body
+        assert "FILA-PRIVADA" not in body
+
+
 @pytest.mark.ckan_config("ckanext.anticorruption.validation.link_allowed_networks", "127.0.0.1/32")
 @pytest.mark.parametrize(("schema_path", "state", "problem"), [
     ("/integer-amounts.json", "invalid", None),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ckanext.anticorruption.validation import validate_file
-from ckanext.anticorruption.validation.errorlog import HEADER, MAX_CELL, spreadsheet_safe
+from ckanext.anticorruption.validation.errorlog import HEADER, MAX_CELL, ErrorLog, spreadsheet_safe
 
 from .corpus import build_table, table_schema, write_csv
 
@@ -69,3 +69,18 @@ def test_log_defuses_formulas_and_shortens_huge_cells(tmp_path: Path) -> None:
     values = [row[4] for row in _log_rows(log)[1:] if row[2] == "contract_value"]
     assert values[0].startswith("'=HYPERLINK(")
     assert len(values[1]) == MAX_CELL + 1 and values[1].endswith("…")
+
+
+def test_log_defuses_formulas_in_field_names_and_notes(tmp_path: Path) -> None:
+    # Field names come from a Table Schema, which a publisher may write (another documented schema).
+    name = '=HYPERLINK("http://evil.example","x")'
+    path = tmp_path / "hostile-names.csv"
+    path.write_text(f'"{name.replace(chr(34), chr(34) * 2)}"\nnot a number\n', encoding="utf-8")
+    log_path = tmp_path / "errors.csv.gz"
+
+    validate_file(str(path), {"fields": [{"name": name, "type": "integer"}]}, error_log=str(log_path))
+    with ErrorLog(str(tmp_path / "notes.csv.gz")) as log:
+        log.write("type-error", row=2, field=1, field_name="@SUM(A1)", cell="x", note="-1+2")
+
+    assert [row[2] for row in _log_rows(log_path)[1:]] == ["'" + name]
+    assert [(row[2], row[5]) for row in _log_rows(tmp_path / "notes.csv.gz")[1:]] == [("'@SUM(A1)", "'-1+2")]

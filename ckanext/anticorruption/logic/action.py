@@ -161,7 +161,9 @@ def _validation_dict(row: Validation, include_report: bool = False) -> dict[str,
     )
     result["state"], result["problem"] = state, problem
     if include_report:
-        result["report"] = row.report
+        # Reports stored before server paths were stripped on storing still hold them.
+        resource = model.Session.get(model.Resource, row.resource_id)
+        result["report"] = reports.without_server_paths(row.report, reports.file_name(resource.url if resource else ""))
     return result
 
 

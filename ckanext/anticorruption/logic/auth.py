@@ -42,6 +42,15 @@ __all__ = [
 ]
 
 
+def _id(data_dict: DataDict, key: str = "id") -> str:
+    """The id the caller named. One with a NUL character names nothing, and
+    PostgreSQL would refuse it in a query, so it is not found."""
+    value = str(data_dict.get(key) or "")
+    if "\x00" in value:
+        raise tk.ObjectNotFound(tk._("Not found"))
+    return value
+
+
 @tk.auth_allow_anonymous_access
 def anticorruption_dataset_type_list(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
@@ -58,13 +67,13 @@ def anticorruption_table_schema_show(context: Context, data_dict: DataDict) -> A
 
 
 def anticorruption_validation_run(context: Context, data_dict: DataDict) -> AuthResult:
-    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+    return authz.is_authorized("resource_update", context, {"id": _id(data_dict)})
 
 
 @tk.auth_allow_anonymous_access
 def anticorruption_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
-    result = authz.is_authorized("resource_show", context, {"id": data_dict.get("id")})
-    if result.get("success") and _held_back(context, str(data_dict.get("id") or "")):
+    result = authz.is_authorized("resource_show", context, {"id": _id(data_dict)})
+    if result.get("success") and _held_back(context, _id(data_dict)):
         return {"success": False, "msg": tk._("This file is held back for a privacy review")}
     return result
 
@@ -78,11 +87,11 @@ def _held_back(context: Context, resource_id: str) -> bool:
 
 def anticorruption_privacy_show(context: Context, data_dict: DataDict) -> AuthResult:
     # The findings are for the publisher: those who may update the dataset.
-    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+    return authz.is_authorized("resource_update", context, {"id": _id(data_dict)})
 
 
 def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> AuthResult:
-    return authz.is_authorized("resource_update", context, {"id": data_dict.get("id")})
+    return authz.is_authorized("resource_update", context, {"id": _id(data_dict)})
 
 
 @tk.auth_allow_anonymous_access
@@ -99,7 +108,7 @@ def anticorruption_coverage(context: Context, data_dict: DataDict) -> AuthResult
 def anticorruption_organization_catalog_show(context: Context, data_dict: DataDict) -> AuthResult:
     # Whoever may see the organization may read its catalog, which lists only
     # public datasets.
-    return authz.is_authorized("organization_show", context, {"id": data_dict.get("id")})
+    return authz.is_authorized("organization_show", context, {"id": _id(data_dict)})
 
 
 @tk.auth_allow_anonymous_access
@@ -119,12 +128,21 @@ def _organization_editor(context: Context, data_dict: DataDict, portal_only: boo
 
 def _portal_declared(data_dict: DataDict) -> bool:
     group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
-    row = model.Session.get(CoverageDeclaration, (group.id, str(data_dict.get("type") or "")))
+    row = model.Session.get(CoverageDeclaration, (group.id, _id(data_dict, "type")))
     return row is not None and row.by_portal
 
 
+def _asks_for_portal(data_dict: DataDict) -> bool:
+    # A by_portal that is neither true nor false is refused by the action's
+    # schema, with a message; here it only must not fail.
+    try:
+        return tk.asbool(data_dict.get("by_portal", False))
+    except ValueError:
+        return False
+
+
 def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> AuthResult:
-    portal = tk.asbool(data_dict.get("by_portal", False)) or _portal_declared(data_dict)
+    portal = _asks_for_portal(data_dict) or _portal_declared(data_dict)
     return _organization_editor(context, data_dict, portal_only=portal)
 
 

@@ -15,7 +15,8 @@ __all__ = ["anticorruption_identifier_matches", "anticorruption_identifier_show"
 
 
 def _package(context: Context, id_or_name: str) -> model.Package:
-    package = model.Package.get(id_or_name)
+    # A NUL character names nothing, and PostgreSQL would refuse it in the query.
+    package = model.Package.get(id_or_name) if "\x00" not in id_or_name else None
     if package is None or package.state != "active":
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     # Private or not: the caller must be allowed to see the dataset itself.

@@ -14,20 +14,22 @@ __all__ = [
     "validation_show_schema", "vocabulary_show_schema",
 ]
 
+# Daily snapshots: a century is more than anyone keeps, and less than PostgreSQL's LIMIT overflows at.
+MAX_HISTORY = 36500
 # Serializations of the DCAT documents (ckanext-dcat's names).
 RDF_FORMATS = ("ttl", "rdf", "xml", "jsonld", "n3")
 
 
 @validator_args
 def dataset_type_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe]}
+    return {"id": [not_empty, unicode_safe, _no_nul]}
 
 
 @validator_args
 def validation_run_schema(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
                           boolean_validator: Validator) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, unicode_safe, _no_nul],
         "background": [ignore_missing, boolean_validator],
         "force": [ignore_missing, boolean_validator],
     }
@@ -37,7 +39,7 @@ def validation_run_schema(not_empty: Validator, unicode_safe: Validator, ignore_
 def validation_show_schema(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
                            boolean_validator: Validator) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, unicode_safe, _no_nul],
         "include_report": [ignore_missing, boolean_validator],
     }
 
@@ -52,11 +54,39 @@ def organization_catalog_show_schema(not_empty: Validator, unicode_safe: Validat
                                      one_of: Validator, is_positive_integer: Validator,
                                      ignore_missing: Validator, isodate: Validator) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, unicode_safe, _no_nul],
         "format": [default("ttl"), one_of(RDF_FORMATS)],
         "page": [default(1), is_positive_integer],
         "modified_since": [ignore_missing, isodate],
     }
+
+
+def _no_nul(value: Any) -> Any:
+    """PostgreSQL refuses a NUL character in text: say so instead of failing the request."""
+    if isinstance(value, str) and "\x00" in value:
+        raise tk.Invalid(tk._("Must not contain NUL characters"))
+    return value
+
+
+def _strict_boolean(value: Any) -> Any:
+    """true or false (also yes/no, 1/0); anything else is an error, not a silent false."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "t", "y", "1", "on"):
+        return True
+    if text in ("false", "no", "f", "n", "0", "off", ""):
+        return False
+    raise tk.Invalid(tk._("Must be true or false"))
+
+
+def _at_most(limit: int) -> Validator:
+    def validator(value: Any) -> Any:
+        if value is not None and int(value) > limit:
+            raise tk.Invalid(tk._("At most {limit}").format(limit=limit))
+        return value
+
+    return validator
 
 
 def _max_length(limit: int) -> Validator:
@@ -72,31 +102,31 @@ def _max_length(limit: int) -> Validator:
 def coverage_schema(ignore_missing: Validator, unicode_safe: Validator, list_of_strings: Validator,
                     convert_to_list_if_string: Validator) -> Schema:
     return {
-        "organization": [ignore_missing, unicode_safe],
+        "organization": [ignore_missing, unicode_safe, _no_nul],
         "type": [ignore_missing, convert_to_list_if_string, list_of_strings],
     }
 
 
 @validator_args
 def coverage_organization_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"organization": [not_empty, unicode_safe]}
+    return {"organization": [not_empty, unicode_safe, _no_nul]}
 
 
 @validator_args
 def coverage_cell_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"organization": [not_empty, unicode_safe], "type": [not_empty, unicode_safe]}
+    return {"organization": [not_empty, unicode_safe, _no_nul], "type": [not_empty, unicode_safe, _no_nul]}
 
 
 @validator_args
 def coverage_declare_schema(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
-                            boolean_validator: Validator, one_of: Validator, strip_value: Validator) -> Schema:
+                            one_of: Validator, strip_value: Validator) -> Schema:
     return {
-        "organization": [not_empty, unicode_safe],
-        "type": [not_empty, unicode_safe],
+        "organization": [not_empty, unicode_safe, _no_nul],
+        "type": [not_empty, unicode_safe, _no_nul],
         "status": [not_empty, one_of(["not_applicable", "nothing_to_report"])],
-        "reason": [strip_value, not_empty, unicode_safe, _max_length(1000)],
-        "period": [ignore_missing, strip_value, unicode_safe, _max_length(50)],
-        "by_portal": [ignore_missing, boolean_validator],
+        "reason": [strip_value, not_empty, unicode_safe, _no_nul, _max_length(1000)],
+        "period": [ignore_missing, strip_value, unicode_safe, _no_nul, _max_length(50)],
+        "by_portal": [ignore_missing, _strict_boolean],
     }
 
 
@@ -104,21 +134,21 @@ def coverage_declare_schema(not_empty: Validator, unicode_safe: Validator, ignor
 def coverage_history_schema(ignore_missing: Validator, unicode_safe: Validator,
                             natural_number_validator: Validator) -> Schema:
     return {
-        "organization": [ignore_missing, unicode_safe],
-        "limit": [ignore_missing, natural_number_validator],
+        "organization": [ignore_missing, unicode_safe, _no_nul],
+        "limit": [ignore_missing, natural_number_validator, _at_most(MAX_HISTORY)],
     }
 
 
 @validator_args
 def privacy_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe]}
+    return {"id": [not_empty, unicode_safe, _no_nul]}
 
 
 @validator_args
 def privacy_review_schema(not_empty: Validator, unicode_safe: Validator, one_of: Validator,
                           strip_value: Validator) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
-        "decision": [not_empty, unicode_safe, one_of(["confirm"])],
-        "justification": [strip_value, not_empty, unicode_safe],
+        "id": [not_empty, unicode_safe, _no_nul],
+        "decision": [not_empty, unicode_safe, _no_nul, one_of(["confirm"])],
+        "justification": [strip_value, not_empty, unicode_safe, _no_nul],
     }

@@ -42,7 +42,10 @@ class ErrorLog:
 
     def write(self, type_: str, *, row: int, field: int, field_name: str, cell: Any, note: str) -> None:
         self.count += 1
-        self._writer.writerow([row or "", field or "", field_name or "", type_, _shortened(cell), note or ""])
+        # A field name comes from the file's header row and a note may quote
+        # it: both are as much the publisher's text as the cell.
+        self._writer.writerow([row or "", field or "", spreadsheet_safe(field_name), type_, _shortened(cell),
+                               spreadsheet_safe(note)])
 
     def write_descriptor(self, descriptor: dict[str, Any]) -> None:
         self.write(
