@@ -58,7 +58,7 @@ def validate_file(
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
-    budget = Budget(max_seconds, max_memory_bytes) if (max_seconds or max_memory_bytes) else None
+    budget = Budget(max_seconds, max_memory_bytes) if (max_seconds, max_memory_bytes) != (None, None) else None
     source = open_source(path, format=format, sheet=sheet)
     if isinstance(source, SourceProblem):
         return _problem_result(source, {}, started)

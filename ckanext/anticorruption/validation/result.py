@@ -59,15 +59,15 @@ def _rss_bytes() -> int:
 class Budget:
     """A deadline and a ceiling on memory growth, checked between batches.
 
-    Both are optional; ``check`` raises :class:`BudgetExceeded` once either
-    is passed. The engines call it where they already poll ``cancelled``, so
+    Both are optional (None: no limit); ``check`` raises
+    :class:`BudgetExceeded` once either is passed. The engines call it where they already poll ``cancelled``, so
     a budget costs one clock read and one small /proc read per check.
     """
 
     def __init__(self, seconds: float | None = None, memory_bytes: int | None = None) -> None:
-        self.deadline = time.monotonic() + seconds if seconds else None
-        self.memory_bytes = memory_bytes or None
-        self.baseline = _rss_bytes() if self.memory_bytes else 0
+        self.deadline = time.monotonic() + seconds if seconds is not None else None
+        self.memory_bytes = memory_bytes
+        self.baseline = _rss_bytes() if memory_bytes is not None else 0
         self.rows = 0
 
     def check(self) -> None:
