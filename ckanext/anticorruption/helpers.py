@@ -120,11 +120,24 @@ def anticorruption_validation_groups(validation: dict[str, Any]) -> list[dict[st
     return error_groups(validation.get("report"), validation.get("error_counts") or {})
 
 
+def _number(value: int) -> str:
+    """A count as the reader's language writes it (10,000 / 10.000)."""
+    try:
+        from flask_babel import format_decimal
+
+        return format_decimal(value)
+    except Exception:  # outside a request there is no locale
+        return f"{value:,}"
+
+
 def anticorruption_problem_message(problem: str | None, params: dict[str, Any] | None = None) -> str:
     """Why a file could not be checked, in words a publisher can act on."""
     params = dict(params or {})
     if "sheets" in params and isinstance(params["sheets"], list):
         params["sheets"] = ", ".join(str(s) for s in params["sheets"])
+    for count in ("columns", "max_columns"):
+        if isinstance(params.get(count), int):
+            params[count] = _number(params[count])
     messages = {
         "empty-file": tk._("The file is empty."),
         "not-a-table": tk._("The file does not look like a table (CSV or Excel). Check that you uploaded the right file."),
@@ -146,6 +159,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "link-invalid": tk._("Only http and https links can be checked."),
         "stopped": tk._("The check stopped unexpectedly (the background worker may have stopped). Run it again."),
         "unreadable": tk._("The file could not be read ({detail})."),
+        "too-many-columns": tk._("This file has {columns} columns; this portal checks files of up to {max_columns} columns."),
         "queue-unavailable": tk._("The file could not be queued for checking (the job queue is not available). Try again later."),
     }
     text = messages.get(problem or "", tk._("The file could not be checked."))
