@@ -136,3 +136,17 @@ def test_errors_csv_lists_every_error_even_beyond_the_reports_cap(app, create_wi
     assert len(report["tasks"][0]["errors"]) == 2
     assert [line[4] for line in lines[1:]] == [f"cien{n}" for n in range(2, 9)]
     assert [line[0] for line in lines[1:]] == [str(n + 1) for n in range(2, 9)]
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_seconds", 0)
+@pytest.mark.usefixtures("clean_queues")
+def test_a_check_too_long_for_the_page_tells_the_publisher_it_goes_on_in_the_background(
+        app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org)
+
+    page = app.post(f"/en/anticorruption/validation/{resource['id']}/run",
+                    headers={"Authorization": user["token"]}, follow_redirects=True).body
+
+    assert "it is being checked in the background" in page
+    assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "pending"

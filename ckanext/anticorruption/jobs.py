@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run", "finish_without_run", "forget_resource",
-    "on_resource_saved", "plan_run", "start_run", "states_by_resource", "validate_resource",
+    "on_resource_saved", "plan_run", "start_run", "states_by_resource", "tell_publisher", "validate_resource",
 ]
 
 
@@ -76,9 +76,11 @@ def plan_run(package: dict[str, Any], resource: dict[str, Any],
     source = "|".join(str(resource.get(k) or "") for k in (
         "url", "url_type", "size", "last_modified", "format", "sheet", "schema_mode", "schema_url",
     ))
-    if background is None:
-        size = resource.get("size") or 0
-        background = resource.get("url_type") != "upload" or size > validation_option("sync_max_bytes")
+    if resource.get("url_type") != "upload":
+        # A link is never downloaded by the web process, whatever the caller asks.
+        background = True
+    elif background is None:
+        background = (resource.get("size") or 0) > validation_option("sync_max_bytes")
     return Plan(schema, skip, background, hashlib.sha1(source.encode()).hexdigest())
 
 
@@ -128,13 +130,20 @@ def validate_resource(resource_id: str, run_id: str) -> None:
     execute_run(resource_id, run_id)
 
 
-def execute_run(resource_id: str, run_id: str) -> None:
+def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> bool:
+    """Validate the resource's file and store the result.
+
+    ``in_request``: the run is within the time and memory budget of the
+    web process (``sync_max_seconds``, ``sync_max_memory_mb``). Past it the
+    run is put back to pending and False is returned, for the caller to
+    queue it; otherwise True.
+    """
     from ckanext.anticorruption.privacy import PrivacyScan
-    from ckanext.anticorruption.validation import ValidationCancelled, validate_file
+    from ckanext.anticorruption.validation import BudgetExceeded, ValidationCancelled, validate_file
 
     row = model.Session.get(Validation, resource_id)
     if row is None or row.run_id != run_id or row.state in FINAL_STATES:
-        return
+        return True
     context = {"ignore_auth": True}
     try:
         resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -142,7 +151,7 @@ def execute_run(resource_id: str, run_id: str) -> None:
     except tk.ObjectNotFound:
         model.Session.delete(row)
         model.Session.commit()
-        return
+        return True
     row.state, row.started, row.updated = "running", _now(), _now()
     model.Session.commit()
 
@@ -164,11 +173,19 @@ def execute_run(resource_id: str, run_id: str) -> None:
                 max_errors_per_type=validation_option("max_errors_per_type"),
                 progress=progress, cancelled=cancelled, error_log=errors_file.name,
                 scans=_scans_for(package, schema),
+                max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
             )
             error_log = _read_log(errors_file.name) if result.error_count else None
     except ValidationCancelled:
         log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
-        return
+        return True
+    except BudgetExceeded as over:
+        log.info("Validation %s of resource %s passed the request's %s budget: on to the background",
+                 run_id, resource_id, over.reason)
+        model.Session.query(Validation).filter_by(resource_id=resource_id, run_id=run_id).update(
+            {"state": "pending", "started": None, "rows_checked": 0, "updated": _now()})
+        model.Session.commit()
+        return False
     except (SourceUnavailable, download.DownloadProblem) as e:
         if _finish(resource_id, run_id, state="error", problem=e.problem, problem_params=e.params):
             linkage.replace(resource_id, package["id"], package.get("type") or "", None)
@@ -192,6 +209,13 @@ def execute_run(resource_id: str, run_id: str) -> None:
             linkage.replace(resource_id, package["id"], package.get("type") or "", result.scans.get("links"))
             privacy_guard.record_scan(resource_id, run_id, result.scans.get(PrivacyScan.name))
     _after_run(package)
+    return True
+
+
+def _request_budget() -> dict[str, Any]:
+    """The time and memory a run in the web process may use."""
+    return {"max_seconds": validation_option("sync_max_seconds"),
+            "max_memory_bytes": validation_option("sync_max_memory_mb") * 1024 * 1024}
 
 
 def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callable[[], list[Any]]:
@@ -358,13 +382,27 @@ def on_resource_saved(context: dict[str, Any], resource: dict[str, Any]) -> None
         package = tk.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
         if dataset_types.dataset_type(package.get("type")) is None:
             return
-        tk.get_action("anticorruption_validation_run")(
+        run = tk.get_action("anticorruption_validation_run")(
             {"user": context.get("user"), "ignore_auth": True},
             {"id": resource["id"], "force": False},
         )
+        tell_publisher(run)
     except Exception:
         log.exception("Could not start the validation of resource %s", resource.get("id"))
         model.Session.rollback()
+
+
+def tell_publisher(run: dict[str, Any]) -> None:
+    """On a page (not the API), say that a check too big for the request goes on in the background."""
+    import flask
+
+    if run.get("background_reason") != "budget" or not flask.has_request_context():
+        return
+    if flask.request.blueprint == "api":
+        return
+    tk.h.flash_notice(tk._(
+        "This file takes longer to check than a page may wait: it is being checked in the background. "
+        "Its report will appear on the file's page when the check ends."))
 
 
 def forget_resource(resource_id: str) -> None:

@@ -130,12 +130,18 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict
     """Validate a resource against its Table Schema.
 
     Small uploads are checked before this returns; larger files and links are
-    queued for ``ckan jobs worker``. A run supersedes any earlier run of the
-    resource that is still queued or running.
+    queued for ``ckan jobs worker``. A check in the request that passes its
+    time or memory budget (``sync_max_seconds``, ``sync_max_memory_mb``)
+    stops and is queued too. A run supersedes any earlier run of the
+    resource that is still queued or running. The answer says where the
+    check happens: ``background`` (true or false) and, when true,
+    ``background_reason`` (``link``, ``size``, ``requested`` or ``budget``).
 
     :param id: the resource id
-    :param background: force (true) or avoid (false) a background job
-        (optional; default: decided by the file's size)
+    :param background: force (true) or avoid (false) a background job for an
+        upload (optional; default: decided by the file's size). Links are
+        always checked in the background: the web process never downloads
+        them, whatever this says.
     :param force: run even if the file and its schema did not change (default true)
     """
     tk.check_access("anticorruption_validation_run", context, data_dict)
@@ -150,15 +156,20 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict
         return _validation_dict(existing)
     row = jobs.start_run(package, resource, plan)
     privacy_guard.run_started(package, resource, row, context.get("user"))
+    reason = None
     if row.state == "pending":
         if plan.background:
+            reason = "link" if resource.get("url_type") != "upload" else (
+                "requested" if data.get("background") else "size")
             jobs.enqueue_run(row)
-        else:
-            jobs.execute_run(row.resource_id, row.run_id)
+        elif not jobs.execute_run(row.resource_id, row.run_id, in_request=True):
+            reason = "budget"
+            model.Session.refresh(row)
+            jobs.enqueue_run(row)
     else:
         jobs.finish_without_run(package)
     model.Session.refresh(row)
-    return _validation_dict(row)
+    return {**_validation_dict(row), "background": reason is not None, "background_reason": reason}
 
 
 def _validation_dict(row: Validation, include_report: bool = False) -> dict[str, Any]:
