@@ -110,6 +110,21 @@ def test_a_row_with_thousands_of_extra_cells_builds_only_the_errors_the_report_k
     assert built["extra-cell"] <= CAP
 
 
+def test_short_rows_under_a_wide_header_build_only_the_errors_the_report_keeps(tmp_path: Path, built) -> None:
+    header = NAMES + [f"extra{i}" for i in range(487)]
+    path = tmp_path / "cortas.csv"
+    path.write_text(",".join(header) + "\n" + "".join(f"C-{i}\n" for i in range(2000)), encoding="utf-8")
+
+    result = validate_file(str(path), SCHEMA, max_errors_per_type=CAP)
+
+    assert result.rows == 2000
+    assert result.error_counts["missing-cell"] == 2000 * 499
+    kept = [e for e in result.report["tasks"][0]["errors"] if e["type"] == "missing-cell"]
+    assert [(e["rowNumber"], e["fieldNumber"]) for e in kept] == [(2, field) for field in range(2, 2 + CAP)]
+    # frictionless's Row builds every missing-cell error, with a copy of the row in each.
+    assert built["missing-cell"] <= CAP
+
+
 def test_ragged_rows_report_like_frictionless(tmp_path: Path) -> None:
     header, rows = build_table("contracts_register", "clean", rows=8, error_rate=0.3)
     rows[1] = rows[1] + ["sobra", "", "más"]

@@ -24,6 +24,7 @@ Anything not covered returns None so the caller falls back to frictionless.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import os
@@ -45,6 +46,13 @@ from .source import Source
 __all__ = ["BLOCK_SIZE", "expected_fields", "header_errors", "validate_fast"]
 
 BLOCK_SIZE = 4 * 1024 * 1024
+# pyarrow turns each line of a block into a row of the header's width, an
+# empty line included: a block of empty lines under a 1,000-column header
+# holds a thousand cells per byte. Blocks are sized so that a batch holds at
+# most about this many cells (each costs ~10 bytes with the checks'
+# temporaries), and grown when a row does not fit.
+CELLS_PER_BLOCK = 8_000_000
+MIN_BLOCK_SIZE = 16 * 1024
 
 # Python's csv module has a 128 KiB field limit; a 10 MB cell is legal CSV.
 csv.field_size_limit(2**31 - 1)
@@ -331,6 +339,38 @@ def expected_fields(labels: list[str], fields: list[Any]) -> list[Any]:
 _NULL_KEY_NOTE = 'cells composing the primary keys are all "None"'
 
 
+class _Spill:
+    """The errors of a batch's ragged rows that no report can keep: logged at once, counted after.
+
+    A short row under a wide header has an error per missing cell; a batch
+    of them would hold millions of pending errors. The report keeps the
+    first ``cap`` of each kind in row order, and ragged rows come in row
+    order, so once a kind has as many pending errors from ragged rows as it
+    has room left, its later ones cannot be kept. Their counts wait until
+    the batch's pending errors are added, so the room is not used up early.
+    """
+
+    def __init__(self, collector: ErrorCollector) -> None:
+        self.collector = collector
+        self.room: dict[str, int] = {}
+        self.spilled: collections.Counter[str] = collections.Counter()
+
+    def takes(self, type_: str, row: int, field: int, light: Light) -> bool:
+        room = self.room.get(type_)
+        if room is None:
+            room = self.room[type_] = max(0, self.collector.cap - self.collector.counts.get(type_, 0))
+        if room > 0:
+            self.room[type_] = room - 1
+            return False
+        self.spilled[type_] += 1
+        self.collector.log_light(type_, row=row, field=field, light=light)
+        return True
+
+    def count(self) -> None:
+        for type_, number in self.spilled.items():
+            self.collector.count_only(type_, number)
+
+
 class _Checker:
     """State of one validation run over batches of string columns."""
 
@@ -372,6 +412,7 @@ class _Checker:
         self.pk_rows: list[pa.Array] = []
         self.rows = 0
         self.max_columns = 0  # set by validate_fast: wider ragged rows stop the run
+        self.budget: Budget | None = None  # set by validate_fast: polled between ragged rows
 
     # Header -----------------------------------------------------------
 
@@ -407,17 +448,17 @@ class _Checker:
             blank = missing if blank is None else pc.and_(blank, missing)
         if blank is None:
             blank = pa.array([False] * length, pa.bool_())
-        blank_rows = pc.indices_nonzero(blank).to_pylist() if length and pc.any(blank).as_py() else []
+        blank_indices = pc.indices_nonzero(blank) if length and pc.any(blank).as_py() else pa.array([], pa.uint64())
         # Only the first blank rows of the report are built (a file of a
-        # million empty lines is a million blank rows); the others are
-        # counted, and logged, after this batch's errors.
+        # million empty lines is a million blank rows); the row numbers of
+        # the others stay in Arrow, to be counted and logged after this
+        # batch's errors.
         room = max(0, self.collector.cap - self.collector.counts.get("blank-row", 0))
-        unbuilt_blank_rows = blank_rows[room:]
-        blank_rows = blank_rows[:room]
-        if blank_rows or unbuilt_blank_rows:
-            numbers_py = numbers.to_pylist()
-            for index in blank_rows:
-                row_number = numbers_py[index]
+        blank_rows = blank_indices.slice(0, room).to_pylist()
+        unbuilt_blank_rows = pc.take(numbers, blank_indices.slice(room)) if len(blank_indices) > room else None
+        if blank_rows:
+            built_numbers = pc.take(numbers, pa.array(blank_rows, pa.int64())).to_pylist()
+            for index, row_number in zip(blank_rows, built_numbers):
                 sequence += 1
                 found.append(
                     (
@@ -492,8 +533,11 @@ class _Checker:
 
         odd_keys: dict[str, list[str | None]] = {column.name: [] for column in self.columns if column.keyed}
         odd_pk: list[str | None] = []
-        for row_number, cells in odd_rows:
-            sequence = self._check_odd_row(row_number, cells, found, sequence, odd_keys, odd_pk)
+        spill = _Spill(self.collector)
+        for position, (row_number, cells) in enumerate(odd_rows, start=1):
+            sequence = self._check_odd_row(row_number, cells, found, sequence, odd_keys, odd_pk, spill)
+            if self.budget is not None and position % 1000 == 0:
+                self.budget.check()
         if odd_rows:
             odd_numbers = pa.array([row_number for row_number, _ in odd_rows], pa.int64())
             for column in self.columns:
@@ -510,11 +554,12 @@ class _Checker:
                 self.collector.add(type_, build, row=row_number, field=field_number, light=light)
             else:
                 self.collector.count_only(type_)
-        if unbuilt_blank_rows:
-            assert numbers_py is not None
+        spill.count()
+        if unbuilt_blank_rows is not None:
             self.collector.count_only("blank-row", len(unbuilt_blank_rows))
-            for index in unbuilt_blank_rows:
-                self.collector.log_light("blank-row", row=numbers_py[index], field=0, light=("", "", ""))
+            if self.collector.log is not None:
+                for row_number in _in_slices(unbuilt_blank_rows):
+                    self.collector.log_light("blank-row", row=row_number, field=0, light=("", "", ""))
 
     def _collect_primary_key(self, numbers: pa.Array) -> None:
         # The key arrays of this batch were just appended (ragged rows add
@@ -539,6 +584,7 @@ class _Checker:
         sequence: int,
         odd_keys: dict[str, list[str | None]],
         odd_pk: list[str | None],
+        spill: _Spill,
     ) -> int:
         """The errors frictionless's ``Row`` finds in a ragged row, built only if kept.
 
@@ -585,6 +631,8 @@ class _Checker:
         if blank_cells == width:
             row_errors = [(0, "blank-row", ferrors.BlankRowError, {"note": ""}, ("", "", ""))]
         for number, type_, error_class, fields, light in row_errors:
+            if spill.takes(type_, row_number, number, light):
+                continue
             sequence += 1
 
             def build(error_class: Any = error_class, fields: dict[str, Any] = fields) -> dict[str, Any]:
@@ -607,7 +655,7 @@ class _Checker:
 
     # Integrity --------------------------------------------------------
 
-    def integrity_errors(self) -> tuple[list[tuple[str, int, int, str, Any]], list[int]]:
+    def integrity_errors(self) -> tuple[list[tuple[str, int, int, str, Any]], Any]:
         """(type, row, field number, note, column) for unique and primary-key errors,
         and the rows of primary-key errors "all None" that no report can keep.
 
@@ -616,7 +664,7 @@ class _Checker:
         become tuples; the others are row numbers, counted and logged.
         """
         found: list[tuple[str, int, int, str, Any]] = []
-        unkept: list[int] = []
+        unkept: Any = pa.array([], pa.int64())
         for column in self.columns:
             if not column.unique:
                 continue
@@ -631,10 +679,17 @@ class _Checker:
             cap = self.collector.cap
             for row in null_rows.slice(0, cap).to_pylist():
                 found.append(("primary-key", row, 0, _NULL_KEY_NOTE, None))
-            unkept = null_rows.slice(cap).to_pylist() if len(null_rows) > cap else []
+            if len(null_rows) > cap:
+                unkept = null_rows.slice(cap)
             for row, previous in _repeats(self.pk_keys, self.pk_rows):
                 found.append(("primary-key", row, 0, f"the same as in the row at position {previous}", None))
         return found, unkept
+
+
+def _in_slices(numbers: Any, size: int = 65_536) -> Iterator[int]:
+    """The values of an Arrow array, a slice at a time (never a million Python ints at once)."""
+    for start in range(0, len(numbers), size):
+        yield from numbers.slice(start, size).to_pylist()
 
 
 def _repeats(keys: list[pa.Array], rows: list[pa.Array]) -> list[tuple[int, int]]:
@@ -667,7 +722,7 @@ def _read_labels(source: Source) -> list[str]:
 
 
 def _csv_batches(
-    source: Source, labels: list[str], budget: Budget | None = None
+    source: Source, labels: list[str], budget: Budget | None = None, block_size: int = BLOCK_SIZE
 ) -> Iterator[tuple[list[pa.Array], pa.Array, list[tuple[int, list[str]]]]]:
     """Yield (columns, row numbers, ragged rows) batches; the header row is dropped.
 
@@ -706,7 +761,7 @@ def _csv_batches(
     reader = pa_csv.open_csv(
         source.path,
         read_options=pa_csv.ReadOptions(
-            use_threads=False, block_size=BLOCK_SIZE, column_names=names, encoding=encoding
+            use_threads=False, block_size=block_size, column_names=names, encoding=encoding
         ),
         parse_options=pa_csv.ParseOptions(
             delimiter=source.delimiter or ",",
@@ -819,6 +874,42 @@ def validate_fast(
     A row wider than ``max_columns`` raises :class:`TooManyColumns`;
     ``budget`` is checked with ``cancelled``, between batches.
     """
+    options = dict(
+        max_errors_per_type=max_errors_per_type, progress=progress, progress_every=progress_every,
+        cancelled=cancelled, log_path=log_path, scans=scans, max_columns=max_columns, budget=budget,
+    )
+    if source.format == "xlsx":
+        return _validate_fast(source, schema, block_size=BLOCK_SIZE, **options)
+    block_size = min(BLOCK_SIZE, max(MIN_BLOCK_SIZE, CELLS_PER_BLOCK // max(1, len(_read_labels(source)))))
+    while True:
+        try:
+            return _validate_fast(source, schema, block_size=block_size, **options)
+        except _Straddled:
+            # A row larger than the block: start again with larger blocks
+            # (the log and the collector start afresh too).
+            if block_size >= BLOCK_SIZE:
+                return None  # a cell larger than BLOCK_SIZE (a 10 MB cell): frictionless copes
+            block_size = min(BLOCK_SIZE, block_size * 8)
+
+
+class _Straddled(Exception):
+    """A row is larger than pyarrow's block."""
+
+
+def _validate_fast(
+    source: Source,
+    schema: dict[str, Any],
+    *,
+    block_size: int,
+    max_errors_per_type: int,
+    progress: Callable[[int], None] | None,
+    progress_every: int,
+    cancelled: Callable[[], bool] | None,
+    log_path: str | None,
+    scans: ScanFactory | None,
+    max_columns: int | None,
+    budget: Budget | None,
+) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     started = time.perf_counter()
     log = ErrorLog(log_path) if log_path else None
     try:
@@ -834,7 +925,7 @@ def validate_fast(
             batches_factory = sheet.iter_batches
         else:
             labels = _read_labels(source)
-            batches_factory = lambda: _csv_batches(source, labels, budget)  # noqa: E731
+            batches_factory = lambda: _csv_batches(source, labels, budget, block_size)  # noqa: E731
         if max_columns and len(labels) > max_columns:
             raise TooManyColumns(len(labels))
         if not labels or not any(labels):
@@ -843,7 +934,7 @@ def validate_fast(
         checker = _Checker(source, schema, labels, collector)
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
-        checker.max_columns = max_columns or 0
+        checker.max_columns, checker.budget = max_columns or 0, budget
         checker.add_header_errors()
         feeder = Scans(scans() if scans else [], [column.name for column in checker.columns], collector)
         reported = 0
@@ -867,9 +958,8 @@ def validate_fast(
     except _Unsupported:
         return None
     except pa.ArrowInvalid as error:
-        # A cell larger than the block (a 10 MB cell): frictionless copes.
         if "straddl" in str(error):
-            return None
+            raise _Straddled() from None
         raise
     finally:
         if log is not None:
@@ -891,7 +981,7 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
     from frictionless import errors as ferrors
 
     found, unkept = checker.integrity_errors()
-    if not found and not unkept:
+    if not found and not len(unkept):
         return
     found.sort(key=lambda item: (item[1], 0 if item[0] == "unique-error" else 1, item[2]))
     kept: set[int] = set()
@@ -901,8 +991,9 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
         collector.count_only(item[0])
     # Rows past the first ``cap`` null keys: never kept, only counted and logged.
     collector.count_only("primary-key", len(unkept))
-    for row in unkept:
-        collector.log_light("primary-key", row=row, field=0, light=("", "", _NULL_KEY_NOTE))
+    if collector.log is not None:
+        for row in _in_slices(unkept):
+            collector.log_light("primary-key", row=row, field=0, light=("", "", _NULL_KEY_NOTE))
     # Counted above; now build the kept ones with their row cells, which
     # needs one more pass over the file for just those rows. The others are
     # only logged, without their cells (the row number says where to look).
