@@ -467,16 +467,3 @@ def test_a_check_past_the_request_budget_goes_on_in_the_background(create_with_u
     validation = _show(resource["id"])
     assert (validation["state"], validation["run_id"]) == ("invalid", run["run_id"])
     assert validation["error_counts"] == {"type-error": 2}
-
-
-@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_memory_mb", 0)
-@pytest.mark.usefixtures("with_test_worker")
-def test_a_check_past_the_request_memory_budget_goes_on_in_the_background(create_with_upload, dataset,
-                                                                         editor) -> None:
-    # A 0 MB budget is passed as soon as the check has read anything into memory.
-    rows = "\n".join(ROW.replace("C-1", f"C-{i}") for i in range(20_000))
-    resource = _upload(create_with_upload, dataset, editor, (HEADER + "\n" + rows + "\n").encode())
-
-    assert _show(resource["id"])["state"] == "pending"
-    _run_jobs_here()
-    assert _show(resource["id"])["state"] == "valid"
