@@ -183,3 +183,15 @@ def test_report_json_names_the_file_not_where_the_server_keeps_it(app, create_wi
     for body in (fresh, stored_earlier):
         assert json.loads(body)["tasks"][0]["place"] == "contratos.csv"
         assert "/tmp" not in body and "/var/lib" not in body and "anticorruption-" not in body
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_seconds", 0)
+@pytest.mark.usefixtures("clean_queues")
+def test_a_check_too_long_for_the_page_tells_the_publisher_it_goes_on_in_the_background(
+        app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org)
+
+    page = app.post(f"/en/anticorruption/validation/{resource['id']}/run",
+                    headers={"Authorization": user["token"]}, follow_redirects=True).body
+
+    assert "it is being checked in the background" in page
+    assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "pending"

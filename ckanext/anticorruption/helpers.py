@@ -120,11 +120,24 @@ def anticorruption_validation_groups(validation: dict[str, Any]) -> list[dict[st
     return error_groups(validation.get("report"), validation.get("error_counts") or {})
 
 
+def _number(value: int) -> str:
+    """A count as the reader's language writes it (10,000 / 10.000)."""
+    try:
+        from flask_babel import format_decimal
+
+        return format_decimal(value)
+    except Exception:  # outside a request there is no locale
+        return f"{value:,}"
+
+
 def anticorruption_problem_message(problem: str | None, params: dict[str, Any] | None = None) -> str:
     """Why a file could not be checked, in words a publisher can act on."""
     params = dict(params or {})
     if "sheets" in params and isinstance(params["sheets"], list):
         params["sheets"] = ", ".join(str(s) for s in params["sheets"])
+    for count in ("columns", "max_columns"):
+        if isinstance(params.get(count), int):
+            params[count] = _number(params[count])
     messages = {
         "empty-file": tk._("The file is empty."),
         "not-a-table": tk._("The file does not look like a table (CSV or Excel). Check that you uploaded the right file."),
@@ -150,6 +163,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "queue-unavailable": tk._("The file could not be queued for checking yet (the job queue is not available). It will be checked as soon as the queue is back."),
         "worker-died": tk._("The check stopped {attempts} times before it could finish (the background worker died, perhaps for lack of memory). Try a smaller file, or ask the portal's operators."),
         "unstorable": tk._("The file was checked, but its result could not be stored ({detail}). Run the check again; if this happens again, tell the portal's operators."),
+        "too-many-columns": tk._("This file has {columns} columns; this portal checks files of up to {max_columns} columns."),
     }
     text = messages.get(problem or "", tk._("The file could not be checked."))
     try:

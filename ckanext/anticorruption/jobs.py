@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MAX_ATTEMPTS", "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run",
     "finish", "forget_package", "forget_resource", "plan_run", "reconcile", "start", "start_run", "start_sweeper_in_worker",
-    "before_job_fork", "states_by_resource", "sweep", "validate_resource",
+    "before_job_fork", "states_by_resource", "sweep", "tell_publisher", "validate_resource",
 ]
 
 # A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
@@ -93,9 +93,11 @@ def plan_run(package: dict[str, Any], resource: dict[str, Any],
     source = "|".join(str(resource.get(k) or "") for k in (
         "url", "url_type", "size", "last_modified", "format", "sheet", "schema_mode", "schema_url",
     ))
-    if background is None:
-        size = resource.get("size") or 0
-        background = resource.get("url_type") != "upload" or size > validation_option("sync_max_bytes")
+    if resource.get("url_type") != "upload":
+        # A link is never downloaded by the web process, whatever the caller asks.
+        background = True
+    elif background is None:
+        background = (resource.get("size") or 0) > validation_option("sync_max_bytes")
     return Plan(schema, skip, background, hashlib.sha1(source.encode()).hexdigest())
 
 
@@ -124,26 +126,32 @@ def start_run(package: dict[str, Any], resource: dict[str, Any], plan: Plan) -> 
 
 
 def start(package: dict[str, Any], resource: dict[str, Any], *, user: str | None,
-          force: bool = True, background: bool | None = None) -> Validation:
-    """Start a run of the resource, the one way a run begins; return its row.
+          force: bool = True, background: bool | None = None) -> tuple[Validation, str | None]:
+    """Start a run of the resource, the one way a run begins.
 
-    Unless ``force``, a file whose content and schema did not change since its
-    last run is not checked again (an errored run is).
+    Returns its row and, when it goes to the background, why: ``link``,
+    ``size``, ``requested`` or ``budget`` (a check in the request passed its
+    time or memory budget). Unless ``force``, a file whose content and schema
+    did not change since its last run is not checked again (an errored run is).
     """
     plan = plan_run(package, resource, background=background)
     existing = model.Session.get(Validation, resource["id"])
     if not force and existing is not None and existing.source == plan.source and existing.state != "error":
-        return existing
+        return existing, None
     row = start_run(package, resource, plan)
     privacy_guard.run_started(package, resource, row, user)
+    reason = None
     if row.state != "pending":
         finish_without_run(package)
     elif plan.background:
+        reason = "link" if resource.get("url_type") != "upload" else ("requested" if background else "size")
         enqueue_run(row)
-    else:
-        execute_run(row.resource_id, row.run_id)
+    elif not execute_run(row.resource_id, row.run_id, in_request=True):
+        reason = "budget"
+        model.Session.refresh(row)
+        enqueue_run(row)
     model.Session.refresh(row)
-    return row
+    return row, reason
 
 
 def job_id(run_id: str) -> str:
@@ -208,14 +216,21 @@ def _heartbeat(resource_id: str, run_id: str) -> Iterator[None]:
         thread.join()
 
 
-def execute_run(resource_id: str, run_id: str) -> None:
+def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> bool:
+    """Validate the resource's file and store the result.
+
+    ``in_request``: the run is within the time and memory budget of the
+    web process (``sync_max_seconds``, ``sync_max_memory_mb``). Past it the
+    run is put back to pending and False is returned, for the caller to
+    queue it; otherwise True.
+    """
     from ckanext.anticorruption.privacy import PrivacyScan
-    from ckanext.anticorruption.validation import ValidationCancelled, validate_file
+    from ckanext.anticorruption.validation import BudgetExceeded, ValidationCancelled, validate_file
 
     row = model.Session.get(Validation, resource_id)
     # Only a pending run starts: a running one is another worker's (a job can be queued twice).
     if row is None or row.run_id != run_id or row.state != "pending":
-        return
+        return True
     context = {"ignore_auth": True}
     try:
         resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -223,7 +238,7 @@ def execute_run(resource_id: str, run_id: str) -> None:
     except tk.ObjectNotFound:
         model.Session.delete(row)
         model.Session.commit()
-        return
+        return True
     row.state, row.started, row.updated = "running", _now(), _now()
     model.Session.commit()
 
@@ -249,6 +264,7 @@ def execute_run(resource_id: str, run_id: str) -> None:
                     max_errors_per_type=validation_option("max_errors_per_type"),
                     progress=progress, cancelled=cancelled, error_log=errors_file.name,
                     scans=_scans_for(package, schema),
+                    max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
                 )
                 error_log = _read_log(errors_file.name) if result.error_count else None
             outcome = dict(
@@ -262,7 +278,14 @@ def execute_run(resource_id: str, run_id: str) -> None:
             links, scan = result.scans.get("links"), result.scans.get(PrivacyScan.name)
         except ValidationCancelled:
             log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
-            return
+            return True
+        except BudgetExceeded as over:
+            log.info("Validation %s of resource %s passed the request's %s budget: on to the background",
+                     run_id, resource_id, over.reason)
+            model.Session.query(Validation).filter_by(resource_id=resource_id, run_id=run_id).update(
+                {"state": "pending", "started": None, "rows_checked": 0, "updated": _now()})
+            model.Session.commit()
+            return False
         except (SourceUnavailable, download.DownloadProblem) as e:
             outcome = dict(state="error", problem=e.problem, problem_params=e.params)
         except Exception as e:  # the report must say what happened, never stay "running"
@@ -271,6 +294,13 @@ def execute_run(resource_id: str, run_id: str) -> None:
             outcome = dict(state="error", problem="unreadable",
                            problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
         finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan)
+    return True
+
+
+def _request_budget() -> dict[str, Any]:
+    """The time and memory a run in the web process may use."""
+    return {"max_seconds": validation_option("sync_max_seconds"),
+            "max_memory_bytes": validation_option("sync_max_memory_mb") * 1024 * 1024}
 
 
 def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict[str, Any], *,
@@ -475,10 +505,22 @@ def reconcile(package: dict[str, Any], user: str | None) -> None:
         return
     for resource in current.values():
         try:
-            start(package, resource, user=user, force=False)
+            _, reason = start(package, resource, user=user, force=False)
+            tell_publisher(reason)
         except Exception:
             log.exception("Could not start the validation of resource %s", resource["id"])
             model.Session.rollback()
+
+
+def tell_publisher(background_reason: str | None) -> None:
+    """On a page (not the API), say that a check too big for the request goes on in the background."""
+    import flask
+
+    if background_reason != "budget" or not flask.has_request_context() or flask.request.blueprint == "api":
+        return
+    tk.h.flash_notice(tk._(
+        "This file takes longer to check than a page may wait: it is being checked in the background. "
+        "Its report will appear on the file's page when the check ends."))
 
 
 def forget_resource(resource_id: str) -> None:

@@ -153,11 +153,12 @@ def validation_report_json(resource_id: str) -> Response:
 @anticorruption.route("/validation/<resource_id>/run", methods=["POST"])
 def validation_run(resource_id: str) -> Response:
     try:
-        tk.get_action("anticorruption_validation_run")(_context(), {"id": resource_id})
+        run = tk.get_action("anticorruption_validation_run")(_context(), {"id": resource_id})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Only editors of the dataset can validate its files"))
     except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, tk._("Resource not found"))
+    jobs.tell_publisher(run["background_reason"])
     return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)
 
 

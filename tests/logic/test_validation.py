@@ -241,6 +241,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        FETCHED.append(self.path)
         if self.path == "/missing.csv":
             self.send_error(404)
         elif self.path == "/slow.csv":
@@ -270,6 +271,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(VALID)
 
 
+# Every path the link server was asked for.
+FETCHED: list[str] = []
 REDIRECTS = {"/to-internal.csv": "http://10.255.255.1/x.csv", "/to-good.csv": "/good.csv"}
 # Another documented schema: contract_value must be a whole number, so 100.50 fails.
 SCHEMAS = {
@@ -314,6 +317,23 @@ def test_links_are_fetched_with_limits_by_the_worker(dataset, editor, link_serve
     validation = _show(resource["id"])
     assert (validation["state"], validation["problem"]) == (state, problem)
     assert call_action("resource_show", id=resource["id"])["url"].endswith(path)
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.link_allowed_networks", "127.0.0.0/8")
+@pytest.mark.usefixtures("with_test_worker")
+def test_a_link_is_never_downloaded_by_the_web_process(dataset, editor, link_server) -> None:
+    resource = call_action("resource_create", {"user": editor["name"]}, package_id=dataset["id"],
+                           url=link_server + "/good.csv", format="CSV")
+    FETCHED.clear()
+
+    run = call_action("anticorruption_validation_run", {"user": editor["name"]}, id=resource["id"],
+                      background=False)
+
+    assert (run["state"], run["background"], run["background_reason"]) == ("pending", True, "link")
+    assert FETCHED == []
+    _run_jobs_here()
+    assert FETCHED == ["/good.csv"]
+    assert _show(resource["id"])["state"] == "valid"
 
 
 @pytest.mark.usefixtures("with_test_worker")
@@ -463,3 +483,37 @@ def test_datasets_of_other_types_are_left_alone(create_with_upload, editor) -> N
     with pytest.raises(tk.ObjectNotFound):
         _show(resource["id"])
     assert call_action("package_show", id=plain["id"])["resources"][0]["validation_state"] is None
+
+
+WIDE = (",".join(f"columna_{i}" for i in range(30)) + "\n" + ",".join(["1"] * 30) + "\n").encode()
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.max_columns", 20)
+def test_a_file_wider_than_the_column_limit_says_so(app, create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, WIDE)
+
+    validation = _show(resource["id"])
+    assert (validation["state"], validation["problem"]) == ("error", "too-many-columns")
+    assert validation["problem_params"] == {"columns": 30, "max_columns": 20}
+    english = app.get(f"/en/anticorruption/validation/{resource['id']}").body
+    spanish = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+    assert "This file has 30 columns; this portal checks files of up to 20 columns." in english
+    assert "Este archivo tiene 30 columnas; este portal revisa archivos de hasta 20 columnas." in spanish
+
+
+# No time at all for checks in the request: every upload passes the budget.
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_seconds", 0)
+@pytest.mark.usefixtures("with_test_worker")
+def test_a_check_past_the_request_budget_goes_on_in_the_background(create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, INVALID)
+    assert _show(resource["id"])["state"] == "pending"
+
+    run = call_action("anticorruption_validation_run", {"user": editor["name"]}, id=resource["id"],
+                      background=False)
+
+    assert (run["state"], run["background"], run["background_reason"]) == ("pending", True, "budget")
+    assert run["rows_checked"] == 0
+    _run_jobs_here()
+    validation = _show(resource["id"])
+    assert (validation["state"], validation["run_id"]) == ("invalid", run["run_id"])
+    assert validation["error_counts"] == {"type-error": 2}

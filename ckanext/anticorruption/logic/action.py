@@ -135,12 +135,18 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict
     """Validate a resource against its Table Schema.
 
     Small uploads are checked before this returns; larger files and links are
-    queued for ``ckan jobs worker``. A run supersedes any earlier run of the
-    resource that is still queued or running.
+    queued for ``ckan jobs worker``. A check in the request that passes its
+    time or memory budget (``sync_max_seconds``, ``sync_max_memory_mb``)
+    stops and is queued too. A run supersedes any earlier run of the
+    resource that is still queued or running. The answer says where the
+    check happens: ``background`` (true or false) and, when true,
+    ``background_reason`` (``link``, ``size``, ``requested`` or ``budget``).
 
     :param id: the resource id
-    :param background: force (true) or avoid (false) a background job
-        (optional; default: decided by the file's size)
+    :param background: force (true) or avoid (false) a background job for an
+        upload (optional; default: decided by the file's size). Links are
+        always checked in the background: the web process never downloads
+        them, whatever this says.
     :param force: run even if the file and its schema did not change (default true)
     """
     tk.check_access("anticorruption_validation_run", context, data_dict)
@@ -148,9 +154,9 @@ def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict
     if errors:
         raise tk.ValidationError(errors)
     resource, package = _resource_and_package(context, data["id"])
-    row = jobs.start(package, resource, user=context.get("user"), force=data.get("force", True),
-                     background=data.get("background"))
-    return _validation_dict(row)
+    row, reason = jobs.start(package, resource, user=context.get("user"), force=data.get("force", True),
+                             background=data.get("background"))
+    return {**_validation_dict(row), "background": reason is not None, "background_reason": reason}
 
 
 def _validation_dict(row: Validation, include_report: bool = False) -> dict[str, Any]:

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from .engine import validate_file
 from .reference import table_schema_problems
-from .result import ValidationCancelled, ValidationResult
+from .result import BudgetExceeded, ValidationCancelled, ValidationResult
 
-__all__ = ["ValidationCancelled", "ValidationResult", "table_schema_problems", "validate_file"]
+__all__ = ["BudgetExceeded", "ValidationCancelled", "ValidationResult", "table_schema_problems", "validate_file"]

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .reference import prepare_schema, validate_with_frictionless
-from .result import ErrorCollector, ValidationCancelled, ValidationResult
+from .result import Budget, BudgetExceeded, ErrorCollector, TooManyColumns, ValidationCancelled, ValidationResult
 from .scans import ScanFactory
-from .source import Source, SourceProblem, open_source
+from .source import Source, SourceProblem, header_width, open_source
 
 __all__ = ["validate_file"]
 
@@ -36,6 +36,9 @@ def validate_file(
     engine: str = "auto",
     error_log: str | None = None,
     scans: ScanFactory | None = None,
+    max_columns: int | None = None,
+    max_seconds: float | None = None,
+    max_memory_bytes: int | None = None,
 ) -> ValidationResult:
     """Check ``path`` against ``table_schema``; never raises for bad input.
 
@@ -47,12 +50,24 @@ def validate_file(
     only when the file could be read, i.e. for states valid and invalid.
     ``scans`` makes fresh column scans (see scans) for each pass over the
     file; their summaries are in ``result.scans``.
+    ``max_columns``: a file with a wider header or row is not checked
+    (state "error", problem "too-many-columns"); the header is counted
+    before any other work, so no check ever costs more than linear time in
+    a bounded width.
+    ``max_seconds`` and ``max_memory_bytes`` (growth of the process's
+    resident memory) are a budget: past either, the run stops with
+    :class:`BudgetExceeded`, polled where ``cancelled`` is.
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
+    budget = Budget(max_seconds, max_memory_bytes) if (max_seconds, max_memory_bytes) != (None, None) else None
     source = open_source(path, format=format, sheet=sheet)
     if isinstance(source, SourceProblem):
         return _problem_result(source, {}, started)
+    if max_columns:
+        width = header_width(source)
+        if width > max_columns:
+            return _too_many_columns(width, max_columns, source, started)
 
     schema = prepare_schema(table_schema)
     options = dict(
@@ -62,6 +77,8 @@ def validate_file(
         cancelled=cancelled,
         log_path=error_log,
         scans=scans,
+        max_columns=max_columns,
+        budget=budget,
     )
     used = "frictionless"
     try:
@@ -74,8 +91,10 @@ def validate_file(
         if outcome is None:
             used = "frictionless"
             outcome = validate_with_frictionless(source, schema, **options)
-    except ValidationCancelled:
+    except (ValidationCancelled, BudgetExceeded):
         raise
+    except TooManyColumns as wide:
+        return _too_many_columns(wide.columns, max_columns or 0, source, started)
     except SourceProblemError as problem:
         return _problem_result(problem.problem, source.detected, started)
     except Exception as error:  # any reader failure is a result, not a crash
@@ -118,6 +137,11 @@ class SourceProblemError(Exception):
     def __init__(self, problem: SourceProblem) -> None:
         super().__init__(problem.problem)
         self.problem = problem
+
+
+def _too_many_columns(columns: int, limit: int, source: Source, started: float) -> ValidationResult:
+    problem = SourceProblem("error", "too-many-columns", {"columns": columns, "max_columns": limit})
+    return _problem_result(problem, source.detected, started)
 
 
 def _problem_result(problem: SourceProblem, detected: dict[str, Any], started: float) -> ValidationResult:

@@ -8,8 +8,12 @@ How it stays equal to frictionless:
 * Doubtful cells, and only those, go through frictionless's own cell reader
   (``Field.create_cell_reader``), which yields the exact type and
   constraint notes. In clean data almost nothing is doubtful.
-* The header goes through frictionless's ``Header`` class; rows pyarrow
-  cannot take (ragged rows) go through frictionless's ``Row`` class.
+* The header is compared with the fields by ``header_errors``, which
+  makes frictionless's ``Header`` errors in linear time (frictionless's
+  own copies the whole header into every error and searches every earlier
+  label for duplicates: the square of the width). Rows pyarrow cannot take
+  (ragged rows) go through frictionless's ``Row`` class, except blank
+  lines, which are counted as blank rows without building anything.
 * Unique and primary-key checks keep one string key per row and unique
   column in Arrow memory (about 20-30 bytes per row and column: 1M rows of
   17-character ids is ~25 MB) and find repeats by sorting at the end; a
@@ -20,6 +24,7 @@ Anything not covered returns None so the caller falls back to frictionless.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import os
@@ -34,13 +39,20 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from .errorlog import ErrorLog
-from .result import ErrorCollector, Light, ValidationCancelled, build_report
+from .result import Budget, BudgetExceeded, ErrorCollector, Light, TooManyColumns, ValidationCancelled, build_report
 from .scans import ScanFactory, Scans
 from .source import Source
 
-__all__ = ["BLOCK_SIZE", "validate_fast"]
+__all__ = ["BLOCK_SIZE", "expected_fields", "header_errors", "validate_fast"]
 
 BLOCK_SIZE = 4 * 1024 * 1024
+# pyarrow turns each line of a block into a row of the header's width, an
+# empty line included: a block of empty lines under a 1,000-column header
+# holds a thousand cells per byte. Blocks are sized so that a batch holds at
+# most about this many cells (each costs ~10 bytes with the checks'
+# temporaries), and grown when a row does not fit.
+CELLS_PER_BLOCK = 8_000_000
+MIN_BLOCK_SIZE = 16 * 1024
 
 # Python's csv module has a 128 KiB field limit; a 10 MB cell is legal CSV.
 csv.field_size_limit(2**31 - 1)
@@ -221,21 +233,157 @@ def _canonical_key(value: Any) -> str | None:
     return str(value)
 
 
+# Header -------------------------------------------------------------------
+
+
+def _label_error(kind: str, labels: list[str], *, note: str, label: str, field_name: str,
+                 field_number: int) -> dict[str, Any]:
+    """frictionless's descriptor of a label error, built without copying the header twice.
+
+    The error is made with an empty header (its message does not show the
+    header) and gets the header's labels afterwards: frictionless itself
+    deep-copies the whole header into each error, once more for its message.
+    ``labels`` is shared by every error of the header (the report is only
+    read and serialised, never changed in place).
+    """
+    from frictionless import errors as ferrors
+
+    error_class = {
+        "extra-label": ferrors.ExtraLabelError,
+        "missing-label": ferrors.MissingLabelError,
+        "blank-label": ferrors.BlankLabelError,
+        "duplicate-label": ferrors.DuplicateLabelError,
+        "incorrect-label": ferrors.IncorrectLabelError,
+    }[kind]
+    descriptor = error_class(
+        note=note, labels=[], row_numbers=[1], label=label, field_name=field_name, field_number=field_number
+    ).to_descriptor()
+    descriptor["labels"] = labels
+    return descriptor
+
+
+def header_errors(labels: list[str], fields: list[Any]) -> list[tuple[str, int, Callable[[], dict[str, Any]], Light]]:
+    """The errors frictionless's ``Header`` finds (``fieldsMatch: exact``), in its order, in linear time.
+
+    Each is (type, field number, build the descriptor, (field name, label,
+    note) for the error log), so only the errors a report keeps are built.
+    """
+    found: list[tuple[str, int, Callable[[], dict[str, Any]], Light]] = []
+    shown = [str(label) for label in labels]
+
+    def add(kind: str, *, note: str = "", label: str = "", field_name: str = "", field_number: int) -> None:
+        def build() -> dict[str, Any]:
+            return _label_error(kind, shown, note=note, label=label, field_name=field_name, field_number=field_number)
+
+        # A label error has no cell: the log shows its field and note.
+        found.append((kind, field_number, build, (field_name, "", note)))
+
+    if not labels:
+        return found
+    for number in range(len(fields) + 1, len(labels) + 1):
+        add("extra-label", label=labels[number - 1], field_number=number)
+    for number in range(len(labels) + 1, len(fields) + 1):
+        add("missing-label", field_name=fields[number - 1].name, field_number=number)
+    # Earlier positions of each label, for duplicates. frictionless searches
+    # the labels before each one; a dict of positions does it in one pass.
+    seen: dict[str, list[int]] = {}
+    for number, (field, label) in enumerate(zip(fields, labels), start=1):
+        if not label:
+            add("blank-label", field_name=field.name, field_number=number)
+            continue
+        earlier = seen.setdefault(label, [])
+        if earlier:
+            note = 'at position "%s"' % ", ".join(map(str, earlier))
+            add("duplicate-label", note=note, label=str(label), field_name=field.name, field_number=number)
+        elif label != field.name:
+            add("incorrect-label", label=str(label), field_name=field.name, field_number=number)
+        earlier.append(number)
+    return found
+
+
+def _deduplicated(names: list[str]) -> list[str]:
+    """frictionless's ``deduplicate_names`` ("x", "x2", "x3"…) without restarting at 2 for each repeat."""
+    used: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    result: list[str] = []
+    for name in names:
+        new_name = name
+        if new_name in used:
+            # Every suffix below the remembered one was taken before, and
+            # taken names stay taken: the first free one is at or after it.
+            suffix = next_suffix.get(name, 2)
+            new_name = f"{name}{suffix}"
+            while new_name in used:
+                suffix += 1
+                new_name = f"{name}{suffix}"
+            next_suffix[name] = suffix + 1
+        result.append(new_name)
+        used.add(new_name)
+    return result
+
+
+def expected_fields(labels: list[str], fields: list[Any]) -> list[Any]:
+    """``Header.get_expected_fields()`` for ``fieldsMatch: exact``: the fields by position,
+    then an ``any`` field named after each extra label (deduplicated)."""
+    from frictionless.fields import AnyField
+
+    if not labels:
+        return list(fields)
+    matched = [fields[position] if position < len(fields) else None for position in range(len(labels))]
+    names = _deduplicated([field.name if field is not None else label for field, label in zip(matched, labels)])
+    # AnyField(name=…) is what Field.from_descriptor({"name": …, "type": "any"})
+    # makes, without validating a descriptor per column.
+    return [field if field is not None else AnyField(name=name) for field, name in zip(matched, names)]
+
+
+_NULL_KEY_NOTE = 'cells composing the primary keys are all "None"'
+
+
+class _Spill:
+    """The errors of a batch's ragged rows that no report can keep: logged at once, counted after.
+
+    A short row under a wide header has an error per missing cell; a batch
+    of them would hold millions of pending errors. The report keeps the
+    first ``cap`` of each kind in row order, and ragged rows come in row
+    order, so once a kind has as many pending errors from ragged rows as it
+    has room left, its later ones cannot be kept. Their counts wait until
+    the batch's pending errors are added, so the room is not used up early.
+    """
+
+    def __init__(self, collector: ErrorCollector) -> None:
+        self.collector = collector
+        self.room: dict[str, int] = {}
+        self.spilled: collections.Counter[str] = collections.Counter()
+
+    def takes(self, type_: str, row: int, field: int, light: Light) -> bool:
+        room = self.room.get(type_)
+        if room is None:
+            room = self.room[type_] = max(0, self.collector.cap - self.collector.counts.get(type_, 0))
+        if room > 0:
+            self.room[type_] = room - 1
+            return False
+        self.spilled[type_] += 1
+        self.collector.log_light(type_, row=row, field=field, light=light)
+        return True
+
+    def count(self) -> None:
+        for type_, number in self.spilled.items():
+            self.collector.count_only(type_, number)
+
+
 class _Checker:
     """State of one validation run over batches of string columns."""
 
     def __init__(self, source: Source, schema: dict[str, Any], labels: list[str], collector: ErrorCollector) -> None:
         import frictionless
-        from frictionless.table.header import Header
 
         self.collector = collector
         # How frictionless prints an empty cell in an error: CSV cells are
         # "", but openpyxl gives None for an empty XLSX cell.
         self.empty_cell = "None" if source.format == "xlsx" else ""
         self.schema_obj = frictionless.Schema.from_descriptor(schema)
-        header = Header(labels, fields=self.schema_obj.fields, row_numbers=[1], ignore_case=False, fields_match="exact")
-        self.header_errors = list(header.errors)
-        expected = header.get_expected_fields()
+        self.header_errors = header_errors(labels, self.schema_obj.fields)
+        expected = expected_fields(labels, self.schema_obj.fields)
         primary_key = list(self.schema_obj.primary_key)
         names = [spec.name for spec in expected]
         self.has_primary_key = bool(primary_key) and set(primary_key).issubset(names)
@@ -263,17 +411,14 @@ class _Checker:
         self.pk_keys: list[pa.Array] = []
         self.pk_rows: list[pa.Array] = []
         self.rows = 0
-        # frictionless's Row class, for rows pyarrow cannot take as columns.
-        from frictionless.table.row import Row, create_cell_handlers
-
-        self._row_class = Row
-        self._handlers = create_cell_handlers(expected)
+        self.max_columns = 0  # set by validate_fast: wider ragged rows stop the run
+        self.budget: Budget | None = None  # set by validate_fast: polled between ragged rows
 
     # Header -----------------------------------------------------------
 
     def add_header_errors(self) -> None:
-        for error in self.header_errors:
-            self.collector.add(error.type, error.to_descriptor, row=0, field=getattr(error, "field_number", 0) or 0)
+        for type_, field_number, build, light in self.header_errors:
+            self.collector.add(type_, build, row=0, field=field_number, light=light)
 
     # Batches ----------------------------------------------------------
 
@@ -303,12 +448,17 @@ class _Checker:
             blank = missing if blank is None else pc.and_(blank, missing)
         if blank is None:
             blank = pa.array([False] * length, pa.bool_())
-        blank_rows = pc.indices_nonzero(blank).to_pylist() if length and pc.any(blank).as_py() else []
-        blank_set = set(blank_rows)
+        blank_indices = pc.indices_nonzero(blank) if length and pc.any(blank).as_py() else pa.array([], pa.uint64())
+        # Only the first blank rows of the report are built (a file of a
+        # million empty lines is a million blank rows); the row numbers of
+        # the others stay in Arrow, to be counted and logged after this
+        # batch's errors.
+        room = max(0, self.collector.cap - self.collector.counts.get("blank-row", 0))
+        blank_rows = blank_indices.slice(0, room).to_pylist()
+        unbuilt_blank_rows = pc.take(numbers, blank_indices.slice(room)) if len(blank_indices) > room else None
         if blank_rows:
-            numbers_py = numbers.to_pylist()
-            for index in blank_rows:
-                row_number = numbers_py[index]
+            built_numbers = pc.take(numbers, pa.array(blank_rows, pa.int64())).to_pylist()
+            for index, row_number in zip(blank_rows, built_numbers):
                 sequence += 1
                 found.append(
                     (
@@ -327,6 +477,8 @@ class _Checker:
             ok = _certainly_fine(column.field, array)
             fine_if_missing = pa.scalar(not column.required)
             ok = pc.if_else(missing, fine_if_missing, ok)
+            # A blank row reports only itself, and its keys are all missing.
+            ok = pc.or_(ok, blank)
             doubtful = pc.indices_nonzero(pc.invert(ok)).to_pylist() if length and not pc.all(ok).as_py() else []
             patches: dict[int, str | None] = {}
             if doubtful:
@@ -337,7 +489,7 @@ class _Checker:
                     target, notes = column.reader(value)
                     if column.keyed:
                         patches[index] = _canonical_key(target)
-                    if not notes or index in blank_set:
+                    if not notes:
                         continue
                     row_number = numbers_py[index]
                     cell = str(value) if value != "" else self.empty_cell
@@ -379,8 +531,22 @@ class _Checker:
         if self.has_primary_key:
             self._collect_primary_key(numbers)
 
-        for row_number, cells in odd_rows:
-            sequence = self._check_odd_row(row_number, cells, found, sequence)
+        odd_keys: dict[str, list[str | None]] = {column.name: [] for column in self.columns if column.keyed}
+        odd_pk: list[str | None] = []
+        spill = _Spill(self.collector)
+        for position, (row_number, cells) in enumerate(odd_rows, start=1):
+            sequence = self._check_odd_row(row_number, cells, found, sequence, odd_keys, odd_pk, spill)
+            if self.budget is not None and position % 1000 == 0:
+                self.budget.check()
+        if odd_rows:
+            odd_numbers = pa.array([row_number for row_number, _ in odd_rows], pa.int64())
+            for column in self.columns:
+                if column.keyed:
+                    column.keys.append(pa.array(odd_keys[column.name], pa.string()))
+                    column.key_rows.append(odd_numbers)
+            if self.has_primary_key:
+                self.pk_keys.append(pa.array(odd_pk, pa.string()))
+                self.pk_rows.append(odd_numbers)
 
         found.sort(key=lambda item: (item[0], item[1], item[2]))
         for row_number, field_number, _, type_, build, light in found:
@@ -388,6 +554,12 @@ class _Checker:
                 self.collector.add(type_, build, row=row_number, field=field_number, light=light)
             else:
                 self.collector.count_only(type_)
+        spill.count()
+        if unbuilt_blank_rows is not None:
+            self.collector.count_only("blank-row", len(unbuilt_blank_rows))
+            if self.collector.log is not None:
+                for row_number in _in_slices(unbuilt_blank_rows):
+                    self.collector.log_light("blank-row", row=row_number, field=0, light=("", "", ""))
 
     def _collect_primary_key(self, numbers: pa.Array) -> None:
         # The key arrays of this batch were just appended (ragged rows add
@@ -404,34 +576,95 @@ class _Checker:
         self.pk_keys.append(key)
         self.pk_rows.append(numbers)
 
-    def _check_odd_row(self, row_number: int, cells: list[Any], found: list[Any], sequence: int) -> int:
-        row = self._row_class(cells, handlers=self._handlers, row_number=row_number)
-        for error in row.errors:
+    def _check_odd_row(
+        self,
+        row_number: int,
+        cells: list[Any],
+        found: list[Any],
+        sequence: int,
+        odd_keys: dict[str, list[str | None]],
+        odd_pk: list[str | None],
+        spill: _Spill,
+    ) -> int:
+        """The errors frictionless's ``Row`` finds in a ragged row, built only if kept.
+
+        frictionless copies the row's cells into each of its errors, so a
+        row with thousands of extra cells costs the square of its width;
+        here an error is a (field name, cell, note) until the report keeps it.
+        """
+        from frictionless import errors as ferrors
+
+        if self.max_columns and len(cells) > self.max_columns:
+            raise TooManyColumns(len(cells))
+
+        def as_text() -> list[str]:
+            return [str(cell) if cell is not None else "" for cell in cells]
+
+        row_errors: list[tuple[int, str, Any, dict[str, Any], Light]] = []
+
+        def error(number: int, type_: str, error_class: Any, light: Light, **fields: Any) -> None:
+            row_errors.append((number, type_, error_class, fields, light))
+
+        values: dict[str, Any] = {}
+        blank_cells = 0
+        for index, column in enumerate(self.columns):
+            source = cells[index] if index < len(cells) else None
+            target, notes = column.reader(source)
+            type_note = notes.pop("type", None) if notes else None
+            if target is None and not type_note:
+                blank_cells += 1
+            if type_note:
+                error(column.number, "type-error", ferrors.TypeError, (column.name, str(source), type_note),
+                      note=type_note, cell=str(source), field_name=column.name, field_number=column.number)
+            for note in (notes or {}).values():
+                error(column.number, "constraint-error", ferrors.ConstraintError, (column.name, str(source), note),
+                      note=note, cell=str(source), field_name=column.name, field_number=column.number)
+            values[column.name] = target
+        width = len(self.columns)
+        for number in range(width + 1, len(cells) + 1):
+            cell = str(cells[number - 1])
+            error(number, "extra-cell", ferrors.ExtraCellError, ("", cell, ""),
+                  note="", cell=cell, field_name="", field_number=number)
+        for column in self.columns[len(cells):]:
+            error(column.number, "missing-cell", ferrors.MissingCellError, (column.name, "", ""),
+                  note="", cell="", field_name=column.name, field_number=column.number)
+        if blank_cells == width:
+            row_errors = [(0, "blank-row", ferrors.BlankRowError, {"note": ""}, ("", "", ""))]
+        for number, type_, error_class, fields, light in row_errors:
+            if spill.takes(type_, row_number, number, light):
+                continue
             sequence += 1
-            light = (getattr(error, "field_name", ""), getattr(error, "cell", ""), error.note)
-            found.append((row_number, getattr(error, "field_number", 0) or 0, sequence, error.type, error.to_descriptor, light))
-        keyed = [column for column in self.columns if column.keyed]
-        for column in keyed:
-            key = _canonical_key(row[column.name])
-            column.keys.append(pa.array([key], pa.string()))
-            column.key_rows.append(pa.array([row_number], pa.int64()))
+
+            def build(error_class: Any = error_class, fields: dict[str, Any] = fields) -> dict[str, Any]:
+                return error_class(cells=as_text(), row_number=row_number, **fields).to_descriptor()
+
+            found.append((row_number, number, sequence, type_, build, light))
+        for column in self.columns:
+            if column.keyed:
+                odd_keys[column.name].append(_canonical_key(values[column.name]))
         if self.has_primary_key:
-            keys = [_canonical_key(row[column.name]) for column in self.primary_key]
+            keys = [_canonical_key(values[column.name]) for column in self.primary_key]
             if all(key is None for key in keys):
                 joined = None
             elif len(keys) == 1:
                 joined = keys[0]
             else:
                 joined = "\x1f".join("\x00" if key is None else key for key in keys)
-            self.pk_keys.append(pa.array([joined], pa.string()))
-            self.pk_rows.append(pa.array([row_number], pa.int64()))
+            odd_pk.append(joined)
         return sequence
 
     # Integrity --------------------------------------------------------
 
-    def integrity_errors(self) -> list[tuple[str, int, int, str, Any]]:
-        """(type, row, field number, note, column) for unique and primary-key errors."""
+    def integrity_errors(self) -> tuple[list[tuple[str, int, int, str, Any]], Any]:
+        """(type, row, field number, note, column) for unique and primary-key errors,
+        and the rows of primary-key errors "all None" that no report can keep.
+
+        Blank rows have no key: a file of empty lines has as many of these
+        errors as lines, so only the first ``cap`` (the most a report keeps)
+        become tuples; the others are row numbers, counted and logged.
+        """
         found: list[tuple[str, int, int, str, Any]] = []
+        unkept: Any = pa.array([], pa.int64())
         for column in self.columns:
             if not column.unique:
                 continue
@@ -440,12 +673,23 @@ class _Checker:
         if self.has_primary_key:
             keys = pa.chunked_array(self.pk_keys, pa.string()) if self.pk_keys else pa.chunked_array([], pa.string())
             rows = pa.chunked_array(self.pk_rows, pa.int64()) if self.pk_rows else pa.chunked_array([], pa.int64())
-            null_rows = pc.filter(rows, pc.is_null(keys)).to_pylist()
-            for row in null_rows:
-                found.append(("primary-key", row, 0, 'cells composing the primary keys are all "None"', None))
+            null_rows = pc.filter(rows, pc.is_null(keys))
+            if len(null_rows):
+                null_rows = pc.take(null_rows, pc.sort_indices(null_rows))
+            cap = self.collector.cap
+            for row in null_rows.slice(0, cap).to_pylist():
+                found.append(("primary-key", row, 0, _NULL_KEY_NOTE, None))
+            if len(null_rows) > cap:
+                unkept = null_rows.slice(cap)
             for row, previous in _repeats(self.pk_keys, self.pk_rows):
                 found.append(("primary-key", row, 0, f"the same as in the row at position {previous}", None))
-        return found
+        return found, unkept
+
+
+def _in_slices(numbers: Any, size: int = 65_536) -> Iterator[int]:
+    """The values of an Arrow array, a slice at a time (never a million Python ints at once)."""
+    for start in range(0, len(numbers), size):
+        yield from numbers.slice(start, size).to_pylist()
 
 
 def _repeats(keys: list[pa.Array], rows: list[pa.Array]) -> list[tuple[int, int]]:
@@ -478,7 +722,7 @@ def _read_labels(source: Source) -> list[str]:
 
 
 def _csv_batches(
-    source: Source, labels: list[str]
+    source: Source, labels: list[str], budget: Budget | None = None, block_size: int = BLOCK_SIZE
 ) -> Iterator[tuple[list[pa.Array], pa.Array, list[tuple[int, list[str]]]]]:
     """Yield (columns, row numbers, ragged rows) batches; the header row is dropped.
 
@@ -489,10 +733,17 @@ def _csv_batches(
     rejected: list[tuple[int, str]] = []
 
     broken: list[str] = []
+    exceeded: list[BudgetExceeded] = []
 
     def on_invalid(row: Any) -> str:
         # Exceptions raised here are swallowed by pyarrow, so failures are
         # noted and turned into a parse error that is re-raised below.
+        if budget is not None and len(rejected) % 10_000 == 9_999:
+            try:
+                budget.check()
+            except BudgetExceeded as over:
+                exceeded.append(over)
+                return "error"
         try:
             text = row.text
         except UnicodeDecodeError as error:
@@ -510,7 +761,7 @@ def _csv_batches(
     reader = pa_csv.open_csv(
         source.path,
         read_options=pa_csv.ReadOptions(
-            use_threads=False, block_size=BLOCK_SIZE, column_names=names, encoding=encoding
+            use_threads=False, block_size=block_size, column_names=names, encoding=encoding
         ),
         parse_options=pa_csv.ParseOptions(
             delimiter=source.delimiter or ",",
@@ -539,6 +790,8 @@ def _csv_batches(
         except StopIteration:
             break
         except pa.ArrowInvalid:
+            if exceeded:
+                raise exceeded[0] from None
             if broken and broken[0] == "unnumbered":
                 raise _Unsupported("pyarrow did not number a ragged row") from None
             if broken:
@@ -611,12 +864,52 @@ def validate_fast(
     cancelled: Callable[[], bool] | None,
     log_path: str | None = None,
     scans: ScanFactory | None = None,
+    max_columns: int | None = None,
+    budget: Budget | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     """Validate with pyarrow; None when frictionless must do it instead.
 
     With ``log_path``, every error is also written there (see errorlog);
     a fallback to frictionless rewrites that file from the start.
+    A row wider than ``max_columns`` raises :class:`TooManyColumns`;
+    ``budget`` is checked with ``cancelled``, between batches.
     """
+    options = dict(
+        max_errors_per_type=max_errors_per_type, progress=progress, progress_every=progress_every,
+        cancelled=cancelled, log_path=log_path, scans=scans, max_columns=max_columns, budget=budget,
+    )
+    if source.format == "xlsx":
+        return _validate_fast(source, schema, block_size=BLOCK_SIZE, **options)
+    block_size = min(BLOCK_SIZE, max(MIN_BLOCK_SIZE, CELLS_PER_BLOCK // max(1, len(_read_labels(source)))))
+    while True:
+        try:
+            return _validate_fast(source, schema, block_size=block_size, **options)
+        except _Straddled:
+            # A row larger than the block: start again with larger blocks
+            # (the log and the collector start afresh too).
+            if block_size >= BLOCK_SIZE:
+                return None  # a cell larger than BLOCK_SIZE (a 10 MB cell): frictionless copes
+            block_size = min(BLOCK_SIZE, block_size * 8)
+
+
+class _Straddled(Exception):
+    """A row is larger than pyarrow's block."""
+
+
+def _validate_fast(
+    source: Source,
+    schema: dict[str, Any],
+    *,
+    block_size: int,
+    max_errors_per_type: int,
+    progress: Callable[[int], None] | None,
+    progress_every: int,
+    cancelled: Callable[[], bool] | None,
+    log_path: str | None,
+    scans: ScanFactory | None,
+    max_columns: int | None,
+    budget: Budget | None,
+) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     started = time.perf_counter()
     log = ErrorLog(log_path) if log_path else None
     try:
@@ -632,17 +925,23 @@ def validate_fast(
             batches_factory = sheet.iter_batches
         else:
             labels = _read_labels(source)
-            batches_factory = lambda: _csv_batches(source, labels)  # noqa: E731
+            batches_factory = lambda: _csv_batches(source, labels, budget, block_size)  # noqa: E731
+        if max_columns and len(labels) > max_columns:
+            raise TooManyColumns(len(labels))
         if not labels or not any(labels):
             raise _Unsupported("no header")
         collector = ErrorCollector(max_errors_per_type, log)
         checker = _Checker(source, schema, labels, collector)
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
+        checker.max_columns, checker.budget = max_columns or 0, budget
         checker.add_header_errors()
         feeder = Scans(scans() if scans else [], [column.name for column in checker.columns], collector)
         reported = 0
         for arrays, numbers, odd in batches_factory():
+            if budget is not None:
+                budget.rows = checker.rows
+                budget.check()
             if cancelled and cancelled():
                 raise ValidationCancelled()
             checker.check_batch(arrays, numbers, odd)
@@ -652,14 +951,15 @@ def validate_fast(
             if progress and checker.rows - reported >= progress_every:
                 reported = checker.rows
                 progress(checker.rows)
+        if budget is not None:
+            budget.check()
         _add_integrity_errors(checker, collector, batches_factory)
         collector.summaries = feeder.finish(collector)
     except _Unsupported:
         return None
     except pa.ArrowInvalid as error:
-        # A cell larger than the block (a 10 MB cell): frictionless copes.
         if "straddl" in str(error):
-            return None
+            raise _Straddled() from None
         raise
     finally:
         if log is not None:
@@ -680,8 +980,8 @@ def validate_fast(
 def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_factory: Callable[[], Any]) -> None:
     from frictionless import errors as ferrors
 
-    found = checker.integrity_errors()
-    if not found:
+    found, unkept = checker.integrity_errors()
+    if not found and not len(unkept):
         return
     found.sort(key=lambda item: (item[1], 0 if item[0] == "unique-error" else 1, item[2]))
     kept: set[int] = set()
@@ -689,6 +989,11 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
         if collector.wants(item[0]):
             kept.add(position)
         collector.count_only(item[0])
+    # Rows past the first ``cap`` null keys: never kept, only counted and logged.
+    collector.count_only("primary-key", len(unkept))
+    if collector.log is not None:
+        for row in _in_slices(unkept):
+            collector.log_light("primary-key", row=row, field=0, light=("", "", _NULL_KEY_NOTE))
     # Counted above; now build the kept ones with their row cells, which
     # needs one more pass over the file for just those rows. The others are
     # only logged, without their cells (the row number says where to look).

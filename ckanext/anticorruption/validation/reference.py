@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errorlog import ErrorLog
-from .result import ErrorCollector, ValidationCancelled, build_report
+from .result import Budget, ErrorCollector, TooManyColumns, ValidationCancelled, build_report
 from .scans import ScanFactory, Scans
 from .source import Source
 
@@ -94,16 +94,21 @@ def validate_with_frictionless(
     cancelled: Callable[[], bool] | None,
     log_path: str | None = None,
     scans: ScanFactory | None = None,
+    max_columns: int | None = None,
+    budget: Budget | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector]:
     """Run frictionless; return (report descriptor, rows read, collector).
 
     With ``log_path``, every error is also written there (see errorlog).
+    The caller has checked the header against ``max_columns`` (frictionless's
+    header check costs the square of its width); a row wider than it raises
+    :class:`TooManyColumns`.
     """
     with contextlib.ExitStack() as stack:
         log = stack.enter_context(ErrorLog(log_path)) if log_path else None
         return _validate(source, schema, ErrorCollector(max_errors_per_type, log),
                          progress=progress, progress_every=progress_every, cancelled=cancelled,
-                         scans=scans)
+                         scans=scans, max_columns=max_columns, budget=budget)
 
 
 def _validate(
@@ -115,6 +120,8 @@ def _validate(
     progress_every: int,
     cancelled: Callable[[], bool] | None,
     scans: ScanFactory | None = None,
+    max_columns: int | None = None,
+    budget: Budget | None = None,
 ) -> tuple[dict[str, Any], int, ErrorCollector]:
     from frictionless import FrictionlessException, checks
 
@@ -141,6 +148,8 @@ def _validate(
             for error in baseline.validate_start():
                 keep(error)
             labels = list(resource.labels or [])
+            if max_columns and len(labels) > max_columns:
+                raise TooManyColumns(len(labels))
             stream = resource.row_stream
             while True:
                 try:
@@ -152,11 +161,17 @@ def _validate(
                 except StopIteration:
                     break
                 rows += 1
+                if max_columns and len(row.cells) > max_columns:
+                    raise TooManyColumns(len(row.cells))
                 for error in row.errors:
                     keep(error)
                 feeder.add_row(row.row_number, row.cells)
-                if rows % CHECK_EVERY == 0 and cancelled and cancelled():
-                    raise ValidationCancelled()
+                if rows % CHECK_EVERY == 0:
+                    if budget is not None:
+                        budget.rows = rows
+                        budget.check()
+                    if cancelled and cancelled():
+                        raise ValidationCancelled()
                 if progress and rows % progress_every == 0:
                     progress(rows)
 

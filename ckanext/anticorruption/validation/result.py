@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errorlog import ErrorLog
 
-__all__ = ["WARNING_TYPES", "ErrorCollector", "Light", "ValidationCancelled", "ValidationResult"]
+__all__ = [
+    "WARNING_TYPES", "Budget", "BudgetExceeded", "ErrorCollector", "Light", "TooManyColumns", "ValidationCancelled",
+    "ValidationResult",
+]
 
 # Findings reported row by row like errors that do not make a file invalid
 # (a wrong check digit: a share of real RFCs fail it).
@@ -20,6 +25,56 @@ Light = tuple[str, Any, str]
 
 class ValidationCancelled(Exception):
     """Raised by validate_file when the ``cancelled`` callback says so."""
+
+
+class BudgetExceeded(Exception):
+    """Raised by validate_file when a run passes its time or memory budget.
+
+    ``reason`` is "time" or "memory"; ``rows`` how far the run had got. The
+    caller decides what to do (the web process hands the run to a worker).
+    """
+
+    def __init__(self, reason: str, rows: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.rows = reason, rows
+
+
+class TooManyColumns(Exception):
+    """Raised inside an engine when a row is wider than the column limit."""
+
+    def __init__(self, columns: int) -> None:
+        super().__init__(columns)
+        self.columns = columns
+
+
+def _rss_bytes() -> int:
+    """The process's resident memory now (Linux /proc; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class Budget:
+    """A deadline and a ceiling on memory growth, checked between batches.
+
+    Both are optional (None: no limit); ``check`` raises
+    :class:`BudgetExceeded` once either is passed. The engines call it where they already poll ``cancelled``, so
+    a budget costs one clock read and one small /proc read per check.
+    """
+
+    def __init__(self, seconds: float | None = None, memory_bytes: int | None = None) -> None:
+        self.deadline = time.monotonic() + seconds if seconds is not None else None
+        self.memory_bytes = memory_bytes
+        self.baseline = _rss_bytes() if memory_bytes is not None else 0
+        self.rows = 0
+
+    def check(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BudgetExceeded("time", self.rows)
+        if self.memory_bytes is not None and _rss_bytes() - self.baseline > self.memory_bytes:
+            raise BudgetExceeded("memory", self.rows)
 
 
 @dataclass

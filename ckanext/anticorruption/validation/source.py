@@ -26,6 +26,7 @@ __all__ = [
     "SourceProblem",
     "detect_delimiter",
     "detect_encoding",
+    "header_width",
     "normalize_format",
     "open_source",
     "xlsx_sheet_names",
@@ -151,6 +152,31 @@ def detect_delimiter(text: str) -> str:
     counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
     best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
+
+
+def header_width(source: Source) -> int:
+    """How many columns the first row of ``source`` has, read in one linear pass over that row."""
+    if source.format == "csv":
+        try:
+            with open(source.path, encoding=source.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=source.delimiter or ",", quotechar='"', doublequote=True)
+                return len(next(reader, []))
+        except (UnicodeDecodeError, csv.Error):
+            return 0  # the engines report what is wrong with the file
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(source.path)
+        try:
+            sheet = workbook.get_sheet_by_name(source.sheet or source.sheets[0])
+            # Calamine pads every row to the sheet's width, as openpyxl does.
+            return len(next(iter(sheet.iter_rows()), []))
+        finally:
+            close = getattr(workbook, "close", None)
+            if close:
+                close()
+    except Exception:  # calamine raises its own error classes; the engines report them
+        return 0
 
 
 def xlsx_sheet_names(path: str) -> list[str]:
