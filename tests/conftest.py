@@ -1,10 +1,13 @@
 """Fixtures shared by the whole suite. CKAN's own fixtures come from its pytest plugin."""
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,20 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     for table in own.__all__:
         model.Session.query(getattr(own, table)).delete()
     model.Session.commit()
+
+
+@contextlib.contextmanager
+def http_server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[http.server.ThreadingHTTPServer]:
+    """A real HTTP server on 127.0.0.1 answering with ``handler``; ``server.seen`` is free for the handler."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _free_port() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import http.server
 import io
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,8 @@ from ckanext.anticorruption.download import (
     checked_link,
     download,
 )
+
+from .conftest import http_server
 
 
 def _resolver(*addresses: str):
@@ -98,13 +99,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def local_server() -> Iterator[http.server.ThreadingHTTPServer]:
     """An HTTP server on 127.0.0.1 that records what it is asked."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.seen = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with http_server(_Handler) as server:
+        yield server
 
 
 @pytest.mark.usefixtures("no_outside_network")

@@ -130,6 +130,7 @@ class Processes:
 
     def __init__(self, ini: str, name: str) -> None:
         self.ini, self.name, self.started = ini, name, []
+        self.proxies: list[TcpProxy] = []
         self.stopping = False
         LOGS.mkdir(parents=True, exist_ok=True)
 
@@ -149,6 +150,15 @@ class Processes:
         wait_for(lambda: "has started on queue" in log.read_text(errors="replace"), 90,
                  f"the worker did not start (log: {log})", worker)
         return worker
+
+    def proxy(self, service: str) -> tuple[TcpProxy, dict[str, str]]:
+        """A proxy in front of one of the test's services ("db", "solr", "redis"), and the
+        environment that points CKAN at it."""
+        url = service_urls()[service]
+        proxy = TcpProxy(port_of(url))
+        self.proxies.append(proxy)
+        variable = {"db": "CKAN_SQLALCHEMY_URL", "solr": "CKAN_SOLR_URL", "redis": "CKAN_REDIS_URL"}[service]
+        return proxy, {variable: via_proxy(url, proxy)}
 
     def supervised_worker(self, **env: str) -> None:
         """A worker restarted whenever it exits, as systemd's Restart=always does (an RQ worker
@@ -195,6 +205,8 @@ class Processes:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=20)
+        for proxy in self.proxies:
+            proxy.down()
 
 
 def _descendants(pid: int) -> list[int]:

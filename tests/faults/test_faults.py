@@ -4,7 +4,6 @@ run must reach a final state and every upload must be kept by themselves."""
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 
 import pytest
@@ -16,9 +15,10 @@ from ckan.tests.helpers import call_action
 
 from ckanext.anticorruption.model import IndexPending
 
+from ..conftest import http_server
 from ..guide import minimal_dataset
 from ..hostile import HEADER, ROW
-from .conftest import FINAL, TcpProxy, port_of, run_state, service_urls, via_proxy, wait_for
+from .conftest import FINAL, run_state, wait_for
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 
@@ -79,12 +79,8 @@ class _SlowThenFine(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def slow_link():
     _SlowThenFine.served = 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowThenFine)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/contratos.csv"
-    server.shutdown()
-    server.server_close()
+    with http_server(_SlowThenFine) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}/contratos.csv"
 
 
 def test_a_run_whose_worker_is_killed_is_final_within_two_minutes(processes, agency, slow_link) -> None:
@@ -105,8 +101,7 @@ def test_a_run_whose_worker_is_killed_is_final_within_two_minutes(processes, age
 
 def test_uploads_while_redis_is_down_are_kept_and_checked_when_it_is_back(processes, agency) -> None:
     editor, dataset = agency
-    redis = TcpProxy(port_of(service_urls()["redis"]))
-    env = {"CKAN_REDIS_URL": via_proxy(service_urls()["redis"], redis)}
+    redis, env = processes.proxy("redis")
     portal = processes.web(**env)
     processes.supervised_worker(**env)
 
@@ -127,8 +122,7 @@ def test_uploads_while_redis_is_down_are_kept_and_checked_when_it_is_back(proces
 
 def test_an_upload_while_solr_is_down_is_kept_and_indexed_when_it_is_back(processes, agency) -> None:
     editor, dataset = agency
-    solr = TcpProxy(port_of(service_urls()["solr"]))
-    env = {"CKAN_SOLR_URL": via_proxy(service_urls()["solr"], solr)}
+    solr, env = processes.proxy("solr")
     portal = processes.web(**env)
     processes.supervised_worker(**env)
 
@@ -151,8 +145,7 @@ def test_an_upload_while_solr_is_down_is_kept_and_indexed_when_it_is_back(proces
 
 def test_portal_and_worker_recover_when_postgresql_restarts(processes, agency) -> None:
     editor, dataset = agency
-    database = TcpProxy(port_of(service_urls()["db"]))
-    env = {"CKAN_SQLALCHEMY_URL": via_proxy(service_urls()["db"], database)}
+    database, env = processes.proxy("db")
     portal = processes.web(**env)
     processes.supervised_worker(**env)
     assert _upload(portal, editor, dataset, SMALL, "antes").status_code == 200

@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ckan.tests.helpers import call_action, call_auth
 
 from ckanext.anticorruption.model import Validation
 
+from ..conftest import http_server
 from ..guide import minimal_dataset
 from ..hostile import HEADER, ROW, cases
 
@@ -285,12 +285,8 @@ SCHEMAS = {
 
 @pytest.fixture
 def link_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with http_server(_Handler) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.mark.ckan_config("ckanext.anticorruption.validation.link_timeout", 2)
@@ -364,13 +360,8 @@ class _InternalService(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def internal_service():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _InternalService)
-    server.seen = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with http_server(_InternalService) as server:
+        yield server
 
 
 @pytest.mark.usefixtures("with_test_worker")

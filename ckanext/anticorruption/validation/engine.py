@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 import math
 import time
@@ -126,8 +125,7 @@ def json_safe(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
+    # Anything else (dates and times included) as frictionless prints a cell.
     return str(value)
 
 
