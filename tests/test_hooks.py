@@ -166,3 +166,23 @@ def test_purging_an_organization_leaves_no_declaration_or_request(agency) -> Non
 
     for table in (own.CoverageDeclaration, own.CoverageRequest, own.CoverageSnapshot):
         assert model.Session.query(table).filter_by(organization_id=org["id"]).count() == 0, table
+
+
+def test_a_save_committed_later_by_its_caller_is_reconciled_after_the_commit(agency) -> None:
+    from ckan.lib.jobs import get_queue
+
+    from ckanext.anticorruption import hooks
+
+    editor, org = agency
+    dataset = call_action("package_create", {"user": editor["name"], "defer_commit": True},
+                          **minimal_dataset("contracts_register", org["id"]),
+                          resources=[{"url": "https://datos.example.org/contratos.csv", "format": "CSV"}])
+    link = dataset["resources"][0]
+    queued_before_commit = [job.func_name for job in get_queue().jobs]
+    model.repo.commit()
+    queued = [job for job in get_queue().jobs if job.func_name == "ckanext.anticorruption.hooks.reconcile_later"]
+
+    assert "ckanext.anticorruption.hooks.reconcile_later" not in queued_before_commit
+    assert [job.args[0] for job in queued] == [dataset["id"]]
+    hooks.reconcile_later(*queued[0].args)  # what the worker runs
+    assert _state(link["id"]) == "pending"

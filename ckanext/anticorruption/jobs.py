@@ -549,7 +549,7 @@ def sweep() -> dict[str, int]:
       ``error``/``worker-died``;
     - datasets saved while Solr was away are indexed.
 
-    Runs are locked while they are looked at, so that several workers' sweeps
+    Each run is locked while it is looked at, so that several workers' sweeps
     never restart the same run twice.
     """
     counts = {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
@@ -557,14 +557,20 @@ def sweep() -> dict[str, int]:
     silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
     # A run is queued right after it is recorded: leave the newest ones to their request.
     settled = now - datetime.timedelta(seconds=HEARTBEAT_SECONDS)
-    rows = model.Session.query(Validation).filter(
-        Validation.state.in_(("pending", "running"))).with_for_update(skip_locked=True).all()
-    for row in rows:
-        if row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
+    unfinished = [rid for (rid,) in model.Session.query(Validation.resource_id).filter(
+        Validation.state.in_(("pending", "running")))]
+    model.Session.commit()
+    for resource_id in unfinished:
+        # One run at a time, locked: another worker's sweep skips it meanwhile.
+        row = model.Session.query(Validation).filter_by(resource_id=resource_id).with_for_update(
+            skip_locked=True).one_or_none()
+        if row is None:
+            pass
+        elif row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
             counts["queued"] += enqueue_run(row)
         elif row.state == "running" and row.updated < silent:
             counts["restarted" if _restart(row) else "given_up"] += 1
-    model.Session.commit()
+        model.Session.commit()
     counts["indexed"] = reindex.catch_up()
     if any(counts.values()):
         log.info("Validation sweep: %s", counts)
