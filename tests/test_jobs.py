@@ -15,31 +15,19 @@ from openpyxl import Workbook
 
 import ckan.model as model
 from ckan.lib.jobs import Worker, get_queue
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.anticorruption import jobs
 from ckanext.anticorruption.model import Validation
 
-from .guide import minimal_dataset
 from .hostile import HEADER, ROW
+# The same publisher and contracts dataset as the validation tests.
+from .logic.test_validation import dataset, editor  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 
 VALID = (HEADER + "\n" + ROW + "\n" + ROW.replace("C-1", "C-2") + "\n").encode()
 IN_BACKGROUND = pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_bytes", 10)
-
-
-@pytest.fixture
-def editor():
-    return factories.User()
-
-
-@pytest.fixture
-def dataset(editor):
-    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
-    return call_action("package_create", {"user": editor["name"]},
-                       **minimal_dataset("contracts_register", org["id"]))
 
 
 def _upload(create_with_upload, dataset, editor, data: bytes, name: str = "contratos.csv", fmt: str = "CSV"):
