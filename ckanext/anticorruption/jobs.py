@@ -148,7 +148,6 @@ def start(package: dict[str, Any], resource: dict[str, Any], *, user: str | None
         enqueue_run(row)
     elif not execute_run(row.resource_id, row.run_id, in_request=True):
         reason = "budget"
-        model.Session.refresh(row)
         enqueue_run(row)
     model.Session.refresh(row)
     return row, reason
