@@ -42,7 +42,7 @@ setup(
             "anticorruption = ckanext.anticorruption.plugin:AnticorruptionPlugin",
         ],
         "ckan.rdf.profiles": [
-            "anticorruption = ckanext.anticorruption.dcat_profile:AnticorruptionDCATProfile",
+            "anticorruption = ckanext.anticorruption.dcat.profile:AnticorruptionDCATProfile",
         ],
     },
     zip_safe=False,

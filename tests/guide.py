@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.anticorruption.dataset_types import dataset_type
+from ckanext.anticorruption.dataset_types.types import dataset_type
 
 # The 30 priority datasets of the Open Up Guide, in the Guide's order.
 GUIDE_TYPE_IDS = [

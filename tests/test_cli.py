@@ -71,7 +71,7 @@ def test_demo_needs_a_sysadmin(cli, user_factory) -> None:
 def test_demo_files_follow_their_types_table_schema() -> None:
     from frictionless import Resource, Schema, validate
 
-    from ckanext.anticorruption.dataset_types import dataset_type
+    from ckanext.anticorruption.dataset_types.types import dataset_type
 
     for spec in yaml.safe_load((DEMO_DIR / "datasets.yaml").read_text(encoding="utf-8")):
         descriptor = dict(dataset_type(spec["type"]).table_schema)
@@ -86,8 +86,8 @@ def test_demo_files_follow_their_types_table_schema() -> None:
 def test_validate_prints_a_summary_table(cli, create_with_upload) -> None:
     from ckan.tests import factories
 
-    from .guide import minimal_dataset
-    from .hostile import HEADER, ROW
+    from tests.guide import minimal_dataset
+    from tests.hostile import HEADER, ROW
 
     org = factories.Organization()
     dataset = call_action("package_create", **minimal_dataset("contracts_register", org["id"]))

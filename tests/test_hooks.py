@@ -18,8 +18,8 @@ from ckan.tests.helpers import call_action
 
 from ckanext.anticorruption import model as own
 
-from .guide import minimal_dataset
-from .hostile import HEADER, ROW
+from tests.guide import minimal_dataset
+from tests.hostile import HEADER, ROW
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 

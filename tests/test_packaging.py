@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .guide import GUIDE_TYPE_IDS
+from tests.guide import GUIDE_TYPE_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -40,7 +40,7 @@ def validate(resource_ids: tuple[str, ...], datasets: tuple[str, ...], type_ids:
     """Validate resources against their Table Schemas and print a summary."""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.anticorruption.dataset_types import dataset_types
+    from ckanext.anticorruption.dataset_types.types import dataset_types
 
     if not (resource_ids or datasets or type_ids or everything):
         raise click.UsageError("Say what to validate: --resource, --dataset, --type or --all")
@@ -115,7 +115,7 @@ def snapshot() -> None:
 @coverage.command()
 def schedule() -> None:
     """Show when the daily snapshot runs next, scheduling it if it is not."""
-    from ckanext.anticorruption import coverage_jobs
+    from ckanext.anticorruption.coverage import schedule as coverage_jobs
 
     coverage_jobs.ensure_scheduled()
     import ckan.lib.jobs as ckan_jobs

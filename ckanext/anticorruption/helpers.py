@@ -5,8 +5,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import coverage
-from ckanext.anticorruption import dataset_types as types
+from ckanext.anticorruption.coverage import scoring as coverage
+from ckanext.anticorruption.dataset_types import types
 
 __all__ = [
     "anticorruption_category",
@@ -115,7 +115,7 @@ def anticorruption_validation(resource_id: str, include_report: bool = False) ->
 
 
 def anticorruption_validation_groups(validation: dict[str, Any]) -> list[dict[str, Any]]:
-    from ckanext.anticorruption.reports import error_groups
+    from ckanext.anticorruption.validation.reports import error_groups
 
     return error_groups(validation.get("report"), validation.get("error_counts") or {})
 

@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ckanext.anticorruption import jobs
+from ckanext.anticorruption.uploads import run as jobs
 from ckanext.anticorruption.model import forget_organization_records
 
 __all__ = ["dataset_purged", "dataset_saved", "organization_purged", "reconcile_later"]

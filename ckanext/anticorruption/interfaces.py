@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ckan.plugins.interfaces import Interface
 
-from ckanext.anticorruption.identifiers import IdentifierScheme
+from ckanext.anticorruption.identifiers.schemes import IdentifierScheme
 
 __all__ = ["IIdentifierSchemes"]
 

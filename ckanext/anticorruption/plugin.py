@@ -7,15 +7,18 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli, config, coverage_jobs, dataset_types, jobs, privacy_guard, search, views
+from ckanext.anticorruption import cli, config, search, views
+from ckanext.anticorruption.coverage import schedule as coverage_jobs
+from ckanext.anticorruption.dataset_types import types as dataset_types
+from ckanext.anticorruption.uploads import run as jobs
+from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 
 
 def _actions() -> dict[str, Any]:
-    """The extension's actions, and ckanext-dcat's catalog actions wrapped (logic/dcat_action.py)."""
-    from ckanext.anticorruption.logic import action, dcat_action
+    from ckanext.anticorruption.logic import action
 
-    return {name: getattr(module, name) for module in (action, dcat_action) for name in module.__all__}
+    return action.get_actions()
 
 
 @tk.blanket.actions(_actions)

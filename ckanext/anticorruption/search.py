@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckanext.anticorruption import coverage
-from ckanext.anticorruption import dataset_types as types
+from ckanext.anticorruption.coverage import scoring as coverage
+from ckanext.anticorruption.dataset_types import types
 
 __all__ = ["VALIDATION_FIELD", "index_fields", "label_facets"]
 

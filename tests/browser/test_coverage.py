@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ..guide import minimal_dataset
+from tests.guide import minimal_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean_db", "clean_index")]
 

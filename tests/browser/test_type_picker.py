@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from ckan.tests import factories
 
-from ckanext.anticorruption.dataset_types import dataset_type
+from ckanext.anticorruption.dataset_types.types import dataset_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean_db", "clean_index")]
 

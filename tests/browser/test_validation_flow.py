@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ..guide import minimal_dataset
-from ..hostile import HEADER, ROW
+from tests.guide import minimal_dataset
+from tests.hostile import HEADER, ROW
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean_db", "clean_index")]
 

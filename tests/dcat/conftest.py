@@ -9,9 +9,9 @@ from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.anticorruption.dataset_types import dataset_type
+from ckanext.anticorruption.dataset_types.types import dataset_type
 
-from ..guide import minimal_dataset
+from tests.guide import minimal_dataset
 
 ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
 

@@ -9,10 +9,10 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.anticorruption.vocabulary import DQV, OA
+from ckanext.anticorruption.dcat.vocabulary import DQV, OA
 
-from ..guide import GUIDE_TYPE_IDS, minimal_dataset
-from .conftest import create_populated
+from tests.guide import GUIDE_TYPE_IDS, minimal_dataset
+from tests.dcat.conftest import create_populated
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan.tests.helpers import call_action
 
-from ckanext.anticorruption.dcat_mapping import own_fields
+from ckanext.anticorruption.dcat.mapping import own_fields
 
-from ..guide import GUIDE_TYPE_IDS, minimal_dataset
-from .conftest import create_populated
+from tests.guide import GUIDE_TYPE_IDS, minimal_dataset
+from tests.dcat.conftest import create_populated
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

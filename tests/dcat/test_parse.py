@@ -8,10 +8,10 @@ from ckan.tests.helpers import call_action
 
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 
-from ckanext.anticorruption.dcat_mapping import own_fields
+from ckanext.anticorruption.dcat.mapping import own_fields
 
-from ..guide import GUIDE_TYPE_IDS
-from .conftest import create_populated
+from tests.guide import GUIDE_TYPE_IDS
+from tests.dcat.conftest import create_populated
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

@@ -19,8 +19,8 @@ from rdflib.namespace import SH
 
 from ckanext.dcat.processors import RDFSerializer
 
-from ..guide import GUIDE_TYPE_IDS
-from .conftest import create_populated
+from tests.guide import GUIDE_TYPE_IDS
+from tests.dcat.conftest import create_populated
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

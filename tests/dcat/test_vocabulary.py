@@ -5,12 +5,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from ckanext.anticorruption import dcat_mapping
-from ckanext.anticorruption.vocabulary import (
+from ckanext.anticorruption.dcat import mapping as dcat_mapping
+from ckanext.anticorruption.dcat.vocabulary import (
     Vocabulary, concept_scheme_graph, file_type_code, file_type_uri, language_code, language_uri,
 )
 
-from ..guide import GUIDE_TYPE_IDS
+from tests.guide import GUIDE_TYPE_IDS
 
 MEXICO = "http://publications.europa.eu/resource/authority/country/MEX"
 HERE = Vocabulary("https://datos.gob.mx/")

@@ -15,10 +15,10 @@ from ckan.tests.helpers import call_action
 
 from ckanext.anticorruption.model import IndexPending
 
-from ..conftest import http_server
-from ..guide import minimal_dataset
-from ..hostile import HEADER, ROW
-from .conftest import FINAL, run_state, wait_for
+from tests.conftest import http_server
+from tests.guide import minimal_dataset
+from tests.hostile import HEADER, ROW
+from tests.faults.conftest import FINAL, run_state, wait_for
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 

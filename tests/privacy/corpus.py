@@ -19,7 +19,7 @@ from typing import Any
 
 from stdnum.mx.curp import calc_check_digit as curp_check_digit
 
-from ckanext.anticorruption.identifiers import rfc_check_digit
+from ckanext.anticorruption.identifiers.schemes import rfc_check_digit
 
 __all__ = ["CorpusFile", "clean_files", "contracts_rows", "seeded_files", "to_csv"]
 

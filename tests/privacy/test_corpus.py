@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ckanext.anticorruption.dataset_types import dataset_type
-from ckanext.anticorruption.privacy import PrivacyScan
+from ckanext.anticorruption.dataset_types.types import dataset_type
+from ckanext.anticorruption.privacy.scan import PrivacyScan
 from ckanext.anticorruption.validation import validate_file
 
-from .corpus import CorpusFile, clean_files, seeded_files
+from tests.privacy.corpus import CorpusFile, clean_files, seeded_files
 
 
 def _scan(tmp_path: Path, file: CorpusFile, engine: str) -> dict:

@@ -18,9 +18,9 @@ from frictionless.error import Error
 
 from ckanext.anticorruption.validation import BudgetExceeded, validate_file
 
-from ..hostile import _xlsx
-from .corpus import build_table, table_schema, write_csv
-from .test_differential import assert_same_as_frictionless, assert_same_descriptors
+from tests.hostile import _xlsx
+from tests.validation.corpus import build_table, table_schema, write_csv
+from tests.validation.test_differential import assert_same_as_frictionless, assert_same_descriptors
 
 SCHEMA = table_schema("contracts_register")
 NAMES = [field["name"] for field in SCHEMA["fields"]]

@@ -13,7 +13,7 @@ import pytest
 
 from ckanext.anticorruption.validation import ValidationResult, validate_file
 
-from .corpus import MUTATIONS, SCHEMA_TYPES, Styled, build_table, table_schema, typed_rows, write_csv, write_excel, write_xlsx
+from tests.validation.corpus import MUTATIONS, SCHEMA_TYPES, Styled, build_table, table_schema, typed_rows, write_csv, write_excel, write_xlsx
 
 ENCODINGS = [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", "\t"), ("latin-1", "|")]
 

@@ -10,7 +10,7 @@ import pytest
 from ckanext.anticorruption.validation import validate_file
 from ckanext.anticorruption.validation.errorlog import HEADER, MAX_CELL, ErrorLog, spreadsheet_safe
 
-from .corpus import build_table, table_schema, write_csv
+from tests.validation.corpus import build_table, table_schema, write_csv
 
 
 def _log_rows(path: Path) -> list[list[str]]:

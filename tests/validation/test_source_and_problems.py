@@ -10,7 +10,7 @@ import pytest
 from ckanext.anticorruption.validation import ValidationCancelled, validate_file
 from ckanext.anticorruption.validation.source import detect_delimiter, detect_encoding
 
-from .corpus import build_table, table_schema, write_csv, write_xlsx
+from tests.validation.corpus import build_table, table_schema, write_csv, write_xlsx
 
 SCHEMA = table_schema("contracts_register")
 

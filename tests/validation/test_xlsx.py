@@ -11,7 +11,7 @@ import pytest
 from ckanext.anticorruption.validation.source import open_source
 from ckanext.anticorruption.validation.xlsx import Sheet, exact_string, read_sheet
 
-from .corpus import Styled, write_excel, write_xlsx
+from tests.validation.corpus import Styled, write_excel, write_xlsx
 
 _DAY = datetime.datetime(2024, 1, 5)
 # One row per kind of cell openpyxl can hand frictionless.

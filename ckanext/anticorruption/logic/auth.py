@@ -17,7 +17,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.anticorruption import coverage_query, privacy_guard
+from ckanext.anticorruption.coverage import query as coverage_query
+from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.model import CoverageDeclaration
 
 __all__ = [

@@ -9,7 +9,7 @@ from ckan.types import Schema, Validator
 
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
-    "coverage_schema", "dataset_type_show_schema", "organization_catalog_show_schema", "privacy_review_schema", "privacy_show_schema",
+    "coverage_schema", "dataset_type_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema", "privacy_show_schema",
     "validation_run_schema",
     "validation_show_schema", "vocabulary_show_schema",
 ]
@@ -18,6 +18,11 @@ __all__ = [
 MAX_HISTORY = 36500
 # Serializations of the DCAT documents (ckanext-dcat's names).
 RDF_FORMATS = ("ttl", "rdf", "xml", "jsonld", "n3")
+
+
+def no_input_schema() -> Schema:
+    """Actions without parameters: anything given is left aside."""
+    return {}
 
 
 @validator_args

@@ -9,7 +9,7 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, V
 
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.anticorruption.dataset_types import dataset_type, localized
+from ckanext.anticorruption.dataset_types.types import dataset_type, localized
 from ckanext.anticorruption.helpers import current_lang
 
 __all__ = [

@@ -1,0 +1,226 @@
+"""The linkage index in the database: store a file's identifiers, find matches.
+
+Reading is always filtered by what the caller may see, with CKAN's own
+permission labels translated into SQL: public datasets, datasets of the
+organizations the user belongs to, datasets the user created; sysadmins see
+everything. Deleted and draft datasets never contribute.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import aliased
+
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins as p
+from ckan.lib.plugins import get_permission_labels
+
+from ckanext.anticorruption.privacy import guard as privacy_guard
+from ckanext.anticorruption.identifiers import redflags
+from ckanext.anticorruption.identifiers.schemes import Registry
+from ckanext.anticorruption.interfaces import IIdentifierSchemes
+from ckanext.anticorruption.validation.memory import paused_gc
+from ckanext.anticorruption.model import IdentifierLink, PrivacyState
+from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
+
+__all__ = [
+    "all_matches", "datasets_naming", "decode_moments", "encode_moments", "forget", "matches_for_package",
+    "registry", "replace",
+]
+
+_COLUMNS = ("scheme", "identifier", "resource_id", "package_id", "dataset_type", "field", "role", "rows",
+            "person", "moments")
+
+
+def registry() -> Registry:
+    """The built-in schemes plus those of every IIdentifierSchemes plugin."""
+    extra = []
+    for plugin in p.PluginImplementations(IIdentifierSchemes):
+        extra.extend(plugin.identifier_schemes())
+    return Registry.of(extra)
+
+
+def encode_moments(moments: list[Any] | None) -> str | None:
+    """Award dates or sanction periods as the index stores them (plain text)."""
+    if moments is None:
+        return None
+    return ";".join(moment if isinstance(moment, str) else "|".join(moment) for moment in moments)
+
+
+def decode_moments(text: str | None) -> list[Any]:
+    if not text:
+        return []
+    return [moment.split("|", 1) if "|" in moment else moment for moment in text.split(";")]
+
+
+def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[str, Any] | None) -> int:
+    """Make the index hold exactly the identifiers of the resource's latest checked file.
+
+    Written with COPY in the session's transaction: a million-row contracts
+    file names a few hundred thousand suppliers at most.
+    """
+    model.Session.query(IdentifierLink).filter_by(resource_id=resource_id).delete()
+    links = (summary or {}).get("links") or []
+    role, supplier = (summary or {}).get("role"), (summary or {}).get("supplier")
+    if links:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        with paused_gc():
+            _write_rows(writer, links, resource_id, package_id, dataset_type, role, supplier)
+        buffer.seek(0)
+        cursor = model.Session.connection().connection.cursor()
+        cursor.copy_expert(
+            f"COPY {IdentifierLink.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    model.Session.commit()
+    return len(links)
+
+
+def _write_rows(writer: Any, links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
+                role: str | None, supplier: str | None) -> None:
+    for link in links:
+        moments = link.get("dates", link.get("periods"))
+        writer.writerow([
+            link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
+            role if link["field"] == supplier else None, link["rows"], "t" if link["person"] else "f",
+            encode_moments(moments),
+        ])
+
+
+def forget(resource_id: str) -> None:
+    model.Session.query(IdentifierLink).filter_by(resource_id=resource_id).delete()
+
+
+def _visible(statement: Any, link: Any, user: str | None) -> Any:
+    """``statement`` limited to links (of the ``link`` alias) of active datasets ``user`` may see.
+
+    Files the privacy guard holds back (being scanned, or quarantined) take
+    no part either, except for sysadmins: their identifiers would tell that
+    the file exists.
+    """
+    package = aliased(model.Package)
+    statement = statement.join(package, package.id == link.package_id).where(package.state == "active")
+    if user and authz.is_sysadmin(user):
+        return statement
+    held = select(PrivacyState.resource_id).where(PrivacyState.state.in_(HIDDEN_STATES))
+    statement = statement.where(link.resource_id.not_in(held))
+    user_obj = model.User.get(user) if user else None
+    clauses = []
+    for label in get_permission_labels().get_user_dataset_labels(user_obj):
+        if label == "public":
+            clauses.append(package.private == false())
+        elif label.startswith("member-"):
+            clauses.append(package.owner_org == label[len("member-"):])
+        elif label.startswith("creator-"):
+            # CKAN gives the creator label only to datasets without an organization.
+            clauses.append((package.creator_user_id == label[len("creator-"):]) & package.owner_org.is_(None))
+        elif label.startswith("collaborator-"):
+            clauses.append(package.id == label[len("collaborator-"):])
+    return statement.where(or_(*clauses)) if clauses else statement.where(false())
+
+
+def _rows(statement: Any) -> list[dict[str, Any]]:
+    return [
+        {**row._asdict(), "moments": decode_moments(row.moments)}
+        for row in model.Session.execute(statement)
+    ]
+
+
+def _select(link: Any) -> Any:
+    return select(*(getattr(link, column) for column in _COLUMNS))
+
+
+# What a match needs of each side (scheme and identifier are shared).
+_MATCH_COLUMNS = ("resource_id", "package_id", "rows", "person", "moments")
+
+
+def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dict[str, Any]]]:
+    """Red flags of a dataset: its suppliers found in sanctions registers, or the
+    reverse for a sanctions register (its sanctioned suppliers found in awards).
+
+    Returns ``{"awards": [...], "sanctions": [...]}`` of raw matches (see
+    redflags.match), the other side limited to what ``user`` may see. One
+    query per side, whatever the number of suppliers: a join of the
+    dataset's links with the other role's on (scheme, identifier), which
+    returns only the identifiers found on both sides, read straight from the
+    database cursor (tens of thousands of rows for a national register).
+    """
+    result: dict[str, list[dict[str, Any]]] = {"awards": [], "sanctions": []}
+    # The index is searched by resource: a dataset has a few.
+    resource_ids = [rid for (rid,) in model.Session.query(model.Resource.id).filter(
+        model.Resource.package_id == package_id, model.Resource.state == "active")]
+    held = privacy_guard.hidden_resource_ids(package_id)
+    if held and not privacy_guard.may_update({"user": user}, package_id):
+        resource_ids = [rid for rid in resource_ids if rid not in held]
+    if not resource_ids:
+        return result
+    for role, other, key in (("award", "sanction", "awards"), ("sanction", "award", "sanctions")):
+        own, theirs = aliased(IdentifierLink), aliased(IdentifierLink)
+        statement = select(
+            own.scheme, own.identifier,
+            *(getattr(own, column) for column in _MATCH_COLUMNS),
+            *(getattr(theirs, column) for column in _MATCH_COLUMNS),
+        ).select_from(own).join(
+            theirs, (theirs.scheme == own.scheme) & (theirs.identifier == own.identifier)).where(
+            own.resource_id.in_(resource_ids), own.role == role, theirs.role == other)
+        mine: dict[tuple[str, ...], dict[str, Any]] = {}
+        others: dict[tuple[str, ...], dict[str, Any]] = {}
+        width = len(_MATCH_COLUMNS)
+        with paused_gc():
+            rows = _fetch(_visible(statement, theirs, user))
+            _pair_up(rows, width, mine, others)
+        if mine:
+            pairs = (list(mine.values()), list(others.values()))
+            with paused_gc():
+                result[key] = redflags.match(*pairs) if role == "award" else redflags.match(pairs[1], pairs[0])
+    return result
+
+
+def _pair_up(rows: list[tuple[Any, ...]], width: int, mine: dict[tuple[str, ...], dict[str, Any]],
+             others: dict[tuple[str, ...], dict[str, Any]]) -> None:
+    """Split each joined row into the dataset's link and the other side's, once per link."""
+    for values in rows:
+        scheme, identifier = values[0], values[1]
+        for offset, found in ((2, mine), (2 + width, others)):
+            resource_id = values[offset]
+            if (resource_id, scheme, identifier) not in found:
+                found[(resource_id, scheme, identifier)] = {
+                    "scheme": scheme, "identifier": identifier, "resource_id": resource_id,
+                    "package_id": values[offset + 1], "rows": values[offset + 2],
+                    "person": values[offset + 3], "moments": decode_moments(values[offset + 4]),
+                }
+
+
+def _fetch(statement: Any) -> list[tuple[Any, ...]]:
+    """All rows of ``statement`` as plain tuples, without building a Row object each."""
+    compiled = statement.compile(dialect=model.Session.get_bind().dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    cursor = model.Session.connection().connection.cursor()
+    try:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def all_matches(user: str | None) -> list[dict[str, Any]]:
+    """Every award matched with a sanction across the portal, as ``user`` may see them."""
+    sanctions = _rows(_visible(_select(IdentifierLink).where(IdentifierLink.role == "sanction"),
+                               IdentifierLink, user))
+    if not sanctions:
+        return []
+    award, sanction = aliased(IdentifierLink), aliased(IdentifierLink)
+    statement = _select(award).distinct().join(
+        sanction, (sanction.scheme == award.scheme) & (sanction.identifier == award.identifier)).where(
+        award.role == "award", sanction.role == "sanction")
+    awards = _rows(_visible(statement, award, user))
+    return redflags.match(awards, sanctions)
+
+
+def datasets_naming(scheme: str, identifier: str, user: str | None) -> list[dict[str, Any]]:
+    """Every (visible) resource whose file names the identifier, with its column and rows."""
+    statement = _select(IdentifierLink).where(IdentifierLink.scheme == scheme, IdentifierLink.identifier == identifier)
+    return _rows(_visible(statement, IdentifierLink, user))

@@ -1,0 +1,153 @@
+"""Actions of the validation of files: run one, show the latest; and CKAN's own save
+and purge actions, wrapped, since every way a file appears, changes or disappears goes through them."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+
+from ckanext.anticorruption import hooks, reindex
+from ckanext.anticorruption.config import validation_option
+from ckanext.anticorruption.logic import schema
+from ckanext.anticorruption.model import Validation
+from ckanext.anticorruption.privacy import guard as privacy_guard
+from ckanext.anticorruption.privacy import scan as privacy
+from ckanext.anticorruption.uploads import run as jobs
+from ckanext.anticorruption.validation import reports
+
+__all__ = [
+    "anticorruption_validation_run",
+    "anticorruption_validation_show",
+    # CKAN's own actions, wrapped: every way a file appears, changes or disappears.
+    "package_create",
+    "package_update",
+    "dataset_purge",
+]
+
+
+def _resource_and_package(context: Context, resource_id: str) -> tuple[dict, dict]:
+    resource = tk.get_action("resource_show")(
+        {"user": context.get("user"), "ignore_auth": context.get("ignore_auth", False)},
+        {"id": resource_id},
+    )
+    package = tk.get_action("package_show")(
+        {"user": context.get("user"), "ignore_auth": True}, {"id": resource["package_id"]}
+    )
+    return resource, package
+
+
+@validate(schema.validation_run_schema)
+def anticorruption_validation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Validate a resource against its Table Schema.
+
+    Small uploads are checked before this returns; larger files and links are
+    queued for ``ckan jobs worker``. A check in the request that passes its
+    time or memory budget (``sync_max_seconds``, ``sync_max_memory_mb``)
+    stops and is queued too. A run supersedes any earlier run of the
+    resource that is still queued or running. The answer says where the
+    check happens: ``background`` (true or false) and, when true,
+    ``background_reason`` (``link``, ``size``, ``requested`` or ``budget``).
+
+    :param id: the resource id
+    :param background: force (true) or avoid (false) a background job for an
+        upload (optional; default: decided by the file's size). Links are
+        always checked in the background: the web process never downloads
+        them, whatever this says.
+    :param force: run even if the file and its schema did not change (default true)
+    """
+    tk.check_access("anticorruption_validation_run", context, data_dict)
+    resource, package = _resource_and_package(context, data_dict["id"])
+    row, reason = jobs.start(package, resource, user=context.get("user"), force=data_dict.get("force", True),
+                             background=data_dict.get("background"))
+    return {**_validation_dict(row), "background": reason is not None, "background_reason": reason}
+
+
+def _validation_dict(row: Validation, include_report: bool = False) -> dict[str, Any]:
+    result = row.as_dict()
+    state, problem = reports.effective_state(
+        result, datetime.datetime.utcnow(),
+        validation_option("stale_after"),
+    )
+    result["state"], result["problem"] = state, problem
+    if include_report:
+        # Reports stored before server paths were stripped on storing still hold them.
+        resource = model.Session.get(model.Resource, row.resource_id)
+        result["report"] = reports.without_server_paths(row.report, reports.file_name(resource.url if resource else ""))
+    return result
+
+
+@tk.side_effect_free
+@validate(schema.validation_show_schema)
+def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The latest validation of a resource: state, progress, counts and, on request, the report.
+
+    :param id: the resource id
+    :param include_report: include the Frictionless report (default false)
+    """
+    tk.check_access("anticorruption_validation_show", context, data_dict)
+    row = model.Session.get(Validation, data_dict["id"])
+    if row is None:
+        raise tk.ObjectNotFound(tk._("This file has not been validated"))
+    result = _validation_dict(row, include_report=data_dict.get("include_report", False))
+    if result.get("report") and not privacy_guard.may_update(context, row.package_id):
+        # Cells of bad rows may hold a person's identifier: only the agency's editors see them whole.
+        result["report"] = privacy.mask_report(result["report"])
+    return result
+
+
+def _saved(context: Context, save: Any, data_dict: DataDict) -> Any:
+    """Run CKAN's save, then check the dataset's files.
+
+    When Solr does not answer, CKAN would roll the whole save back, and the
+    publisher's upload with it: the save is kept instead, the dataset is
+    indexed later by the jobs workers' sweep, and the caller gets a clear error.
+    """
+    try:
+        result = save(context, data_dict)
+    except reindex.SOLR_ERRORS as e:
+        package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+        if package is None:
+            raise
+        model.repo.commit()
+        reindex.remember(package.id, e)
+        hooks.dataset_saved(context, _whole_package(context, package.id))
+        raise tk.ValidationError({"search": [tk._(
+            "The dataset was saved, but the search service did not answer, so it is not in search results yet. "
+            "It will be added by itself as soon as the search service is back."
+        )]}) from None
+    package_id = result["id"] if isinstance(result, dict) else result
+    hooks.dataset_saved(context, _whole_package(context, package_id))
+    return result
+
+
+def _whole_package(context: Context, package_id: str) -> dict[str, Any]:
+    # Files held back by the privacy guard included, or they would look removed.
+    return tk.get_action("package_show")({"ignore_auth": True, "user": context.get("user")}, {"id": package_id})
+
+
+@tk.chained_action
+def package_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_create``, then the new dataset's files are checked."""
+    return _saved(context, up_func, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_update`` (which the resource actions, ``package_patch`` and
+    ``package_revise`` call too), then new and changed files are checked and
+    removed files forgotten."""
+    return _saved(context, up_func, data_dict)
+
+
+@tk.chained_action
+def dataset_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``dataset_purge``, then everything the extension kept about the dataset goes."""
+    package = model.Package.get(data_dict.get("id") or "")
+    result = up_func(context, data_dict)
+    if package is not None:
+        hooks.dataset_purged(package.id)
+    return result

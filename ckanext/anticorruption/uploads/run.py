@@ -1,0 +1,668 @@
+"""Running validations: in the request for small uploads, as a background job otherwise.
+
+A run begins in one place, :func:`start` (called by the action
+``anticorruption_validation_run`` and by :func:`reconcile`, which every save
+of a dataset goes through), and ends in one place, :func:`finish`.
+``execute_run`` does the work, from the request or from the job
+``validate_resource`` run by ``ckan jobs worker``.
+
+A run always reaches a final state by itself: while it runs it beats a
+heartbeat; :func:`sweep`, run every few seconds by a thread of each jobs
+worker, queues again the runs that could not be queued (Redis was down) and
+starts again those whose worker died (no heartbeat), at most
+``MAX_ATTEMPTS`` times.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.lib.files as files
+import ckan.lib.uploader as uploader
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.anticorruption import reindex
+from ckanext.anticorruption.dataset_types import types as dataset_types
+from ckanext.anticorruption.uploads import download
+from ckanext.anticorruption.identifiers import linkage
+from ckanext.anticorruption.privacy import guard as privacy_guard
+from ckanext.anticorruption.validation import reports
+from ckanext.anticorruption.config import validation_option
+from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "MAX_ATTEMPTS", "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run",
+    "finish", "forget_package", "forget_resource", "plan_run", "reconcile", "start", "start_run", "start_sweeper_in_worker",
+    "before_job_fork", "states_by_resource", "sweep", "tell_publisher", "validate_resource",
+]
+
+# A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
+HEARTBEAT_SECONDS = 5
+HEARTBEAT_TIMEOUT = 30
+# How many times a run is started again after its worker died before it is
+# given up as an error.
+MAX_ATTEMPTS = 3
+
+
+class SourceUnavailable(Exception):
+    def __init__(self, problem: str, **params: Any):
+        super().__init__(problem)
+        self.problem, self.params = problem, params
+
+
+@dataclass
+class Plan:
+    table_schema: dict[str, Any] | None
+    # Why there is nothing to check (no schema), as a problem code.
+    skip_problem: str | None
+    background: bool
+    source: str
+
+
+# A Table Schema is a small JSON document.
+SCHEMA_MAX_BYTES = 1_000_000
+SCHEMA_TIMEOUT = 15
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.utcnow()
+
+
+def plan_run(package: dict[str, Any], resource: dict[str, Any],
+             background: bool | None = None) -> Plan:
+    """What a run of this resource checks, and whether it runs in the background."""
+    mode = resource.get("schema_mode") or "type"
+    schema = dataset_types.resource_table_schema(package.get("type"), resource)
+    skip = None
+    if mode == "none":
+        skip = "no-schema"
+    elif mode == "other":
+        schema = None  # fetched from schema_url when the run starts
+    elif schema is None:
+        skip = "no-schema"
+    source = "|".join(str(resource.get(k) or "") for k in (
+        "url", "url_type", "size", "last_modified", "format", "sheet", "schema_mode", "schema_url",
+    ))
+    if resource.get("url_type") != "upload":
+        # A link is never downloaded by the web process, whatever the caller asks.
+        background = True
+    elif background is None:
+        background = (resource.get("size") or 0) > validation_option("sync_max_bytes")
+    return Plan(schema, skip, background, hashlib.sha1(source.encode()).hexdigest())
+
+
+def start_run(package: dict[str, Any], resource: dict[str, Any], plan: Plan) -> Validation:
+    """Record a new run; any earlier run of the resource is superseded."""
+    row = model.Session.get(Validation, resource["id"])
+    if row is None:
+        row = Validation(resource_id=resource["id"], created=_now())
+        model.Session.add(row)
+    row.package_id = package["id"]
+    row.run_id = str(uuid.uuid4())
+    row.source = plan.source
+    row.updated = _now()
+    row.started = row.finished = None
+    row.rows_checked = row.error_count = 0
+    row.error_counts, row.problem_params, row.detected = {}, {}, {}
+    row.report = row.engine = row.seconds = None
+    # The identifiers of the old file are no longer the resource's.
+    linkage.forget(resource["id"])
+    if plan.skip_problem:
+        row.state, row.problem, row.finished = "not_validated", plan.skip_problem, _now()
+    else:
+        row.state, row.problem = "pending", None
+    model.Session.commit()
+    return row
+
+
+def start(package: dict[str, Any], resource: dict[str, Any], *, user: str | None,
+          force: bool = True, background: bool | None = None) -> tuple[Validation, str | None]:
+    """Start a run of the resource, the one way a run begins.
+
+    Returns its row and, when it goes to the background, why: ``link``,
+    ``size``, ``requested`` or ``budget`` (a check in the request passed its
+    time or memory budget). Unless ``force``, a file whose content and schema
+    did not change since its last run is not checked again (an errored run is).
+    """
+    plan = plan_run(package, resource, background=background)
+    existing = model.Session.get(Validation, resource["id"])
+    if not force and existing is not None and existing.source == plan.source and existing.state != "error":
+        return existing, None
+    row = start_run(package, resource, plan)
+    privacy_guard.run_started(package, resource, row, user)
+    reason = None
+    if row.state != "pending":
+        finish_without_run(package)
+    elif plan.background:
+        reason = "link" if resource.get("url_type") != "upload" else ("requested" if background else "size")
+        enqueue_run(row)
+    elif not execute_run(row.resource_id, row.run_id, in_request=True):
+        reason = "budget"
+        enqueue_run(row)
+    model.Session.refresh(row)
+    return row, reason
+
+
+def job_id(run_id: str) -> str:
+    """The queue's id of a run's job, so that the sweep can find it."""
+    return f"anticorruption-validation-{run_id}"
+
+
+def enqueue_run(row: Validation) -> bool:
+    """Queue a run for ``ckan jobs worker``; False if the queue could not be reached.
+
+    A run that could not be queued stays pending (and says why): the sweep
+    queues it as soon as the queue answers again.
+    """
+    try:
+        tk.enqueue_job(
+            validate_resource, [row.resource_id, row.run_id],
+            title=f"anticorruption validation {row.resource_id}",
+            rq_kwargs={"timeout": validation_option("job_timeout"), "job_id": job_id(row.run_id)},
+        )
+    except Exception as e:  # Redis down
+        log.warning("Could not queue the validation of resource %s: %s", row.resource_id, e)
+        model.Session.rollback()
+        model.Session.query(Validation).filter_by(resource_id=row.resource_id, run_id=row.run_id).update(
+            {"problem": "queue-unavailable", "problem_params": {"detail": type(e).__name__}, "updated": _now()})
+        model.Session.commit()
+        return False
+    if row.problem == "queue-unavailable":
+        model.Session.query(Validation).filter_by(resource_id=row.resource_id, run_id=row.run_id).update(
+            {"problem": None, "problem_params": {}})
+        model.Session.commit()
+    return True
+
+
+def validate_resource(resource_id: str, run_id: str) -> None:
+    """Background job: validate a resource unless a newer run superseded this one."""
+    execute_run(resource_id, run_id)
+
+
+@contextlib.contextmanager
+def _heartbeat(resource_id: str, run_id: str) -> Iterator[None]:
+    """Mark the run alive every few seconds while it runs, from a thread with its own connection."""
+    stop = threading.Event()
+    engine = model.meta.engine
+    table = Validation.__table__
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(table.update().where(
+                        table.c.resource_id == resource_id, table.c.run_id == run_id,
+                        table.c.state == "running").values(updated=_now()))
+            except Exception as e:  # the database is away for a moment: the next beat tries again
+                log.debug("Heartbeat of validation %s missed: %s", run_id, e)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> bool:
+    """Validate the resource's file and store the result.
+
+    ``in_request``: the run is within the time and memory budget of the
+    web process (``sync_max_seconds``, ``sync_max_memory_mb``). Past it the
+    run is put back to pending and False is returned, for the caller to
+    queue it; otherwise True.
+    """
+    from ckanext.anticorruption.privacy.scan import PrivacyScan
+    from ckanext.anticorruption.validation import BudgetExceeded, ValidationCancelled, validate_file
+
+    row = model.Session.get(Validation, resource_id)
+    # Only a pending run starts: a running one is another worker's (a job can be queued twice).
+    if row is None or row.run_id != run_id or row.state != "pending":
+        return True
+    context = {"ignore_auth": True}
+    try:
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+        package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+    except tk.ObjectNotFound:
+        model.Session.delete(row)
+        model.Session.commit()
+        return True
+    row.state, row.started, row.updated = "running", _now(), _now()
+    model.Session.commit()
+
+    def progress(rows: int) -> None:
+        model.Session.query(Validation).filter_by(resource_id=resource_id, run_id=run_id).update(
+            {"rows_checked": rows, "updated": _now()})
+        model.Session.commit()
+
+    def cancelled() -> bool:
+        current = model.Session.query(Validation.run_id).filter_by(resource_id=resource_id).scalar()
+        return current != run_id
+
+    error_log: bytes | None = None
+    links: Any = None
+    scan: dict[str, Any] | None = None
+    errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
+    with _heartbeat(resource_id, run_id):
+        try:
+            schema = _table_schema_of(package, resource)
+            with errors_file, _local_copy(resource) as path:
+                result = validate_file(
+                    path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
+                    max_errors_per_type=validation_option("max_errors_per_type"),
+                    progress=progress, cancelled=cancelled, error_log=errors_file.name,
+                    scans=_scans_for(package, schema),
+                    max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
+                )
+                error_log = _read_log(errors_file.name) if result.error_count else None
+            outcome = dict(
+                state=result.state, rows_checked=result.rows, error_count=result.error_count,
+                error_counts=result.error_counts, problem=result.problem, problem_params=result.problem_params,
+                detected=result.detected, engine=result.engine, seconds=result.seconds,
+                # The file was read from a temporary or storage path: not for the public.
+                report=reports.without_server_paths(result.report, reports.file_name(resource.get("url"))),
+            )
+            # A file that could not be read names nobody: its old links go too.
+            links, scan = result.scans.get("links"), result.scans.get(PrivacyScan.name)
+        except ValidationCancelled:
+            log.info("Validation %s of resource %s superseded by a newer one", run_id, resource_id)
+            return True
+        except BudgetExceeded as over:
+            log.info("Validation %s of resource %s passed the request's %s budget: on to the background",
+                     run_id, resource_id, over.reason)
+            model.Session.query(Validation).filter_by(resource_id=resource_id, run_id=run_id).update(
+                {"state": "pending", "started": None, "rows_checked": 0, "updated": _now()})
+            model.Session.commit()
+            return False
+        except (SourceUnavailable, download.DownloadProblem) as e:
+            outcome = dict(state="error", problem=e.problem, problem_params=e.params)
+        except Exception as e:  # the report must say what happened, never stay "running"
+            log.exception("Validation of resource %s failed", resource_id)
+            model.Session.rollback()
+            outcome = dict(state="error", problem="unreadable",
+                           problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
+        finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan)
+    return True
+
+
+def _request_budget() -> dict[str, Any]:
+    """The time and memory a run in the web process may use."""
+    return {"max_seconds": validation_option("sync_max_seconds"),
+            "max_memory_bytes": validation_option("sync_max_memory_mb") * 1024 * 1024}
+
+
+def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict[str, Any], *,
+           error_log: bytes | None = None, links: Any = None, scan: dict[str, Any] | None = None) -> None:
+    """End a run, the one way a run ends: store its outcome, links and privacy scan, then refresh the dataset.
+
+    Storing can fail too (a value the database refuses, a lost connection):
+    that is recorded as the run's outcome, so that it never stays "running".
+    """
+    try:
+        stored = _finish(resource_id, run_id, error_log=error_log, **outcome)
+        if stored:
+            linkage.replace(resource_id, package["id"], package.get("type") or "", links)
+            privacy_guard.record_scan(resource_id, run_id, scan)
+    except Exception as e:
+        log.exception("The result of validation %s of resource %s could not be stored", run_id, resource_id)
+        model.Session.rollback()
+        _record_unstorable(package, resource_id, run_id, e)
+    _after_run(package)
+
+
+def _record_unstorable(package: dict[str, Any], resource_id: str, run_id: str, error: Exception) -> None:
+    try:
+        if _finish(resource_id, run_id, state="error", problem="unstorable",
+                   problem_params={"detail": f"{type(error).__name__}: {error}"[:300]}):
+            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
+            privacy_guard.record_scan(resource_id, run_id, None)
+    except Exception:  # the database is away: no heartbeat now, so the sweep starts the run again
+        log.exception("Validation %s of resource %s could not be ended; the sweep will retry it", run_id, resource_id)
+        model.Session.rollback()
+
+
+def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callable[[], list[Any]]:
+    """The column scans of a run: identifier checks, the identifiers for the linkage index, the privacy scan."""
+    from ckanext.anticorruption.privacy.scan import PrivacyScan
+    from ckanext.anticorruption.identifiers.scan import IdentifierCheck, IdentifierLinks
+
+    registry = linkage.registry()
+    typ = dataset_types.dataset_type(package.get("type"))
+    red_flags = typ.red_flags if typ is not None else {}
+    return lambda: [IdentifierCheck(table_schema, registry), IdentifierLinks(table_schema, registry, red_flags),
+                    PrivacyScan(table_schema)]
+
+
+def _read_log(path: str) -> bytes | None:
+    with open(path, "rb") as f:
+        return f.read() or None
+
+
+def _table_schema_of(package: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
+    """The type's Table Schema, or the one at ``schema_url`` when the publisher chose another."""
+    if resource.get("schema_mode") != "other":
+        return dataset_types.resource_table_schema(package.get("type"), resource) or {}
+    from ckanext.anticorruption.validation import table_schema_problems
+
+    url = resource.get("schema_url") or ""
+    with tempfile.TemporaryFile() as tmp:
+        try:
+            download.download(
+                url, tmp, timeout=min(validation_option("link_timeout"), SCHEMA_TIMEOUT),
+                max_bytes=SCHEMA_MAX_BYTES,
+                allowed=download.allowed_networks(validation_option("link_allowed_networks")),
+            )
+        except download.DownloadProblem as e:
+            raise SourceUnavailable("schema-unreachable", url=url[:200], reason=e.problem) from None
+        tmp.seek(0)
+        try:
+            descriptor = json.loads(tmp.read().decode("utf-8-sig"))
+        except ValueError:
+            raise SourceUnavailable("schema-invalid", url=url[:200], detail="not JSON") from None
+    problems = table_schema_problems(descriptor)
+    if problems:
+        raise SourceUnavailable("schema-invalid", url=url[:200], detail="; ".join(problems)[:300])
+    return descriptor
+
+
+def _sheet(value: Any) -> str | int | None:
+    """The sheet a publisher named: a number counts from 1, anything else is a name."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
+def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **values: Any) -> bool:
+    """Store the result of a run, with its complete error log, unless a newer run superseded it.
+
+    True when stored (the run is still the resource's latest).
+    """
+    values.update(finished=_now(), updated=_now())
+    updated = model.Session.query(Validation).filter_by(
+        resource_id=resource_id, run_id=run_id).update(values)
+    if updated:
+        model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
+        if error_log:
+            model.Session.add(ErrorLog(resource_id=resource_id, run_id=run_id,
+                                       error_count=values.get("error_count", 0), content=error_log))
+    model.Session.commit()
+    if not updated:
+        log.info("Result of superseded validation %s dropped", run_id)
+    return bool(updated)
+
+
+def error_log_of(resource_id: str) -> bytes | None:
+    """The gzip CSV of every error of the resource's latest finished run, if any."""
+    row = model.Session.query(ErrorLog).join(
+        Validation, Validation.resource_id == ErrorLog.resource_id,
+    ).filter(ErrorLog.resource_id == resource_id, ErrorLog.run_id == Validation.run_id).one_or_none()
+    return row.content if row is not None else None
+
+
+def finish_without_run(package: dict[str, Any]) -> None:
+    """A run that had nothing to check (no schema) still updates the dataset."""
+    _after_run(package)
+
+
+def _after_run(package: dict[str, Any]) -> None:
+    """Apply the publication policy and refresh the search index of the dataset."""
+    if validation_option("invalid_policy") == "private":
+        apply_publication_policy(package["id"])
+    reindex.rebuild(package["id"])
+
+
+def apply_publication_policy(package_id: str) -> None:
+    """Keep a dataset private while any of its files is invalid or unreadable."""
+    states = [s for (s,) in model.Session.query(Validation.state).filter_by(package_id=package_id)]
+    blocked = any(s in ("invalid", "error") for s in states)
+    hold = model.Session.get(PublicationHold, package_id)
+    pkg = model.Package.get(package_id)
+    if pkg is None:
+        return
+    if blocked and not pkg.private:
+        pkg.private = True
+        model.Session.add(PublicationHold(package_id=package_id))
+        model.Session.commit()
+    elif not blocked and hold is not None and all(s in ("valid", "not_validated") for s in states):
+        pkg.private = False
+        model.Session.delete(hold)
+        model.Session.commit()
+
+
+@contextlib.contextmanager
+def _stored_upload(resource: dict[str, Any]) -> Iterator[str]:
+    """A local path to an uploaded file, whatever file storage CKAN uses."""
+    upload = uploader.get_resource_uploader(resource)
+    storage = getattr(upload, "storage", None)
+    if storage is None:  # CKAN's classic uploader: a file under ckan.storage_path
+        path = upload.get_path(resource["id"])
+        if not path or not os.path.isfile(path):
+            raise SourceUnavailable("file-missing")
+        yield path
+        return
+    location = upload.get_path(resource["id"])
+    try:
+        path = storage.full_path(location)
+    except Exception:  # storages that are not on a local disk have no path
+        path = ""
+    if path and os.path.isfile(path):
+        yield path
+        return
+    # Any other storage (memory, cloud): stream the file into a temporary copy.
+    with tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".upload") as tmp:
+        try:
+            for chunk in storage.stream(files.FileData(location)):
+                tmp.write(chunk)
+        except files.exc.MissingFileError:
+            raise SourceUnavailable("file-missing") from None
+        tmp.flush()
+        yield tmp.name
+
+
+@contextlib.contextmanager
+def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
+    """A path to the resource's file: the stored upload, or a bounded download of the link."""
+    if resource.get("url_type") == "upload":
+        with _stored_upload(resource) as path:
+            yield path
+        return
+    with tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".download") as tmp:
+        download.download(
+            resource.get("url") or "", tmp,
+            timeout=validation_option("link_timeout"),
+            max_bytes=validation_option("link_max_bytes"),
+            allowed=download.allowed_networks(validation_option("link_allowed_networks")),
+        )
+        yield tmp.name
+
+
+def reconcile(package: dict[str, Any], user: str | None) -> None:
+    """After any save of a dataset: forget the files that are gone, check the new and changed ones.
+
+    Every way a resource appears, changes or disappears ends here: the
+    resource actions, ``package_create``/``update``/``patch``/``revise``,
+    forms, the API, harvesters, ``ckanapi load``. Only datasets of the
+    Guide's types have Table Schemas; others are left alone. The resources
+    are already stored: whatever happens here, they are kept.
+    """
+    current = {r["id"]: r for r in package.get("resources") or [] if r.get("id")}
+    known = [rid for (rid,) in model.Session.query(Validation.resource_id).filter_by(package_id=package["id"])]
+    for resource_id in known:
+        if resource_id not in current:
+            forget_resource(resource_id)
+    if dataset_types.dataset_type(package.get("type")) is None:
+        return
+    for resource in current.values():
+        try:
+            _, reason = start(package, resource, user=user, force=False)
+            tell_publisher(reason)
+        except Exception:
+            log.exception("Could not start the validation of resource %s", resource["id"])
+            model.Session.rollback()
+
+
+def tell_publisher(background_reason: str | None) -> None:
+    """On a page (not the API), say that a check too big for the request goes on in the background."""
+    import flask
+
+    if background_reason != "budget" or not flask.has_request_context() or flask.request.blueprint == "api":
+        return
+    tk.h.flash_notice(tk._(
+        "This file takes longer to check than a page may wait: it is being checked in the background. "
+        "Its report will appear on the file's page when the check ends."))
+
+
+def forget_resource(resource_id: str) -> None:
+    """A resource is gone: its report, error log, privacy findings and links go with it."""
+    linkage.forget(resource_id)
+    privacy_guard.forget_resource(resource_id)
+    model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
+    model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
+    model.Session.commit()
+
+
+def forget_package(package_id: str) -> None:
+    """A dataset was purged: nothing the extension kept about it stays."""
+    from ckanext.anticorruption.model import forget_package_records
+
+    forget_package_records(package_id)
+
+
+def sweep() -> dict[str, int]:
+    """Bring every unfinished run to an end.
+
+    - a pending run whose job is not in the queue (Redis was down, or the
+      job was lost) is queued (again);
+    - a running run whose heartbeat stopped lost its worker (killed, out of
+      memory): it starts again, at most MAX_ATTEMPTS times, then ends as
+      ``error``/``worker-died``;
+    - datasets saved while Solr was away are indexed.
+
+    Each run is locked while it is looked at, so that several workers' sweeps
+    never restart the same run twice.
+    """
+    counts = {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
+    now = _now()
+    silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
+    # A run is queued right after it is recorded: leave the newest ones to their request.
+    settled = now - datetime.timedelta(seconds=HEARTBEAT_SECONDS)
+    unfinished = [rid for (rid,) in model.Session.query(Validation.resource_id).filter(
+        Validation.state.in_(("pending", "running")))]
+    model.Session.commit()
+    for resource_id in unfinished:
+        # One run at a time, locked: another worker's sweep skips it meanwhile.
+        row = model.Session.query(Validation).filter_by(resource_id=resource_id).with_for_update(
+            skip_locked=True).one_or_none()
+        if row is None:
+            pass
+        elif row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
+            counts["queued"] += enqueue_run(row)
+        elif row.state == "running" and row.updated < silent:
+            counts["restarted" if _restart(row) else "given_up"] += 1
+        model.Session.commit()
+    counts["indexed"] = reindex.catch_up()
+    if any(counts.values()):
+        log.info("Validation sweep: %s", counts)
+    return counts
+
+
+def _job_status(run_id: str) -> str | None:
+    from rq.job import Job
+
+    import ckan.lib.jobs as ckan_jobs
+
+    try:
+        return Job.fetch(job_id(run_id), connection=ckan_jobs.get_queue().connection).get_status()
+    except Exception:  # no such job (expired, never queued)
+        return None
+
+
+_WAITING = ("queued", "scheduled", "deferred", "started")
+
+
+def _restart(row: Validation) -> bool:
+    """Queue a run whose worker died again, under a new id (a worker still holding the old one stops).
+
+    False when it was given up after MAX_ATTEMPTS: a file that kills every
+    worker (out of memory) must not do so for ever.
+    """
+    attempts = (row.attempts or 0) + 1
+    if attempts >= MAX_ATTEMPTS:
+        package = {"id": row.package_id}
+        finish(package, row.resource_id, row.run_id,
+               dict(state="error", problem="worker-died", problem_params={"attempts": attempts}))
+        return False
+    row.run_id, row.state, row.attempts, row.updated = str(uuid.uuid4()), "pending", attempts, _now()
+    row.started = None
+    model.Session.commit()
+    enqueue_run(row)
+    return True
+
+
+_sweeper: threading.Thread | None = None
+# Set in a worker just before it forks the process that runs a job: that
+# process loads CKAN again (and so the plugins' configure) but is no worker.
+_forking_a_job = False
+
+
+def before_job_fork() -> None:
+    global _forking_a_job
+    _forking_a_job = True
+
+
+def start_sweeper_in_worker() -> None:
+    """Sweep every ``sweep_seconds`` from a thread of this ``ckan jobs worker`` process, from its start.
+
+    A thread of the worker rather than a job of RQ's scheduler: a scheduler
+    whose worker was killed keeps its lock for a minute, and a new worker
+    only tries again after two, while a lost run should end sooner.
+    """
+    global _sweeper
+    args = sys.argv[1:]
+    in_worker = "jobs" in args and "worker" in args[args.index("jobs"):]
+    every = validation_option("sweep_seconds")
+    if not in_worker or _forking_a_job or every <= 0 or (_sweeper is not None and _sweeper.is_alive()):
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                sweep()
+            except Exception as e:  # the database or Redis is away: the next round tries again
+                log.warning("Validation sweep failed: %s", e)
+                model.Session.rollback()
+            finally:
+                model.Session.remove()
+
+    _sweeper = threading.Thread(target=loop, name="anticorruption-sweeper", daemon=True)
+    _sweeper.start()
+    log.info("Sweeping unfinished validation runs every %s s", every)
+
+
+def states_by_resource(package_id: str) -> dict[str, str]:
+    rows = model.Session.query(Validation.resource_id, Validation.state).filter_by(package_id=package_id)
+    return dict(rows)
+
+
+def attach_states(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Add each resource's validation state to a dataset as shown by the API."""
+    states = states_by_resource(pkg_dict["id"]) if pkg_dict.get("id") else {}
+    for resource in pkg_dict.get("resources", []):
+        resource["validation_state"] = states.get(resource.get("id"))
+    return pkg_dict

@@ -1,0 +1,234 @@
+"""The coverage pages: national matrix, exports, an agency's Coverage tab, and its forms."""
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from flask import Blueprint, Response, request
+from markupsafe import Markup, escape
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.anticorruption.coverage import scoring as coverage
+from ckanext.anticorruption.views import context, csrf
+from ckanext.anticorruption.dataset_types import types as dataset_types
+
+__all__ = ["coverage_blueprint"]
+
+coverage_blueprint = csrf.protect(Blueprint("anticorruption_coverage", __name__))
+
+ROWS_PER_PAGE = 50
+_MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+
+def _action(name: str, **data: Any) -> Any:
+    return tk.get_action(name)(context(), data)
+
+
+def _filters() -> dict[str, str]:
+    args = request.args
+    categories = dataset_types.vocabularies().categories
+    return {
+        "category": args.get("category", "") if args.get("category", "") in categories else "",
+        "state": args.get("state", "") if args.get("state", "") in coverage.STATES else "",
+        "q": args.get("q", "")[:100],
+        "sort": args.get("sort", "score") if args.get("sort") in ("score", "score_asc", "name") else "score",
+    }
+
+
+@coverage_blueprint.route("/coverage")
+def national() -> str:
+    """The matrix of agencies by the Guide's 30 types, with a summary, filters, legend and trend."""
+    matrix = _action("anticorruption_coverage")
+    filters = _filters()
+    view = coverage.filter_matrix(matrix, category=filters["category"] or None, state=filters["state"] or None,
+                                  name=filters["q"], sort=filters["sort"])
+    pages = max(1, math.ceil(len(view["rows"]) / ROWS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    shown = view["rows"][(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE]
+    history = _action("anticorruption_coverage_history", limit=90)
+    return tk.render("anticorruption/coverage/national.html", {
+        "matrix": matrix, "view": view, "rows": _table(shown, view["type_ids"]), "filters": filters,
+        "page": page, "pages": pages, "history": history, "trend": coverage.trend_points(history),
+    })
+
+
+def _table(rows: list[dict[str, Any]], type_ids: list[str]) -> list[tuple[Any, ...]]:
+    """The matrix rows as plain tuples, worded once: a 1,500-cell page renders in milliseconds.
+
+    Each row is (organization name, title, score, url, cells); each cell is
+    (type id, state, link, tooltip, symbol, words for screen readers).
+    """
+    states = {s["id"]: s for s in tk.h.anticorruption_coverage_states()}
+    base = tk.url_for("anticorruption_coverage.agency", id="__ID__")
+    # Most cells repeat the same few texts: escape each text once, not per cell.
+    escaped: dict[str, Markup] = {}
+
+    def safe(text: str) -> Markup:
+        if text not in escaped:
+            escaped[text] = escape(text)
+        return escaped[text]
+
+    table = []
+    for row in rows:
+        org = row["organization"]
+        url = base.replace("__ID__", org["name"])
+        cells = []
+        for type_id in type_ids:
+            cell = row["cells"][type_id]
+            state = states[cell["state"]]
+            n, asked = cell["count"], cell["requests"]
+            words = state["label"]
+            if n:
+                words += ", " + tk.ungettext("{n} dataset", "{n} datasets", n).format(n=n)
+            tooltip = words
+            if asked:
+                tooltip += " · " + tk.ungettext("{n} request", "{n} requests", asked).format(n=asked)
+            symbol = state["symbol"] + (str(n) if n > 1 else "")
+            cells.append((safe(type_id), safe(cell["state"]), escape(f"{url}#type-{type_id}"),
+                          safe(tooltip), safe(symbol), safe(words)))
+        score = row["score"] if row["score"] is not None else "–"
+        table.append((org["name"], org.get("title") or org["name"], score, url, cells))
+    return table
+
+
+@coverage_blueprint.route("/coverage.<any(csv, json, xlsx):fmt>")
+def export(fmt: str) -> Response:
+    """The matrix as CSV, JSON or XLSX (optionally one organization or some types)."""
+    params: dict[str, Any] = {}
+    if request.args.get("organization"):
+        params["organization"] = request.args["organization"]
+    if request.args.getlist("type"):
+        params["type"] = request.args.getlist("type")
+    try:
+        matrix = _action("anticorruption_coverage", **params)
+    except tk.ObjectNotFound as e:
+        return tk.abort(404, str(e))
+    except tk.ValidationError as e:
+        return tk.abort(400, "; ".join(str(m) for messages in e.error_dict.values() for m in messages))
+    body: str | bytes
+    if fmt == "csv":
+        body = coverage.matrix_csv(matrix)
+    elif fmt == "xlsx":
+        body = coverage.matrix_xlsx(matrix)
+    else:
+        body = coverage.matrix_json(matrix)
+    return Response(body, mimetype=_MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="coverage.{fmt}"'})
+
+
+def _organization_or_404(id_or_name: str) -> dict[str, Any]:
+    try:
+        return _action("organization_show", id=id_or_name, include_datasets=False)
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organization not found"))
+
+
+def _datasets_by_type(organization_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The organization's typed datasets the visitor may see (private ones marked by CKAN)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    start = 0
+    while True:
+        page = _action("package_search", fq=f'+owner_org:"{organization_id}"', include_private=True,
+                       rows=1000, start=start, sort="metadata_modified desc",
+                       fl="id,name,title,dataset_type,capacity,metadata_modified,vocab_validation_state,ac_updated_date")
+        for dataset in page["results"]:
+            found.setdefault(dataset.get("dataset_type") or "", []).append(dataset)
+        start += 1000
+        if start >= page["count"]:
+            return found
+
+
+@coverage_blueprint.route("/organization/coverage/<id>")
+def agency(id: str) -> str:
+    """An agency's Coverage tab: its 30 types, what is published, what is missing and why."""
+    org = _organization_or_404(id)
+    matrix = _action("anticorruption_coverage", organization=org["id"])
+    can_edit = tk.h.check_access("anticorruption_coverage_declare", {"organization": org["id"]})
+    requests = _action("anticorruption_coverage_request_list", organization=org["id"]) if can_edit else []
+    history = _action("anticorruption_coverage_history", organization=org["id"], limit=90)
+    return tk.render("anticorruption/coverage/agency.html", {
+        "group_dict": org, "group_type": "organization", "matrix": matrix, "row": matrix["rows"][0],
+        "datasets": _datasets_by_type(org["id"]), "can_edit": can_edit,
+        "is_sysadmin": tk.current_user.is_authenticated and tk.current_user.sysadmin,
+        "requests": requests, "history": history, "trend": coverage.trend_points(history),
+    })
+
+
+def _local_path(target: str) -> bool:
+    """A path on this site. Browsers read a backslash as a slash ("/\\evil"
+    is another site) and a line break would split the Location header."""
+    parts = urlsplit(target)
+    return (target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+            and not any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in target))
+
+
+def _back(organization: str, type_id: str = "") -> Response:
+    target = request.form.get("came_from", "")
+    if not _local_path(target):
+        target = tk.url_for("anticorruption_coverage.agency", id=organization)
+    anchor = f"#type-{quote(type_id, safe='')}" if type_id and "#" not in target else ""
+    return tk.redirect_to(target + anchor)
+
+
+def _flash_errors(error: tk.ValidationError) -> None:
+    """Each problem with the field it concerns, e.g. "Reason: Missing value"."""
+    labels = {"reason": tk._("Reason"), "period": tk._("Period"), "status": tk._("State"),
+              "type": tk._("Dataset type"), "organization": tk._("Agency")}
+    for field, messages in error.error_dict.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            tk.h.flash_error(f"{labels.get(field, field)}: {message}")
+
+
+@coverage_blueprint.route("/coverage/request", methods=["POST"])
+def request_dataset() -> Response:
+    """A signed-in user asks an agency for a missing dataset."""
+    organization, type_id = request.form.get("organization", ""), request.form.get("type", "")
+    if not tk.current_user.is_authenticated:
+        tk.h.flash_error(tk._("Sign in to ask for a dataset"))
+        return tk.redirect_to("user.login", came_from=tk.url_for("anticorruption_coverage.agency", id=organization))
+    try:
+        _action("anticorruption_coverage_request_create", organization=organization, type=type_id)
+        tk.h.flash_success(tk._("Thank you: the agency's editors will see your request."))
+    except tk.ValidationError as e:
+        _flash_errors(e)
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Organization not found"))
+    return _back(organization, type_id)
+
+
+def _editor_post(action: str, done: str, organization: str, type_id: str, **data: Any) -> Response:
+    """Run an editor's action from a form; say what happened and go back to the tab."""
+    try:
+        _action(action, organization=organization, type=type_id, **data)
+        tk.h.flash_success(done)
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e) or tk._("Only editors of the organization can do this"))
+    except tk.ObjectNotFound as e:
+        return tk.abort(404, str(e))
+    except tk.ValidationError as e:
+        _flash_errors(e)
+    return _back(organization, type_id)
+
+
+@coverage_blueprint.route("/organization/coverage/<id>/declare", methods=["POST"])
+def declare(id: str) -> Response:
+    """An editor declares a type not applicable, or with nothing to report for a period."""
+    form = request.form
+    return _editor_post(
+        "anticorruption_coverage_declare", tk._("Declaration saved; it is shown publicly with its reason."),
+        id, form.get("type", ""), status=form.get("status", ""), reason=form.get("reason", ""),
+        period=form.get("period", ""), by_portal=form.get("by_portal") == "true",
+    )
+
+
+@coverage_blueprint.route("/organization/coverage/<id>/withdraw", methods=["POST"])
+def withdraw(id: str) -> Response:
+    return _editor_post("anticorruption_coverage_declaration_delete", tk._("Declaration withdrawn."),
+                        id, request.form.get("type", ""))

@@ -1,0 +1,96 @@
+"""Pages of a file's validation: the report, its progress, every error as CSV, a new run."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, jsonify
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.anticorruption.privacy import scan as privacy
+from ckanext.anticorruption.uploads import run as jobs
+from ckanext.anticorruption.validation import reports
+from ckanext.anticorruption.views import anticorruption, context
+
+
+def _validation_or_404(resource_id: str, include_report: bool = False) -> dict:
+    try:
+        return tk.get_action("anticorruption_validation_show")(
+            context(), {"id": resource_id, "include_report": include_report})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this file"))
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("This file has not been validated"))
+
+
+@anticorruption.route("/validation/<resource_id>")
+def validation_report(resource_id: str) -> str:
+    """The report of a file: summary, errors grouped by kind and column, rows in context."""
+    validation = _validation_or_404(resource_id, include_report=True)
+    resource = tk.get_action("resource_show")(context(), {"id": resource_id})
+    package = tk.get_action("package_show")(context(), {"id": resource["package_id"]})
+    return tk.render("anticorruption/validation_report.html", {
+        "validation": validation, "resource": resource, "pkg": package,
+        "table_schema": tk.h.anticorruption_resource_table_schema(package, resource),
+    })
+
+
+@anticorruption.route("/validation/<resource_id>/status.json")
+def validation_status(resource_id: str) -> Response:
+    """State and progress, polled by the report and resource pages while a file is checked."""
+    validation = _validation_or_404(resource_id)
+    return jsonify({k: validation[k] for k in (
+        "state", "rows_checked", "error_count", "problem", "updated", "finished")})
+
+
+@anticorruption.route("/validation/<resource_id>/errors.csv")
+def validation_errors_csv(resource_id: str) -> Response:
+    """Every error of the latest run (the report page shows the first ones of each kind)."""
+    validation = _validation_or_404(resource_id, include_report=True)
+    content = jobs.error_log_of(resource_id)
+    if not tk.h.check_access("anticorruption_privacy_show", {"id": resource_id}):
+        # Not an editor: a person's identifier in a bad cell is shown masked.
+        text = (io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(content)), encoding="utf-8", newline="")
+                if content else io.StringIO(reports.errors_csv(validation.get("report")), newline=""))
+        body: Any = (line.encode("utf-8") for line in privacy.mask_csv_lines(text))
+    else:
+        body = _gunzipped(content) if content else reports.errors_csv(validation.get("report"))
+    return Response(
+        body, mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="errors-{resource_id}.csv"'},
+    )
+
+
+def _gunzipped(content: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """Stream a gzip body out uncompressed, a chunk at a time."""
+    inflater = zlib.decompressobj(wbits=31)
+    for start in range(0, len(content), chunk):
+        yield inflater.decompress(content[start:start + chunk])
+    yield inflater.flush()
+
+
+@anticorruption.route("/validation/<resource_id>/report.json")
+def validation_report_json(resource_id: str) -> Response:
+    """The report in Frictionless's own JSON form."""
+    validation = _validation_or_404(resource_id, include_report=True)
+    return Response(
+        json.dumps(validation.get("report") or {}, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+    )
+
+
+@anticorruption.route("/validation/<resource_id>/run", methods=["POST"])
+def validation_run(resource_id: str) -> Response:
+    try:
+        run = tk.get_action("anticorruption_validation_run")(context(), {"id": resource_id})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only editors of the dataset can validate its files"))
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("Resource not found"))
+    jobs.tell_publisher(run["background_reason"])
+    return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)

@@ -1,0 +1,137 @@
+"""Identifier schemes: well-formed, malformed and wrong-check-digit values, and joining keys."""
+from __future__ import annotations
+
+import pytest
+from stdnum.mx import curp as stdnum_curp
+from stdnum.mx import rfc as stdnum_rfc
+
+from ckanext.anticorruption.identifiers.schemes import Registry, stdnum_scheme
+
+REGISTRY = Registry.of([])
+
+
+def _with_check_digit(body: str) -> str:
+    return body + stdnum_rfc.calc_check_digit(body)
+
+
+COMPANY = _with_check_digit("CMO180304KX")  # 12 characters
+PERSON = _with_check_digit("GODE561231GR")  # 13 characters
+CURP = "BOXW310820HNERXN09"
+
+
+@pytest.mark.parametrize("value", [COMPANY, PERSON, "IPB201120RT9", "MPE050505QX9"])
+def test_a_good_rfc_passes(value: str) -> None:
+    assert REGISTRY.check(value, ["MX-RFC"]) is None
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("CMO180304KX", "length"),  # 11 characters
+    ("CMO1803041KX12", "length"),  # 14
+    ("cmo180304kx1", "format"),  # lower case
+    ("CM0180304KX1", "format"),  # a digit among the letters
+    ("CMO181304KX1", "date"),  # month 13
+    ("GODE560231GR8", "date"),  # 31 February
+])
+def test_a_malformed_rfc_is_an_error(value: str, code: str) -> None:
+    problem = REGISTRY.check(value, ["MX-RFC"])
+    assert problem is not None
+    assert (problem.severity, problem.code) == ("error", code)
+
+
+def test_a_wrong_rfc_check_digit_is_only_a_warning() -> None:
+    wrong = COMPANY[:-1] + ("1" if COMPANY[-1] != "1" else "2")
+    problem = REGISTRY.check(wrong, ["MX-RFC"])
+    assert (problem.severity, problem.code) == ("warning", "check-digit")
+    # The same value is still usable to join datasets.
+    assert REGISTRY.resolve(wrong, ["MX-RFC"]) == ("MX-RFC", wrong)
+
+
+def test_the_generic_rfc_is_a_warning_not_a_supplier() -> None:
+    assert REGISTRY.check("XAXX010101000", ["MX-RFC"]).code == "generic"
+
+
+def test_a_good_curp_passes_and_a_wrong_digit_warns() -> None:
+    assert stdnum_curp.validate(CURP)
+    assert REGISTRY.check(CURP, ["MX-CURP"]) is None
+    problem = REGISTRY.check(CURP[:-1] + ("0" if CURP[-1] != "0" else "1"), ["MX-CURP"])
+    assert (problem.severity, problem.code) == ("warning", "check-digit")
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("BOXW310820HNERXN0", "length"),
+    ("B0XW310820HNERXN09", "format"),
+    ("BOXW311320HNERXN09", "date"),
+    ("BOXW310820HZZRXN09", "component"),  # ZZ is no state
+])
+def test_a_malformed_curp_is_an_error(value: str, code: str) -> None:
+    problem = REGISTRY.check(value, ["MX-CURP"])
+    assert (problem.severity, problem.code) == ("error", code)
+
+
+def test_ocid_needs_its_prefix() -> None:
+    assert REGISTRY.check("ocds-abc123-SICT-2025-0101", ["OCID"]) is None
+    assert REGISTRY.check("abc123-SICT-2025-0101", ["OCID"]).code == "prefix"
+    assert REGISTRY.check("ocds-ABC123-1", ["OCID"]).severity == "error"
+
+
+def test_org_id_values_are_checked_with_their_register_and_join_with_bare_ones() -> None:
+    assert REGISTRY.check(f"MX-RFC-{COMPANY}", ["ORG-ID"]) is None
+    assert REGISTRY.check("MX-RFC-CMO181304KX1", ["ORG-ID"]).code == "date"
+    assert REGISTRY.check(COMPANY, ["ORG-ID"]).code == "prefix"
+    # A register this portal does not know is accepted as written.
+    assert REGISTRY.check("GB-COH-01234567", ["ORG-ID"]) is None
+    assert REGISTRY.resolve(f"MX-RFC-{COMPANY}", ["ORG-ID"]) == REGISTRY.resolve(COMPANY, ["MX-RFC"])
+
+
+def test_a_column_of_rfcs_or_curps_accepts_either() -> None:
+    assert REGISTRY.check(PERSON, ["MX-RFC", "MX-CURP"]) is None
+    assert REGISTRY.check(CURP, ["MX-RFC", "MX-CURP"]) is None
+    assert REGISTRY.check("NO-ES-UN-ID", ["MX-RFC", "MX-CURP"]).severity == "error"
+
+
+def test_natural_persons_are_recognised() -> None:
+    assert REGISTRY.natural_person("MX-RFC", PERSON)
+    assert not REGISTRY.natural_person("MX-RFC", COMPANY)
+    assert REGISTRY.natural_person("MX-CURP", CURP)
+
+
+def test_another_country_plugs_in_a_stdnum_scheme() -> None:
+    registry = Registry.of([stdnum_scheme("CO-NIT", "stdnum.co.nit", {"en": "Colombian NIT", "es": "NIT"})])
+    assert registry.check("213.123.432-1", ["CO-NIT"]) is None
+    assert registry.check("2131234325", ["CO-NIT"]).code == "check-digit"
+    assert registry.check("21312", ["CO-NIT"]).severity == "error"
+    assert registry.resolve("213.123.432-1", ["CO-NIT"]) == ("CO-NIT", "2131234321")
+    assert "CO-NIT" not in REGISTRY.schemes
+
+
+def test_our_rfc_check_digit_is_stdnums() -> None:
+    import random
+
+    from ckanext.anticorruption.identifiers.schemes import rfc_check_digit
+
+    rng = random.Random(3)
+    letters = "ABCDEFGHIJKLMNÑOPQRSTUVWXYZ&"
+    for _ in range(2000):
+        size = rng.choice((3, 4))
+        body = ("".join(rng.choice(letters) for _ in range(size)) + f"{rng.randrange(100):02d}"
+                f"{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}" + rng.choice("ABC123") + rng.choice("XYZ789"))
+        assert rfc_check_digit(body) == stdnum_rfc.calc_check_digit(body), body
+
+
+def test_whole_columns_are_judged_as_value_by_value() -> None:
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(5)
+    letters = "ABCDEFGHIJKLMNÑOPQRSTUVWXYZ&"
+    values = ["XAXX010101000", "", "CMO181304KX1", "cmo180304kx1", COMPANY, PERSON, "MX-RFC-" + COMPANY]
+    for _ in range(3000):
+        size = rng.choice((3, 4))
+        body = ("".join(rng.choice(letters) for _ in range(size)) + f"{rng.randrange(100):02d}"
+                f"{rng.randrange(1, 14):02d}{rng.randrange(1, 32):02d}" + rng.choice("AB0Z1") + rng.choice("XY97"))
+        values.append(body + rng.choice("0123456789A"))
+    [mask] = REGISTRY.certainly_fine(pa.array(values, pa.string()), ["MX-RFC"])
+    for value, fine in zip(values, mask.to_pylist()):
+        assert fine == (REGISTRY.check(value, ["MX-RFC"]) is None), value
+    assert sum(mask.to_pylist()) > 100  # the sample holds good ones, not only bad ones

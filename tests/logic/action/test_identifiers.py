@@ -1,0 +1,175 @@
+"""The linkage index and the red flags, through real uploads, jobs and permissions."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.anticorruption.identifiers.linkage import decode_moments
+from ckanext.anticorruption.model import IdentifierLink
+
+from tests.identifiers.linkage_fixtures import (  # noqa: F401  (fixtures)
+    BARRED, CLEAN, LATER, PERSON, _contracts, _file, _run_jobs_here, agencies, people, published,
+)
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
+
+
+def _matches(dataset_id: str | None = None, user: str | None = None) -> dict:
+    context = {"user": user or "", "ignore_auth": False}
+    return call_action("anticorruption_identifier_matches", context, **({"id": dataset_id} if dataset_id else {}))
+
+
+def _suppliers(result: dict) -> dict:
+    return {(s["identifier"] if not s["withheld"] else "withheld"): s
+            for register in result["registers"] for s in register["suppliers"]}
+
+
+def test_a_checked_file_fills_the_index(published) -> None:
+    links = model.Session.query(IdentifierLink).filter_by(resource_id=published["contracts_file"]["id"]).all()
+    suppliers = {link.identifier: link for link in links if link.field == "supplier_id"}
+    assert set(suppliers) == {BARRED, LATER, CLEAN, PERSON}
+    assert suppliers[BARRED].rows == 2
+    assert decode_moments(suppliers[BARRED].moments) == ["2025-03-10", "2025-04-01"]
+    assert suppliers[BARRED].role == "award" and suppliers[BARRED].dataset_type == "contracts_register"
+    assert suppliers[PERSON].person is True
+    sanctions = {link.identifier: link for link in model.Session.query(IdentifierLink).filter_by(
+        resource_id=published["sanctions_file"]["id"], field="supplier_id")}
+    assert decode_moments(sanctions[LATER].moments) == [["2028-01-01", ""]]
+
+
+def test_suppliers_in_a_sanctions_register_are_flagged_with_overlapping_periods(published) -> None:
+    result = _matches(published["contracts"]["id"])
+    [register] = result["registers"]
+    assert register["dataset"]["name"] == published["sanctions"]["name"]
+    assert register["dataset"]["organization"]["title"] == "Secretaría de la Función Pública"
+    suppliers = _suppliers(result)
+    assert suppliers[BARRED]["in_force"] is True
+    assert suppliers[BARRED]["dates_in_force"] == ["2025-03-10", "2025-04-01"]
+    assert suppliers[LATER]["in_force"] is False  # signed before its sanction began
+    assert CLEAN not in suppliers
+    assert (result["supplier_count"], result["in_force_count"]) == (3, 2)
+
+
+def test_a_natural_persons_identifier_is_withheld_from_the_public(published, people) -> None:
+    public = _suppliers(_matches(published["contracts"]["id"]))
+    assert PERSON not in public and public["withheld"]["person"] is True
+    assert public["withheld"]["in_force"] is True
+    editor_view = _suppliers(_matches(published["contracts"]["id"], people["buyer"]["name"]))
+    assert editor_view[PERSON]["withheld"] is False
+
+
+def test_the_sanctions_register_sees_where_its_suppliers_won_awards(published) -> None:
+    result = _matches(published["sanctions"]["id"])
+    [award] = result["awards"]
+    assert award["dataset"]["name"] == published["contracts"]["name"]
+    assert award["in_force_count"] == 2
+
+
+def test_a_reupload_replaces_the_files_identifiers(published, people) -> None:
+    call_action("resource_patch", {"user": people["buyer"]["name"]}, id=published["contracts_file"]["id"],
+                upload=_file(_contracts((CLEAN, "2025-03-10")), "contratos.csv"))
+    _run_jobs_here()
+    links = model.Session.query(IdentifierLink).filter_by(resource_id=published["contracts_file"]["id"],
+                                                          field="supplier_id").all()
+    assert [link.identifier for link in links] == [CLEAN]
+    assert _matches(published["contracts"]["id"])["registers"] == []
+
+
+def test_an_unreadable_reupload_names_nobody(published, people) -> None:
+    call_action("resource_patch", {"user": people["buyer"]["name"]}, id=published["contracts_file"]["id"],
+                upload=_file(b"", "contratos.csv"))
+    _run_jobs_here()
+    assert model.Session.query(IdentifierLink).filter_by(resource_id=published["contracts_file"]["id"]).count() == 0
+
+
+def test_deleting_a_resource_removes_its_identifiers(published, people) -> None:
+    call_action("resource_delete", {"user": people["auditor"]["name"]}, id=published["sanctions_file"]["id"])
+    assert model.Session.query(IdentifierLink).filter_by(resource_id=published["sanctions_file"]["id"]).count() == 0
+    assert _matches(published["contracts"]["id"])["registers"] == []
+
+
+def test_a_deleted_dataset_contributes_nothing(published, people) -> None:
+    call_action("package_delete", {"user": people["auditor"]["name"]}, id=published["sanctions"]["id"])
+    assert _matches(published["contracts"]["id"])["registers"] == []
+
+
+def test_a_private_register_gives_no_visible_match_to_those_who_may_not_see_it(published, people) -> None:
+    call_action("package_patch", {"user": people["auditor"]["name"]}, id=published["sanctions"]["id"], private=True)
+    assert _matches(published["contracts"]["id"])["registers"] == []
+    assert _matches(published["contracts"]["id"], people["outsider"]["name"])["registers"] == []
+    # The buyer's editor is not a member of the auditing agency either.
+    assert _matches(published["contracts"]["id"], people["buyer"]["name"])["registers"] == []
+    assert _matches(user=people["outsider"]["name"])["datasets"] == []
+    # The auditing agency's own editor sees the match, and so does a sysadmin.
+    assert _matches(published["contracts"]["id"], people["auditor"]["name"])["in_force_count"] == 2
+    assert _matches(published["contracts"]["id"], factories.Sysadmin()["name"])["in_force_count"] == 2
+
+
+def test_a_private_award_dataset_is_not_shown_to_outsiders(published, people) -> None:
+    call_action("package_patch", {"user": people["buyer"]["name"]}, id=published["contracts"]["id"], private=True)
+    with pytest.raises(tk.NotAuthorized):
+        _matches(published["contracts"]["id"], people["outsider"]["name"])
+    assert _matches(published["sanctions"]["id"])["awards"] == []
+    assert _matches()["datasets"] == []
+    assert _matches(published["contracts"]["id"], people["buyer"]["name"])["in_force_count"] == 2
+
+
+def test_the_portal_wide_list_names_each_flagged_award_dataset(published) -> None:
+    [entry] = _matches()["datasets"]
+    assert entry["dataset"]["name"] == published["contracts"]["name"]
+    assert entry["in_force_count"] == 2
+
+
+def test_an_identifier_lists_every_visible_dataset_naming_it(published, people) -> None:
+    found = call_action("anticorruption_identifier_show", {"user": "", "ignore_auth": False},
+                        scheme="MX-RFC", identifier=BARRED)
+    assert {d["name"] for d in found["datasets"]} == {published["contracts"]["name"], published["sanctions"]["name"]}
+    assert found["sanctioned"] is True
+    contracts = next(d for d in found["datasets"] if d["type"] == "contracts_register")
+    assert contracts["resources"][0]["rows"] == 2
+    call_action("package_patch", {"user": people["auditor"]["name"]}, id=published["sanctions"]["id"], private=True)
+    found = call_action("anticorruption_identifier_show", {"user": "", "ignore_auth": False},
+                        scheme="MX-RFC", identifier=BARRED)
+    assert [d["name"] for d in found["datasets"]] == [published["contracts"]["name"]]
+    assert found["sanctioned"] is False
+
+
+def test_natural_persons_are_never_listed(published) -> None:
+    sysadmin = factories.Sysadmin()
+    with pytest.raises(tk.ObjectNotFound):
+        call_action("anticorruption_identifier_show", {"user": sysadmin["name"], "ignore_auth": False},
+                    scheme="MX-RFC", identifier=PERSON)
+
+
+@pytest.mark.parametrize(("scheme", "identifier", "key"), [
+    ("XX-NOPE", BARRED, "scheme"), ("LOCAL", "C-1", "scheme"), ("MX-RFC", "CMO181304KX1", "identifier"),
+])
+def test_bad_identifier_requests_are_clear_errors(scheme: str, identifier: str, key: str) -> None:
+    with pytest.raises(tk.ValidationError) as error:
+        call_action("anticorruption_identifier_show", scheme=scheme, identifier=identifier)
+    assert key in error.value.error_dict
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
+def test_a_file_held_back_by_the_privacy_guard_names_nobody_in_public(create_with_upload, agencies, people) -> None:
+    from tests.identifiers.linkage_fixtures import SANCTIONS, _dataset, _upload
+
+    contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
+    sanctions = _dataset("debarred_contractors", agencies["auditor"], people["auditor"])
+    _upload(create_with_upload, sanctions, people["auditor"], SANCTIONS, "sanciones.csv")
+    # A CURP in the contract's title: the file is quarantined until reviewed.
+    held = _contracts((BARRED, "2025-03-10")).replace(b",Obra,", b",Obra HEGG560427MVZRRL04,")
+    resource = _upload(create_with_upload, contracts, people["buyer"], held, "contratos.csv")
+    assert call_action("anticorruption_privacy_show", id=resource["id"])["state"] == "quarantined"
+
+    assert _matches(contracts["id"])["registers"] == []
+    assert _matches(sanctions["id"])["awards"] == []
+    shown = call_action("anticorruption_identifier_show", {"user": "", "ignore_auth": False},
+                        scheme="MX-RFC", identifier=BARRED)
+    assert [d["name"] for d in shown["datasets"]] == [sanctions["name"]]
+    # The buyer's editor sees the flags of the file under review.
+    assert _matches(contracts["id"], people["buyer"]["name"])["registers"]

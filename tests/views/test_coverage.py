@@ -1,0 +1,189 @@
+"""The coverage pages and exports as citizens, publishers and operators use them."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from tests.guide import minimal_dataset
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+
+@pytest.fixture
+def agency():
+    editor, member = factories.UserWithToken(), factories.UserWithToken()
+    org = factories.Organization(name="sfp", title="Secretaría de la Función Pública", users=[
+        {"name": editor["name"], "capacity": "editor"}, {"name": member["name"], "capacity": "member"}])
+    factories.Organization(name="shcp", title="Secretaría de Hacienda")
+    call_action("package_create", {"user": editor["name"]}, **minimal_dataset("budgets", org["id"], name="presupuesto"))
+    call_action("package_create", {"user": editor["name"]}, private=True,
+                **minimal_dataset("spending", org["id"], name="gasto-secreto"))
+    return {"org": org, "editor": editor, "member": member}
+
+
+def _cell(page: str, org: str, type_id: str) -> str:
+    row = page[page.index(f'data-organization="{org}"'):]
+    return row[row.index(f'data-type="{type_id}"'):][:400]
+
+
+def test_national_page_shows_summary_legend_and_cells_in_spanish(app, agency) -> None:
+    page = app.get("/es/coverage").body
+
+    assert "1 de 60 conjuntos de datos esperados publicados" in page
+    assert "Leyenda" in page and "Cómo se calcula la puntuación" in page
+    assert 'data-state="published"' in _cell(page, "sfp", "budgets")
+    assert 'data-state="missing"' in _cell(page, "sfp", "spending")  # private: not counted, not shown
+    assert "gasto-secreto" not in page
+    assert '<caption id="matrix-caption">' in page and 'scope="colgroup"' in page
+
+
+def test_national_page_in_english(app, agency) -> None:
+    page = app.get("/en/coverage").body
+
+    assert "1 of 60 expected datasets published" in page
+    assert "Missing" in page and "How the score is computed" in page
+
+
+def test_filters_by_category_state_and_name(app, agency) -> None:
+    by_category = app.get("/en/coverage?category=public_resources").body
+    by_state = app.get("/en/coverage?state=published").body
+    by_name = app.get("/en/coverage?q=hacienda").body
+
+    assert 'data-type="budgets"' in by_category and 'data-type="company_register"' not in by_category
+    assert 'data-organization="sfp"' in by_state and 'data-organization="shcp"' not in by_state
+    assert 'data-organization="shcp"' in by_name and 'data-organization="sfp"' not in by_name
+
+
+def test_rows_sort_by_score(app, agency) -> None:
+    best_first = app.get("/en/coverage").body
+    worst_first = app.get("/en/coverage?sort=score_asc").body
+
+    assert best_first.index('data-organization="sfp"') < best_first.index('data-organization="shcp"')
+    assert worst_first.index('data-organization="shcp"') < worst_first.index('data-organization="sfp"')
+
+
+def test_exports_hold_the_same_matrix(app, agency) -> None:
+    as_json = json.loads(app.get("/coverage.json").body)
+    as_csv = list(csv.DictReader(io.StringIO(app.get("/coverage.csv").body)))
+    workbook = openpyxl.load_workbook(io.BytesIO(app.get("/coverage.xlsx").data), read_only=True)
+    as_xlsx = list(workbook.active.iter_rows(values_only=True))
+
+    assert len(as_csv) == 60 and len(as_xlsx) == 61
+    budgets = next(r for r in as_csv if r["organization"] == "sfp" and r["type"] == "budgets")
+    assert budgets["state"] == "published" and budgets["datasets"] == "1"
+    spending = next(r for r in as_csv if r["organization"] == "sfp" and r["type"] == "spending")
+    assert spending["state"] == "missing" and spending["datasets"] == "0"
+    row = next(r for r in as_json["rows"] if r["organization"]["name"] == "sfp")
+    assert row["cells"]["budgets"]["state"] == "published" and "private" not in row["cells"]["spending"]
+    assert app.get("/coverage.json?organization=no-such").status_code == 404
+
+
+def test_agency_tab_lists_types_with_datasets_and_private_ones_only_for_its_members(app, agency) -> None:
+    anonymous = app.get("/en/organization/coverage/sfp").body
+    editor = app.get("/en/organization/coverage/sfp", headers={"Authorization": agency["editor"]["token"]}).body
+    outsider = factories.UserWithToken()
+    other = app.get("/en/organization/coverage/sfp", headers={"Authorization": outsider["token"]}).body
+
+    assert "presupuesto" in anonymous and "Coverage" in anonymous
+    for page in (anonymous, other):
+        assert "gasto-secreto" not in page and "Requests from users" not in page
+    assert "gasto-secreto" in editor and "Private" in editor
+    assert "Requests from users" in editor and "Declare not applicable" in editor
+    assert app.get("/en/organization/coverage/no-such-agency").status_code == 404
+
+
+def test_the_organization_page_has_a_coverage_tab(app, agency) -> None:
+    page = app.get("/en/organization/sfp").body
+
+    assert "/organization/coverage/sfp" in page
+
+
+def test_a_signed_in_user_asks_for_a_missing_dataset_once(app, agency) -> None:
+    citizen = factories.UserWithToken()
+    auth = {"Authorization": citizen["token"]}
+
+    first = app.post("/en/coverage/request", headers=auth, data={"organization": "sfp", "type": "spending"},
+                     follow_redirects=False)
+    app.post("/en/coverage/request", headers=auth, data={"organization": "sfp", "type": "spending"})
+    anonymous = app.post("/en/coverage/request", data={"organization": "sfp", "type": "spending"},
+                         follow_redirects=False)
+
+    assert first.status_code == 302 and "#type-spending" in first.headers["Location"]
+    assert "/user/login" in anonymous.headers["Location"]
+    tab = app.get("/en/organization/coverage/sfp", headers={"Authorization": agency["editor"]["token"]}).body
+    assert "1 user asked for it" in tab and citizen["fullname"] in tab
+
+
+def test_an_editor_declares_and_withdraws_through_the_tab(app, agency) -> None:
+    auth = {"Authorization": agency["editor"]["token"]}
+
+    app.post("/en/organization/coverage/sfp/declare", headers=auth, data={
+        "type": "tax_records", "status": "not_applicable", "reason": "La SFP no recauda impuestos."})
+    declared = app.get("/en/organization/coverage/sfp").body
+    app.post("/en/organization/coverage/sfp/withdraw", headers=auth, data={"type": "tax_records"})
+    withdrawn = app.get("/en/organization/coverage/sfp").body
+    member = app.post("/en/organization/coverage/sfp/declare", headers={"Authorization": agency["member"]["token"]},
+                      data={"type": "tax_records", "status": "not_applicable", "reason": "x"})
+
+    assert "La SFP no recauda impuestos." in declared
+    assert 'id="type-tax_records" data-type="tax_records" data-state="not_applicable"' in declared
+    assert 'id="type-tax_records" data-type="tax_records" data-state="missing"' in withdrawn
+    assert member.status_code == 403
+
+
+def test_a_declaration_without_reason_is_refused_with_a_clear_message(app, agency) -> None:
+    auth = {"Authorization": agency["editor"]["token"]}
+
+    page = app.post("/es/organization/coverage/sfp/declare", headers=auth,
+                    data={"type": "tax_records", "status": "not_applicable", "reason": ""}).body
+
+    assert "alert-danger" in page and "Motivo: Falta este dato" in page
+    assert 'data-state="missing"' in page[page.index('id="type-tax_records"'):][:200]
+
+
+def test_hostile_reasons_are_escaped(app, agency) -> None:
+    auth = {"Authorization": agency["editor"]["token"]}
+    app.post("/en/organization/coverage/sfp/declare", headers=auth, data={
+        "type": "tax_records", "status": "not_applicable", "reason": '<script>alert(1)</script>=HYPERLINK("x")'})
+
+    page = app.get("/en/organization/coverage/sfp").body
+    exported = app.get("/coverage.csv").body
+
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "'<script>" not in exported and '"\'=HYPERLINK' not in exported
+    assert "<script>alert(1)</script>=HYPERLINK" in exported  # starts with "<", so not a formula
+
+
+@pytest.mark.parametrize("came_from", [
+    "/organization/coverage/sfp\r\nSet-Cookie: session=stolen",
+    "/en/coverage\nLocation: https://evil.example/",
+    "/\\evil.example/phish",  # browsers read the backslash as a slash: another site
+    "https://evil.example/",
+])
+@pytest.mark.parametrize("form", ["/en/organization/coverage/sfp/declare", "/en/coverage/request"])
+def test_the_forms_go_back_to_the_agency_tab_whatever_came_from_says(app, agency, came_from, form) -> None:
+    response = app.post(form, headers={"Authorization": agency["editor"]["token"]},
+                        data={"organization": "sfp", "type": "tax_records", "status": "not_applicable",
+                              "reason": "No recauda.", "came_from": came_from}, follow_redirects=False)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organization/coverage/sfp#type-tax_records")
+    assert "stolen" not in str(response.headers) and "evil" not in str(response.headers)
+
+
+def test_nul_characters_in_coverage_pages_and_forms_are_refused_clearly(app, agency) -> None:
+    auth = {"Authorization": agency["editor"]["token"]}
+
+    assert app.get("/organization/coverage/%00sfp").status_code == 404
+    assert app.get("/coverage.csv?organization=%00sfp").status_code == 400
+    assert app.post("/organization/coverage/%00sfp/declare", headers=auth,
+                    data={"type": "tax_records", "status": "not_applicable", "reason": "x"}).status_code == 404
+    refused = app.post("/es/coverage/request", headers=auth, data={"organization": "sfp", "type": "spend\x00ing"})
+    assert refused.status_code == 400 and "carácter NUL" in refused.body

@@ -1,0 +1,75 @@
+"""Red flags on the dataset page, the identifier page, and `ckan anticorruption links`."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ckan.cli.cli import ckan as ckan_command
+from ckan.tests.helpers import call_action
+
+from tests.identifiers.linkage_fixtures import BARRED, CLEAN, PERSON, agencies, people, published  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
+
+
+def test_the_contracts_page_names_the_sanctions_register_in_plain_words(app, published) -> None:
+    page = app.get(f"/en/dataset/{published['contracts']['name']}").body
+    assert "Red flags" in page
+    assert ("3 suppliers in this file are in the sanctions register «Prueba debarred_contractors» "
+            "of Secretaría de la Función Pública.") in page
+    assert "2 of them were sanctioned when the award was made." in page
+    assert f"/anticorruption/identifier/MX-RFC/{BARRED}" in page
+    assert PERSON not in page and "A natural person (identifier withheld)" in page
+    assert CLEAN not in page
+
+
+def test_the_red_flags_read_in_spanish(app, published) -> None:
+    page = app.get(f"/es/dataset/{published['contracts']['name']}").body
+    assert "Señales de alerta" in page
+    assert "3 proveedores de este archivo están en el registro de sanciones" in page
+
+
+def test_the_register_page_shows_where_its_suppliers_won_awards(app, published) -> None:
+    page = app.get(f"/en/dataset/{published['sanctions']['name']}").body
+    assert "3 suppliers of this register appear in «Prueba contracts_register» of Secretaría de Infraestructura." in page
+
+
+def test_a_dataset_without_matches_shows_no_flags(app, published, people) -> None:
+    call_action("package_patch", {"user": people["auditor"]["name"]}, id=published["sanctions"]["id"], private=True)
+    page = app.get(f"/en/dataset/{published['contracts']['name']}").body
+    assert "Red flags" not in page
+
+
+def test_the_identifier_page_lists_datasets_and_refuses_natural_persons(app, published) -> None:
+    page = app.get(f"/en/anticorruption/identifier/MX-RFC/{BARRED}").body
+    assert "Named in 2 datasets" in page
+    assert "This identifier appears in a sanctions register." in page
+    assert published["contracts"]["name"] in page and published["sanctions"]["name"] in page
+    person = app.get(f"/en/anticorruption/identifier/MX-RFC/{PERSON}", status=404).body
+    assert "Identifiers of natural persons are not listed." in person
+    assert PERSON not in person.replace(f"/anticorruption/identifier/MX-RFC/{PERSON}", "")
+    bad = app.get("/en/anticorruption/identifier/MX-RFC/%3Cscript%3E", status=400).body
+    assert "<script>" not in bad
+
+
+def test_the_cli_lists_red_flags(cli, published) -> None:
+    result = cli.invoke(ckan_command, ["anticorruption", "links"])
+    assert result.exit_code == 0, result.output
+    assert f"{published['contracts']['name']}: 3 supplier(s) in sanctions register" in result.output
+    assert f"{BARRED}" in result.output and "IN FORCE 2025-03-10" in result.output
+    as_json = cli.invoke(ckan_command, ["anticorruption", "links", "--dataset", published["contracts"]["name"],
+                                        "--json"])
+    assert json.loads(as_json.output)["in_force_count"] == 2
+    public = cli.invoke(ckan_command, ["anticorruption", "links", "--public"])
+    assert PERSON not in public.output and "(natural person, withheld)" in public.output
+    missing = cli.invoke(ckan_command, ["anticorruption", "links", "--dataset", "nothing-here"])
+    assert missing.exit_code != 0 and "no dataset nothing-here" in missing.output
+
+
+def test_a_hostile_register_title_is_shown_as_text(app, published, people) -> None:
+    call_action("package_patch", {"user": people["auditor"]["name"]}, id=published["sanctions"]["id"],
+                title='<script>alert("x")</script>')
+    page = app.get(f"/en/dataset/{published['contracts']['name']}").body
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;" in page

@@ -1,0 +1,197 @@
+"""The validation report as a publisher and a citizen see it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from tests.guide import minimal_dataset
+from tests.hostile import HEADER, ROW
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+INVALID = (HEADER + "\n" + ROW + "\n" + ROW.replace("C-1", "C-2").replace("100.50", "cien") + "\n").encode()
+
+
+@pytest.fixture
+def publisher():
+    user = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    return user, org
+
+
+def _invalid_resource(create_with_upload, user, org, private=False):
+    dataset = call_action("package_create", {"user": user["name"]},
+                          **minimal_dataset("contracts_register", org["id"]), private=private)
+    return dataset, create_with_upload(INVALID, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                       context={"user": user["name"]})
+
+
+def test_report_page_explains_errors_in_plain_spanish(app, create_with_upload, publisher) -> None:
+    dataset, resource = _invalid_resource(create_with_upload, *publisher)
+
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+
+    assert "Tiene errores" in page
+    assert "1 renglón tiene en «contract_value» un valor que no es un número" in page
+    assert "<code>cien</code>" in page
+    assert "C-2 | ocds-abc123-1" in page
+
+
+def test_report_page_in_english(app, create_with_upload, publisher) -> None:
+    _, resource = _invalid_resource(create_with_upload, *publisher)
+
+    page = app.get(f"/en/anticorruption/validation/{resource['id']}").body
+
+    assert "1 row has a value in «contract_value» that is not a number" in page
+
+
+def test_dataset_and_resource_pages_show_the_badge(app, create_with_upload, publisher) -> None:
+    dataset, resource = _invalid_resource(create_with_upload, *publisher)
+
+    dataset_page = app.get(f"/en/contracts_register/{dataset['name']}").body
+    resource_page = app.get(f"/en/contracts_register/{dataset['name']}/resource/{resource['id']}").body
+
+    for page in (dataset_page, resource_page):
+        assert 'data-state="invalid"' in page and "Has errors" in page
+    assert "See the full report" in resource_page
+
+
+def test_downloads_errors_csv_and_frictionless_json(app, create_with_upload, publisher) -> None:
+    _, resource = _invalid_resource(create_with_upload, *publisher)
+
+    errors = list(csv.reader(io.StringIO(app.get(f"/anticorruption/validation/{resource['id']}/errors.csv").body)))
+    report = json.loads(app.get(f"/anticorruption/validation/{resource['id']}/report.json").body)
+    status = app.get(f"/anticorruption/validation/{resource['id']}/status.json").json
+
+    assert errors[1][:5] == ["3", "7", "contract_value", "type-error", "cien"]
+    assert report["valid"] is False and report["tasks"][0]["errors"][0]["type"] == "type-error"
+    assert status["state"] == "invalid" and status["error_count"] == 1
+
+
+def test_private_reports_are_hidden_from_those_who_may_not_see_the_dataset(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org, private=True)
+    outsider = factories.UserWithToken()
+
+    for suffix in ("", "/errors.csv", "/report.json", "/status.json"):
+        url = f"/anticorruption/validation/{resource['id']}{suffix}"
+        assert app.get(url).status_code == 403
+        assert app.get(url, headers={"Authorization": outsider["token"]}).status_code == 403
+        assert app.get(url, headers={"Authorization": user["token"]}).status_code == 200
+
+
+def test_only_editors_can_ask_for_a_new_check(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org)
+    member = factories.UserWithToken()
+    call_action("organization_member_create", id=org["id"], username=member["name"], role="member")
+
+    denied = app.post(f"/anticorruption/validation/{resource['id']}/run",
+                      headers={"Authorization": member["token"]})
+    allowed = app.post(f"/anticorruption/validation/{resource['id']}/run",
+                       headers={"Authorization": user["token"]}, follow_redirects=False)
+
+    assert denied.status_code == 403
+    assert allowed.status_code == 302
+
+
+def test_unknown_resource_is_a_404(app) -> None:
+    assert app.get("/anticorruption/validation/no-such-resource").status_code == 404
+
+
+def test_broken_rules_are_named_with_what_to_write_instead(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]},
+                          **minimal_dataset("contracts_register", org["id"], name="reglas"))
+    broken = ROW.replace("licitación pública", "compra directa").replace("2025-03-10", "10/03/2025")
+    resource = create_with_upload((HEADER + "\n" + broken + "\n").encode(), "c.csv",
+                                  package_id=dataset["id"], format="CSV", context={"user": user["name"]})
+
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+
+    assert ("1 renglón tiene en «procurement_method» un valor que no está en su lista de valores "
+            "permitidos") in page
+    assert "Use uno de estos valores: licitación pública, invitación a cuando menos tres personas" in page
+    assert "Escriba la fecha como AAAA-MM-DD" in page
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.max_errors_per_type", "2")
+def test_errors_csv_lists_every_error_even_beyond_the_reports_cap(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    bad_rows = [ROW.replace("C-1", f"C-{n}").replace("100.50", f"cien{n}") for n in range(2, 9)]
+    body = "\n".join([HEADER, ROW, *bad_rows]).encode()
+    resource = create_with_upload(body, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    report = json.loads(app.get(f"/anticorruption/validation/{resource['id']}/report.json").body)
+    lines = list(csv.reader(io.StringIO(app.get(f"/anticorruption/validation/{resource['id']}/errors.csv").body)))
+
+    assert len(report["tasks"][0]["errors"]) == 2
+    assert [line[4] for line in lines[1:]] == [f"cien{n}" for n in range(2, 9)]
+    assert [line[0] for line in lines[1:]] == [str(n + 1) for n in range(2, 9)]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("es", "renglones revisados hasta ahora"),
+                                             ("en", "rows checked so far")])
+def test_the_progress_line_shows_the_rows_checked_not_markup(app, publisher, lang, words) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    # A link is checked in the background: with no worker running, the check stays pending.
+    resource = call_action("resource_create", {"user": user["name"]}, package_id=dataset["id"],
+                           url="https://datos.example.gob.mx/contratos.csv", format="CSV")
+
+    page = app.get(f"/{lang}/anticorruption/validation/{resource['id']}").body
+    status = page[page.index('<p role="status">'):]
+    status = status[:status.index("</p>")]
+
+    assert words in status
+    assert '<span class="anticorruption-rows-checked"><span>0</span></span>' in status
+    assert "&lt;" not in status and "&gt;" not in status
+
+
+@pytest.mark.parametrize("path", ["", "/report", "/report.json", "/errors.csv", "/status.json"])
+def test_an_id_with_a_nul_character_is_not_found(app, publisher, path) -> None:
+    user, _ = publisher
+
+    for headers in ({}, {"Authorization": user["token"]}):
+        assert app.get(f"/anticorruption/validation/%00abc{path}", headers=headers).status_code == 404
+    assert app.post("/anticorruption/validation/%00abc/run", headers={"Authorization": user["token"]}).status_code == 404
+
+
+def test_report_json_names_the_file_not_where_the_server_keeps_it(app, create_with_upload, publisher) -> None:
+    import ckan.model as model
+
+    from ckanext.anticorruption.model import Validation
+
+    _, resource = _invalid_resource(create_with_upload, *publisher)
+    url = f"/anticorruption/validation/{resource['id']}/report.json"
+
+    fresh = app.get(url).body
+    # A report stored before server paths were stripped still holds one.
+    row = model.Session.get(Validation, resource["id"])
+    row.report = {**row.report, "tasks": [{**row.report["tasks"][0], "place": "/var/lib/ckan/resources/abc/def/ghi"}]}
+    model.Session.commit()
+    stored_earlier = app.get(url).body
+
+    for body in (fresh, stored_earlier):
+        assert json.loads(body)["tasks"][0]["place"] == "contratos.csv"
+        assert "/tmp" not in body and "/var/lib" not in body and "anticorruption-" not in body
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_seconds", 0)
+@pytest.mark.usefixtures("clean_queues")
+def test_a_check_too_long_for_the_page_tells_the_publisher_it_goes_on_in_the_background(
+        app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org)
+
+    page = app.post(f"/en/anticorruption/validation/{resource['id']}/run",
+                    headers={"Authorization": user["token"]}, follow_redirects=True).body
+
+    assert "it is being checked in the background" in page
+    assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "pending"
