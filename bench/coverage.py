@@ -88,7 +88,8 @@ def seed(orgs: int, datasets: int, seed_value: int = 7) -> list[str]:
     import ckan.model as model
     from ckan.lib.search.common import make_connection
 
-    from ckanext.anticorruption import coverage, dataset_types
+    from ckanext.anticorruption.coverage import scoring as coverage
+    from ckanext.anticorruption.dataset_types import types as dataset_types
 
     rng = random.Random(seed_value)
     type_ids = list(dataset_types.dataset_types())
@@ -147,7 +148,7 @@ def naive_matrix(organization_ids: list[str]) -> int:
     """One package_search per cell, criteria computed from the returned datasets."""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.anticorruption import dataset_types
+    from ckanext.anticorruption.dataset_types import types as dataset_types
 
     cells = 0
     search = tk.get_action("package_search")

@@ -57,7 +57,7 @@ def _environment() -> dict[str, str]:
 
 
 def files(directory: Path) -> list[tuple[str, Path]]:
-    from ckanext.anticorruption import dataset_types
+    from ckanext.anticorruption.dataset_types import types as dataset_types
 
     names = [f["name"] for f in dataset_types.dataset_type("contracts_register").table_schema["fields"]]
     wide = directory / "cabecera-ancha.csv"

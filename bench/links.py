@@ -50,7 +50,7 @@ def _day(rng: random.Random, start: datetime.date, span: int) -> str:
 
 
 def generate(directory: Path, rows: int, sanctioned: int) -> tuple[Path, Path]:
-    from ckanext.anticorruption import dataset_types
+    from ckanext.anticorruption.dataset_types import types as dataset_types
 
     rng = random.Random(7)
     pool = list({_rfc(rng) for _ in range(sanctioned * 4 + 1000)})[: sanctioned * 4]
@@ -78,10 +78,10 @@ def generate(directory: Path, rows: int, sanctioned: int) -> tuple[Path, Path]:
 
 
 def validate(path: Path, type_id: str, scans: bool) -> tuple[float, Any]:
-    from ckanext.anticorruption import dataset_types
-    from ckanext.anticorruption.identifiers import Registry
+    from ckanext.anticorruption.dataset_types import types as dataset_types
+    from ckanext.anticorruption.identifiers.schemes import Registry
     from ckanext.anticorruption.validation import validate_file
-    from ckanext.anticorruption.validation.identifier_scan import IdentifierCheck, IdentifierLinks
+    from ckanext.anticorruption.identifiers.scan import IdentifierCheck, IdentifierLinks
 
     typ = dataset_types.dataset_type(type_id)
     registry = Registry.of([])
@@ -122,7 +122,7 @@ def with_database(ini: str, contracts_summary: dict[str, Any], sanctions_summary
     with app._wsgi_app.test_request_context():
         import ckan.model as model
 
-        from ckanext.anticorruption import linkage
+        from ckanext.anticorruption.identifiers import linkage
 
         packages, resources = [], []
         for type_id in ("contracts_register", "debarred_contractors"):
@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--ini", default=str(ROOT / "test.ini"))
     args = parser.parse_args()
 
-    from ckanext.anticorruption import redflags
+    from ckanext.anticorruption.identifiers import redflags
 
     with tempfile.TemporaryDirectory() as tmp:
         print(f"Generating {args.rows:,} contract rows and {args.sanctioned:,} sanctioned suppliers…", flush=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ckanext.anticorruption.dataset_types import dataset_type  # noqa: E402
-from ckanext.anticorruption.privacy import PrivacyScan  # noqa: E402
+from ckanext.anticorruption.dataset_types.types import dataset_type  # noqa: E402
+from ckanext.anticorruption.privacy.scan import PrivacyScan  # noqa: E402
 from ckanext.anticorruption.validation import validate_file  # noqa: E402
 from tests.privacy.corpus import CONTRACTS_HEADER, clean_files, contracts_rows, seeded_files  # noqa: E402
 
@@ -67,7 +67,7 @@ def main() -> None:
 
         print("False positives on random values that follow each of the 30 types' Table Schema "
               "(tests/validation/corpus.py, 2,000 rows each)")
-        from ckanext.anticorruption.dataset_types import dataset_types
+        from ckanext.anticorruption.dataset_types.types import dataset_types
         from tests.validation.corpus import rows_for, write_csv
 
         cells = flagged_cells = columns = flagged_columns = 0
