@@ -46,7 +46,7 @@ class Validation(tk.BaseModel):
     report = Column(JSONB)
     engine = Column(UnicodeText)
     seconds = Column(Float)
-    # Times this run was queued again because its worker died (see jobs.sweep).
+    # Times this run was queued again because its worker died (see uploads/sweep.py).
     attempts = Column(Integer, nullable=False, default=0)
 
     def as_dict(self) -> dict[str, Any]:
@@ -274,3 +274,35 @@ def forget_organization_records(organization_id: str) -> None:
     for table in (CoverageDeclaration, CoverageRequest, CoverageSnapshot):
         model.Session.query(table).filter(table.organization_id == organization_id).delete(synchronize_session=False)
     model.Session.commit()
+
+
+def error_log_of(resource_id: str) -> bytes | None:
+    """The gzip CSV of every error of the resource's latest finished run, if any."""
+    row = model.Session.query(ErrorLog).join(
+        Validation, Validation.resource_id == ErrorLog.resource_id,
+    ).filter(ErrorLog.resource_id == resource_id, ErrorLog.run_id == Validation.run_id).one_or_none()
+    return row.content if row is not None else None
+
+
+def forget_resource_records(resource_id: str) -> None:
+    """Delete a resource's report and error log (the resource is gone)."""
+    model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
+    model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
+    model.Session.commit()
+
+
+def validation_of(resource_id: str) -> Validation | None:
+    """The latest run of a resource, if it was ever validated."""
+    return model.Session.get(Validation, resource_id)
+
+
+def resource_url(resource_id: str) -> str:
+    """The URL a resource is stored with (an upload's is its file name), or "" when it is gone."""
+    resource = model.Session.get(model.Resource, resource_id)
+    return resource.url if resource is not None else ""
+
+
+def validation_states(package_id: str) -> dict[str, str]:
+    """The state of the latest run of each of a dataset's resources, by resource id."""
+    rows = model.Session.query(Validation.resource_id, Validation.state).filter_by(package_id=package_id)
+    return dict(rows)

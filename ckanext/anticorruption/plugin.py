@@ -7,12 +7,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.anticorruption import cli, config, search, views
-from ckanext.anticorruption.coverage import schedule as coverage_jobs
+from ckanext.anticorruption import cli, config, hooks, search, views
+from ckanext.anticorruption.coverage import schedule as coverage_schedule
 from ckanext.anticorruption.dataset_types import types as dataset_types
-from ckanext.anticorruption.uploads import run as jobs
-from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
+from ckanext.anticorruption.uploads import sweep
 
 
 def _actions() -> dict[str, Any]:
@@ -50,13 +49,13 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurable
 
     def configure(self, config: tk.CKANConfig) -> None:
-        coverage_jobs.ensure_scheduled()
-        jobs.start_sweeper_in_worker()
+        coverage_schedule.ensure_scheduled()
+        sweep.start_sweeper_in_worker()
 
     # IForkObserver: called in a jobs worker's own process before each job
 
     def before_fork(self) -> None:
-        jobs.before_job_fork()
+        sweep.before_job_fork()
 
     # IConfigDeclaration
 
@@ -75,11 +74,10 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        # Resources held back for a privacy review are left out of the index (and search, DCAT catalog).
-        return search.index_fields(*privacy_guard.index_view(pkg_dict, jobs.states_by_resource(pkg_dict["id"])))
+        return hooks.dataset_indexed(pkg_dict)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return jobs.attach_states(privacy_guard.filter_shown(context, pkg_dict))
+        return hooks.dataset_shown(context, pkg_dict)
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:

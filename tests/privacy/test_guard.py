@@ -93,6 +93,32 @@ def test_bad_cells_with_identifiers_are_masked_for_the_public_only(app, agency, 
     assert rows[1][:4] == ["3", "7", "contract_value", "type-error"] and rows[1][4] == "tel ** **** **78"
 
 
+def test_every_error_is_given_masked_exactly_where_the_report_is(app, agency, personal) -> None:
+    editor, _ = agency
+    public = call_action("anticorruption_validation_errors_show", _as(None), id=personal["id"])
+    whole = call_action("anticorruption_validation_errors_show", _as(editor), id=personal["id"])
+    public_csv, whole_csv = (b"".join(answer["lines"]).decode() for answer in (public, whole))
+    public_report = call_action("anticorruption_validation_show", _as(None), id=personal["id"], include_report=True)
+
+    assert public["masked"] is True and whole["masked"] is False
+    assert "55 1234 5678" in whole_csv
+    assert "55 1234 5678" not in public_csv and "** **** **78" in public_csv
+    assert "55 1234 5678" not in json.dumps(public_report)
+    # Through the API: where to download it, not the CSV itself (it can be far larger than an answer should be).
+    api = app.get(f"/api/3/action/anticorruption_validation_errors_show?id={personal['id']}").json["result"]
+    assert "lines" not in api and api["masked"] is True
+    assert api["url"].endswith(f"/anticorruption/validation/{personal['id']}/errors.csv")
+
+
+@QUARANTINE
+def test_the_errors_of_a_quarantined_file_are_refused_like_its_report(agency, personal) -> None:
+    editor, _ = agency
+    for action in ("anticorruption_validation_show", "anticorruption_validation_errors_show"):
+        with pytest.raises(tk.NotAuthorized):
+            call_action(action, _as(None), id=personal["id"])
+    assert call_action("anticorruption_validation_errors_show", _as(editor), id=personal["id"])["masked"] is False
+
+
 def test_a_clean_file_has_no_findings(create_with_upload, agency, dataset) -> None:
     editor, _ = agency
     resource = create_with_upload(CLEAN, "c.csv", package_id=dataset["id"], format="CSV",

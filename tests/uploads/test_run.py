@@ -1,9 +1,9 @@
-"""A validation run always reaches a final state by itself.
+"""Our run of one file (uploads/run.py): start, the job, finish.
 
-These tests drive our run (start, the job, the sweep, finish) against the real
-PostgreSQL, Solr and Redis; the worker is CKAN's own, run in this process so
-that each test's configuration applies. Killing real worker processes, and
-stopping Redis, Solr and PostgreSQL, is in tests/faults/.
+These tests drive the run against the real PostgreSQL, Solr and Redis; the
+queued job is run in this process (with CKAN's worker class) so that each
+test's configuration applies. The sweep is in test_sweep.py; killing real
+worker processes, and stopping Redis, Solr and PostgreSQL, in tests/faults/.
 """
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ import pytest
 from openpyxl import Workbook
 
 import ckan.model as model
-from ckan.lib.jobs import Worker, get_queue
+from ckan.lib.jobs import Worker
 from ckan.tests.helpers import call_action
 
-from ckanext.anticorruption.uploads import run as jobs
 from ckanext.anticorruption.model import Validation
 
 from tests.hostile import HEADER, ROW
@@ -94,56 +93,3 @@ def test_a_result_that_cannot_be_stored_ends_the_run_with_the_reason(
     validation = _show(resource["id"])
     assert (validation["state"], validation["problem"]) == ("error", "unstorable")
     assert "the index refused a value" in validation["problem_params"]["detail"]
-
-
-@IN_BACKGROUND
-def test_a_run_whose_job_was_lost_is_queued_again_by_the_sweep(create_with_upload, dataset, editor) -> None:
-    resource = _upload(create_with_upload, dataset, editor, VALID)
-    get_queue().empty()  # as after Redis lost its data, or the run could not be queued at all
-    _silent_for(resource["id"], 60, state="pending")
-
-    swept = jobs.sweep()
-    _run_jobs_here()
-
-    assert swept["queued"] == 1
-    assert _show(resource["id"])["state"] == "valid"
-
-
-@IN_BACKGROUND
-def test_a_run_whose_worker_died_is_started_again_by_the_sweep(create_with_upload, dataset, editor) -> None:
-    resource = _upload(create_with_upload, dataset, editor, VALID)
-    get_queue().empty()
-    _silent_for(resource["id"], jobs.HEARTBEAT_TIMEOUT + 5)
-    lost_run = _show(resource["id"])["run_id"]
-
-    swept = jobs.sweep()
-    _run_jobs_here()
-
-    validation = _show(resource["id"])
-    assert swept["restarted"] == 1
-    assert validation["state"] == "valid" and validation["run_id"] != lost_run and validation["attempts"] == 1
-
-
-@IN_BACKGROUND
-def test_a_running_run_with_a_live_heartbeat_is_left_alone(create_with_upload, dataset, editor) -> None:
-    resource = _upload(create_with_upload, dataset, editor, VALID)
-    _silent_for(resource["id"], 1)
-    run = _show(resource["id"])["run_id"]
-
-    assert jobs.sweep() == {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
-    assert _show(resource["id"])["run_id"] == run
-
-
-@IN_BACKGROUND
-def test_a_file_that_kills_every_worker_is_given_up_with_a_clear_message(
-        app, create_with_upload, dataset, editor) -> None:
-    resource = _upload(create_with_upload, dataset, editor, VALID)
-    _silent_for(resource["id"], jobs.HEARTBEAT_TIMEOUT + 5, attempts=jobs.MAX_ATTEMPTS - 1)
-
-    swept = jobs.sweep()
-
-    validation = _show(resource["id"])
-    page = app.get(f"/en/anticorruption/validation/{resource['id']}").body
-    assert swept["given_up"] == 1
-    assert (validation["state"], validation["problem"]) == ("error", "worker-died")
-    assert f"The check stopped {jobs.MAX_ATTEMPTS} times before it could finish" in page

@@ -1,7 +1,7 @@
 """The DCAT documents the extension serves next to ckanext-dcat's own: the
 concept scheme and the catalog of one organization (agency).
 
-Called by the actions in ``logic/action.py``; permissions are checked there.
+Called by the actions in ``logic/action/dcat.py``; permissions are checked there.
 """
 from __future__ import annotations
 

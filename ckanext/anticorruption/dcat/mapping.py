@@ -1,7 +1,7 @@
 """How a typed dataset becomes DCAT-AP 3 and back: the steps our profile adds.
 
 Pure module: dataset dicts, rdflib graphs and the site's ``Vocabulary`` in,
-dicts and triples out; no CKAN imports. ``dcat_profile.py`` wires these steps
+dicts and triples out; no CKAN imports. ``profile.py`` wires these steps
 into ckanext-dcat's ``euro_dcat_ap_3`` profile:
 
 - ``for_base_profile`` renames our fields to the names the base profile

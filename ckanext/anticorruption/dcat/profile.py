@@ -6,7 +6,7 @@ ckanext-dcat 2.4.4 builds every profile for the scheming type ``dataset``, and
 a site whose datasets all have their own types has no such schema: the
 ``euro_dcat_ap_3`` profile then refuses to start ("Unknown dataset schema:
 dataset"). This class carries on without that schema and uses each dataset's
-own type instead. The mapping itself lives in ``dcat_mapping.py``.
+own type instead. The mapping itself lives in ``mapping.py``.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from rdflib.term import URIRef
 
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.dcat import mapping as dcat_mapping
-from ckanext.anticorruption.uploads import run as jobs
+from ckanext.anticorruption.model import validation_states
 from ckanext.anticorruption.dcat.vocabulary import Vocabulary
 
 __all__ = ["AnticorruptionDCATProfile", "site_vocabulary"]
@@ -73,7 +73,7 @@ class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):
         else:
             # Datasets from package_search (the catalog) come from the index,
             # without the states that package_show adds.
-            states = jobs.states_by_resource(dataset_dict["id"]) if dataset_dict.get("id") else {}
+            states = validation_states(dataset_dict["id"]) if dataset_dict.get("id") else {}
         distributions = {r["id"]: CleanedURIRef(resource_uri(r)) for r in resources if r.get("id")}
         dcat_mapping.add_to_graph(self.g, dataset_ref, dataset_dict, vocabulary, _country_uri(),
                                   distributions, states)

@@ -101,7 +101,7 @@ def _date_ok(digits: str) -> bool:
 
 # python-stdnum's algorithm (stdnum.mx.rfc.calc_check_digit), with the
 # alphabet looked up in a dict: this runs once per distinct supplier of a
-# million-row file. tests/test_identifiers.py checks both agree.
+# million-row file. tests/identifiers/test_schemes.py checks both agree.
 _RFC_VALUES = {character: index for index, character in enumerate("0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ")}
 _RFC_DIGITS = "0123456789A"
 

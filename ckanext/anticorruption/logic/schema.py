@@ -10,7 +10,7 @@ from ckan.types import Schema, Validator
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
     "coverage_schema", "dataset_type_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema", "privacy_show_schema",
-    "validation_run_schema",
+    "validation_errors_show_schema", "validation_run_schema",
     "validation_show_schema", "vocabulary_show_schema",
 ]
 
@@ -27,6 +27,11 @@ def no_input_schema() -> Schema:
 
 @validator_args
 def dataset_type_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe, _no_nul]}
+
+
+@validator_args
+def validation_errors_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
     return {"id": [not_empty, unicode_safe, _no_nul]}
 
 

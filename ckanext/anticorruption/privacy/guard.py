@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any
 
 import ckan.authz as authz
@@ -144,8 +145,13 @@ def forget_resource(resource_id: str) -> None:
     model.Session.commit()
 
 
-def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """``after_dataset_show``: held-back resources only for those who may update the dataset."""
+def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any],
+                 read_whole: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``after_dataset_show``: held-back resources only for those who may update the dataset.
+
+    ``read_whole`` reads the dataset with every file, for when ``pkg_dict``
+    came from the search index, whose copy lacks the held-back ones.
+    """
     hidden = hidden_resource_ids(pkg_dict["id"]) if pkg_dict.get("id") else set()
     if not hidden:
         return pkg_dict
@@ -155,12 +161,7 @@ def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str,
         pkg_dict["num_resources"] = len(pkg_dict["resources"])
         return pkg_dict
     if hidden - {r.get("id") for r in resources}:
-        # Served from the search index, whose copy lacks them: read the database.
-        fresh_context: dict[str, Any] = {"ignore_auth": True, "use_cache": False,
-                                         "for_view": context.get("for_view")}
-        if context.get("schema"):
-            fresh_context["schema"] = context["schema"]
-        full = tk.get_action("package_show")(fresh_context, {"id": pkg_dict["id"]})
+        full = read_whole()
         pkg_dict["resources"] = full["resources"]
         pkg_dict["num_resources"] = len(full["resources"])
     return pkg_dict

@@ -1,16 +1,15 @@
-"""Running validations: in the request for small uploads, as a background job otherwise.
+"""The run of one resource's file: in the request for small uploads, as a background job otherwise.
 
 A run begins in one place, :func:`start` (called by the action
-``anticorruption_validation_run`` and by :func:`reconcile`, which every save
-of a dataset goes through), and ends in one place, :func:`finish`.
-``execute_run`` does the work, from the request or from the job
-``validate_resource`` run by ``ckan jobs worker``.
+``anticorruption_validation_run`` and by ``hooks.reconcile``, which every
+save of a dataset goes through), and ends in one place, :func:`finish`.
+:func:`execute_run` does the work, from the request or from the job
+:func:`validate_resource` run by ``ckan jobs worker``; it reads the stored
+dataset itself, so that nothing here calls back up into an action.
 
 A run always reaches a final state by itself: while it runs it beats a
-heartbeat; :func:`sweep`, run every few seconds by a thread of each jobs
-worker, queues again the runs that could not be queued (Redis was down) and
-starts again those whose worker died (no heartbeat), at most
-``MAX_ATTEMPTS`` times.
+heartbeat, and the sweep (``uploads/sweep.py``) queues again the runs that
+could not be queued and starts again those whose worker died.
 """
 from __future__ import annotations
 
@@ -20,15 +19,14 @@ import hashlib
 import json
 import logging
 import os
-import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import ckan.lib.dictization.model_dictize as model_dictize
 import ckan.lib.files as files
 import ckan.lib.uploader as uploader
 import ckan.model as model
@@ -41,22 +39,18 @@ from ckanext.anticorruption.identifiers import linkage
 from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.validation import reports
 from ckanext.anticorruption.config import validation_option
-from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation
+from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation, validation_states
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "MAX_ATTEMPTS", "Plan", "attach_states", "enqueue_run", "error_log_of", "execute_run",
-    "finish", "forget_package", "forget_resource", "plan_run", "reconcile", "start", "start_run", "start_sweeper_in_worker",
-    "before_job_fork", "states_by_resource", "sweep", "tell_publisher", "validate_resource",
+    "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "enqueue_run", "execute_run",
+    "finish", "job_id", "plan_run", "start", "start_run", "tell_publisher", "validate_resource",
 ]
 
 # A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
 HEARTBEAT_SECONDS = 5
 HEARTBEAT_TIMEOUT = 30
-# How many times a run is started again after its worker died before it is
-# given up as an error.
-MAX_ATTEMPTS = 3
 
 
 class SourceUnavailable(Exception):
@@ -235,14 +229,12 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
     # Only a pending run starts: a running one is another worker's (a job can be queued twice).
     if row is None or row.run_id != run_id or row.state != "pending":
         return True
-    context = {"ignore_auth": True}
-    try:
-        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
-        package = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
-    except tk.ObjectNotFound:
+    stored = _stored(resource_id)
+    if stored is None:  # the resource or its dataset is gone
         model.Session.delete(row)
         model.Session.commit()
         return True
+    package, resource = stored
     row.state, row.started, row.updated = "running", _now(), _now()
     model.Session.commit()
 
@@ -299,6 +291,20 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
                            problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
         finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan)
     return True
+
+
+def _stored(resource_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The dataset and the resource as stored, or None when either is gone.
+
+    Read with CKAN's dictization, as ``package_show`` does, but without
+    calling an action: the run is started by the actions and hooks above it.
+    """
+    resource = model.Resource.get(resource_id)
+    if resource is None or resource.package is None:
+        return None
+    package = model_dictize.package_dictize(resource.package, {"model": model, "session": model.Session})
+    found = next((r for r in package.get("resources") or [] if r.get("id") == resource_id), None)
+    return (package, found) if found is not None else None
 
 
 def _request_budget() -> dict[str, Any]:
@@ -406,14 +412,6 @@ def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **val
     return bool(updated)
 
 
-def error_log_of(resource_id: str) -> bytes | None:
-    """The gzip CSV of every error of the resource's latest finished run, if any."""
-    row = model.Session.query(ErrorLog).join(
-        Validation, Validation.resource_id == ErrorLog.resource_id,
-    ).filter(ErrorLog.resource_id == resource_id, ErrorLog.run_id == Validation.run_id).one_or_none()
-    return row.content if row is not None else None
-
-
 def finish_without_run(package: dict[str, Any]) -> None:
     """A run that had nothing to check (no schema) still updates the dataset."""
     _after_run(package)
@@ -491,31 +489,6 @@ def _local_copy(resource: dict[str, Any]) -> Iterator[str]:
         yield tmp.name
 
 
-def reconcile(package: dict[str, Any], user: str | None) -> None:
-    """After any save of a dataset: forget the files that are gone, check the new and changed ones.
-
-    Every way a resource appears, changes or disappears ends here: the
-    resource actions, ``package_create``/``update``/``patch``/``revise``,
-    forms, the API, harvesters, ``ckanapi load``. Only datasets of the
-    Guide's types have Table Schemas; others are left alone. The resources
-    are already stored: whatever happens here, they are kept.
-    """
-    current = {r["id"]: r for r in package.get("resources") or [] if r.get("id")}
-    known = [rid for (rid,) in model.Session.query(Validation.resource_id).filter_by(package_id=package["id"])]
-    for resource_id in known:
-        if resource_id not in current:
-            forget_resource(resource_id)
-    if dataset_types.dataset_type(package.get("type")) is None:
-        return
-    for resource in current.values():
-        try:
-            _, reason = start(package, resource, user=user, force=False)
-            tell_publisher(reason)
-        except Exception:
-            log.exception("Could not start the validation of resource %s", resource["id"])
-            model.Session.rollback()
-
-
 def tell_publisher(background_reason: str | None) -> None:
     """On a page (not the API), say that a check too big for the request goes on in the background."""
     import flask
@@ -527,142 +500,9 @@ def tell_publisher(background_reason: str | None) -> None:
         "Its report will appear on the file's page when the check ends."))
 
 
-def forget_resource(resource_id: str) -> None:
-    """A resource is gone: its report, error log, privacy findings and links go with it."""
-    linkage.forget(resource_id)
-    privacy_guard.forget_resource(resource_id)
-    model.Session.query(ErrorLog).filter_by(resource_id=resource_id).delete()
-    model.Session.query(Validation).filter_by(resource_id=resource_id).delete()
-    model.Session.commit()
-
-
-def forget_package(package_id: str) -> None:
-    """A dataset was purged: nothing the extension kept about it stays."""
-    from ckanext.anticorruption.model import forget_package_records
-
-    forget_package_records(package_id)
-
-
-def sweep() -> dict[str, int]:
-    """Bring every unfinished run to an end.
-
-    - a pending run whose job is not in the queue (Redis was down, or the
-      job was lost) is queued (again);
-    - a running run whose heartbeat stopped lost its worker (killed, out of
-      memory): it starts again, at most MAX_ATTEMPTS times, then ends as
-      ``error``/``worker-died``;
-    - datasets saved while Solr was away are indexed.
-
-    Each run is locked while it is looked at, so that several workers' sweeps
-    never restart the same run twice.
-    """
-    counts = {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
-    now = _now()
-    silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
-    # A run is queued right after it is recorded: leave the newest ones to their request.
-    settled = now - datetime.timedelta(seconds=HEARTBEAT_SECONDS)
-    unfinished = [rid for (rid,) in model.Session.query(Validation.resource_id).filter(
-        Validation.state.in_(("pending", "running")))]
-    model.Session.commit()
-    for resource_id in unfinished:
-        # One run at a time, locked: another worker's sweep skips it meanwhile.
-        row = model.Session.query(Validation).filter_by(resource_id=resource_id).with_for_update(
-            skip_locked=True).one_or_none()
-        if row is None:
-            pass
-        elif row.state == "pending" and row.updated < settled and _job_status(row.run_id) not in _WAITING:
-            counts["queued"] += enqueue_run(row)
-        elif row.state == "running" and row.updated < silent:
-            counts["restarted" if _restart(row) else "given_up"] += 1
-        model.Session.commit()
-    counts["indexed"] = reindex.catch_up()
-    if any(counts.values()):
-        log.info("Validation sweep: %s", counts)
-    return counts
-
-
-def _job_status(run_id: str) -> str | None:
-    from rq.job import Job
-
-    import ckan.lib.jobs as ckan_jobs
-
-    try:
-        return Job.fetch(job_id(run_id), connection=ckan_jobs.get_queue().connection).get_status()
-    except Exception:  # no such job (expired, never queued)
-        return None
-
-
-_WAITING = ("queued", "scheduled", "deferred", "started")
-
-
-def _restart(row: Validation) -> bool:
-    """Queue a run whose worker died again, under a new id (a worker still holding the old one stops).
-
-    False when it was given up after MAX_ATTEMPTS: a file that kills every
-    worker (out of memory) must not do so for ever.
-    """
-    attempts = (row.attempts or 0) + 1
-    if attempts >= MAX_ATTEMPTS:
-        package = {"id": row.package_id}
-        finish(package, row.resource_id, row.run_id,
-               dict(state="error", problem="worker-died", problem_params={"attempts": attempts}))
-        return False
-    row.run_id, row.state, row.attempts, row.updated = str(uuid.uuid4()), "pending", attempts, _now()
-    row.started = None
-    model.Session.commit()
-    enqueue_run(row)
-    return True
-
-
-_sweeper: threading.Thread | None = None
-# Set in a worker just before it forks the process that runs a job: that
-# process loads CKAN again (and so the plugins' configure) but is no worker.
-_forking_a_job = False
-
-
-def before_job_fork() -> None:
-    global _forking_a_job
-    _forking_a_job = True
-
-
-def start_sweeper_in_worker() -> None:
-    """Sweep every ``sweep_seconds`` from a thread of this ``ckan jobs worker`` process, from its start.
-
-    A thread of the worker rather than a job of RQ's scheduler: a scheduler
-    whose worker was killed keeps its lock for a minute, and a new worker
-    only tries again after two, while a lost run should end sooner.
-    """
-    global _sweeper
-    args = sys.argv[1:]
-    in_worker = "jobs" in args and "worker" in args[args.index("jobs"):]
-    every = validation_option("sweep_seconds")
-    if not in_worker or _forking_a_job or every <= 0 or (_sweeper is not None and _sweeper.is_alive()):
-        return
-
-    def loop() -> None:
-        while True:
-            time.sleep(every)
-            try:
-                sweep()
-            except Exception as e:  # the database or Redis is away: the next round tries again
-                log.warning("Validation sweep failed: %s", e)
-                model.Session.rollback()
-            finally:
-                model.Session.remove()
-
-    _sweeper = threading.Thread(target=loop, name="anticorruption-sweeper", daemon=True)
-    _sweeper.start()
-    log.info("Sweeping unfinished validation runs every %s s", every)
-
-
-def states_by_resource(package_id: str) -> dict[str, str]:
-    rows = model.Session.query(Validation.resource_id, Validation.state).filter_by(package_id=package_id)
-    return dict(rows)
-
-
 def attach_states(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Add each resource's validation state to a dataset as shown by the API."""
-    states = states_by_resource(pkg_dict["id"]) if pkg_dict.get("id") else {}
+    states = validation_states(pkg_dict["id"]) if pkg_dict.get("id") else {}
     for resource in pkg_dict.get("resources", []):
         resource["validation_state"] = states.get(resource.get("id"))
     return pkg_dict

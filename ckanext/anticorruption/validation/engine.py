@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .reference import prepare_schema, validate_with_frictionless
-from .result import Budget, BudgetExceeded, ErrorCollector, TooManyColumns, ValidationCancelled, ValidationResult
+from .result import Budget, BudgetExceeded, CheckOptions, ErrorCollector, TooManyColumns, ValidationCancelled, ValidationResult
 from .scans import ScanFactory
 from .source import Source, SourceProblem, header_width, open_source
 
@@ -69,7 +69,7 @@ def validate_file(
             return _too_many_columns(width, max_columns, source, started)
 
     schema = prepare_schema(table_schema)
-    options = dict(
+    options = CheckOptions(
         max_errors_per_type=max_errors_per_type,
         progress=progress,
         progress_every=max(1, progress_every),
@@ -85,11 +85,11 @@ def validate_file(
         if engine != "frictionless":
             from .fast import validate_fast
 
-            outcome = validate_fast(source, schema, **options)
+            outcome = validate_fast(source, schema, options)
             used = "fast"
         if outcome is None:
             used = "frictionless"
-            outcome = validate_with_frictionless(source, schema, **options)
+            outcome = validate_with_frictionless(source, schema, options)
     except (ValidationCancelled, BudgetExceeded):
         raise
     except TooManyColumns as wide:

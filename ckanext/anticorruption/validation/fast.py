@@ -39,8 +39,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from .errorlog import ErrorLog
-from .result import Budget, BudgetExceeded, ErrorCollector, Light, TooManyColumns, ValidationCancelled, build_report
-from .scans import ScanFactory, Scans
+from .result import (
+    Budget, BudgetExceeded, CheckOptions, ErrorCollector, Light, TooManyColumns, ValidationCancelled, build_report,
+)
+from .scans import Scans
 from .source import Source
 
 __all__ = ["BLOCK_SIZE", "expected_fields", "header_errors", "validate_fast"]
@@ -854,19 +856,8 @@ def _split_row(text: str, source: Source) -> list[str]:
 # Entry point --------------------------------------------------------------
 
 
-def validate_fast(
-    source: Source,
-    schema: dict[str, Any],
-    *,
-    max_errors_per_type: int,
-    progress: Callable[[int], None] | None,
-    progress_every: int,
-    cancelled: Callable[[], bool] | None,
-    log_path: str | None = None,
-    scans: ScanFactory | None = None,
-    max_columns: int | None = None,
-    budget: Budget | None = None,
-) -> tuple[dict[str, Any], int, ErrorCollector] | None:
+def validate_fast(source: Source, schema: dict[str, Any],
+                  options: CheckOptions) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     """Validate with pyarrow; None when frictionless must do it instead.
 
     With ``log_path``, every error is also written there (see errorlog);
@@ -874,16 +865,12 @@ def validate_fast(
     A row wider than ``max_columns`` raises :class:`TooManyColumns`;
     ``budget`` is checked with ``cancelled``, between batches.
     """
-    options = dict(
-        max_errors_per_type=max_errors_per_type, progress=progress, progress_every=progress_every,
-        cancelled=cancelled, log_path=log_path, scans=scans, max_columns=max_columns, budget=budget,
-    )
     if source.format == "xlsx":
-        return _validate_fast(source, schema, block_size=BLOCK_SIZE, **options)
+        return _validate_fast(source, schema, options, BLOCK_SIZE)
     block_size = min(BLOCK_SIZE, max(MIN_BLOCK_SIZE, CELLS_PER_BLOCK // max(1, len(_read_labels(source)))))
     while True:
         try:
-            return _validate_fast(source, schema, block_size=block_size, **options)
+            return _validate_fast(source, schema, options, block_size)
         except _Straddled:
             # A row larger than the block: start again with larger blocks
             # (the log and the collector start afresh too).
@@ -896,22 +883,10 @@ class _Straddled(Exception):
     """A row is larger than pyarrow's block."""
 
 
-def _validate_fast(
-    source: Source,
-    schema: dict[str, Any],
-    *,
-    block_size: int,
-    max_errors_per_type: int,
-    progress: Callable[[int], None] | None,
-    progress_every: int,
-    cancelled: Callable[[], bool] | None,
-    log_path: str | None,
-    scans: ScanFactory | None,
-    max_columns: int | None,
-    budget: Budget | None,
-) -> tuple[dict[str, Any], int, ErrorCollector] | None:
+def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions,
+                   block_size: int) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     started = time.perf_counter()
-    log = ErrorLog(log_path) if log_path else None
+    log = ErrorLog(options.log_path) if options.log_path else None
     try:
         _check_schema(schema)
         if source.format == "xlsx":
@@ -925,34 +900,34 @@ def _validate_fast(
             batches_factory = sheet.iter_batches
         else:
             labels = _read_labels(source)
-            batches_factory = lambda: _csv_batches(source, labels, budget, block_size)  # noqa: E731
-        if max_columns and len(labels) > max_columns:
+            batches_factory = lambda: _csv_batches(source, labels, options.budget, block_size)  # noqa: E731
+        if options.max_columns and len(labels) > options.max_columns:
             raise TooManyColumns(len(labels))
         if not labels or not any(labels):
             raise _Unsupported("no header")
-        collector = ErrorCollector(max_errors_per_type, log)
+        collector = ErrorCollector(options.max_errors_per_type, log)
         checker = _Checker(source, schema, labels, collector)
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
-        checker.max_columns, checker.budget = max_columns or 0, budget
+        checker.max_columns, checker.budget = options.max_columns or 0, options.budget
         checker.add_header_errors()
-        feeder = Scans(scans() if scans else [], [column.name for column in checker.columns], collector)
+        feeder = Scans(options.scans() if options.scans else [], [column.name for column in checker.columns], collector)
         reported = 0
         for arrays, numbers, odd in batches_factory():
-            if budget is not None:
-                budget.rows = checker.rows
-                budget.check()
-            if cancelled and cancelled():
+            if options.budget is not None:
+                options.budget.rows = checker.rows
+                options.budget.check()
+            if options.cancelled and options.cancelled():
                 raise ValidationCancelled()
             checker.check_batch(arrays, numbers, odd)
             feeder.feed_arrays(arrays, numbers)
             for row_number, cells in odd:
                 feeder.add_row(row_number, cells)
-            if progress and checker.rows - reported >= progress_every:
+            if options.progress and checker.rows - reported >= options.progress_every:
                 reported = checker.rows
-                progress(checker.rows)
-        if budget is not None:
-            budget.check()
+                options.progress(checker.rows)
+        if options.budget is not None:
+            options.budget.check()
         _add_integrity_errors(checker, collector, batches_factory)
         collector.summaries = feeder.finish(collector)
     except _Unsupported:

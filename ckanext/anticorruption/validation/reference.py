@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from typing import Any
 
 from .errorlog import ErrorLog
-from .result import Budget, ErrorCollector, TooManyColumns, ValidationCancelled, build_report
-from .scans import ScanFactory, Scans
+from .result import CheckOptions, ErrorCollector, TooManyColumns, ValidationCancelled, build_report
+from .scans import Scans
 from .source import Source
 
 __all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "table_schema_problems", "validate_with_frictionless"]
@@ -84,19 +83,8 @@ def frictionless_resource(source: Source, schema: dict[str, Any]) -> Any:
     )
 
 
-def validate_with_frictionless(
-    source: Source,
-    schema: dict[str, Any],
-    *,
-    max_errors_per_type: int,
-    progress: Callable[[int], None] | None,
-    progress_every: int,
-    cancelled: Callable[[], bool] | None,
-    log_path: str | None = None,
-    scans: ScanFactory | None = None,
-    max_columns: int | None = None,
-    budget: Budget | None = None,
-) -> tuple[dict[str, Any], int, ErrorCollector]:
+def validate_with_frictionless(source: Source, schema: dict[str, Any],
+                               options: CheckOptions) -> tuple[dict[str, Any], int, ErrorCollector]:
     """Run frictionless; return (report descriptor, rows read, collector).
 
     With ``log_path``, every error is also written there (see errorlog).
@@ -105,29 +93,17 @@ def validate_with_frictionless(
     :class:`TooManyColumns`.
     """
     with contextlib.ExitStack() as stack:
-        log = stack.enter_context(ErrorLog(log_path)) if log_path else None
-        return _validate(source, schema, ErrorCollector(max_errors_per_type, log),
-                         progress=progress, progress_every=progress_every, cancelled=cancelled,
-                         scans=scans, max_columns=max_columns, budget=budget)
+        log = stack.enter_context(ErrorLog(options.log_path)) if options.log_path else None
+        return _validate(source, schema, ErrorCollector(options.max_errors_per_type, log), options)
 
 
-def _validate(
-    source: Source,
-    schema: dict[str, Any],
-    collector: ErrorCollector,
-    *,
-    progress: Callable[[int], None] | None,
-    progress_every: int,
-    cancelled: Callable[[], bool] | None,
-    scans: ScanFactory | None = None,
-    max_columns: int | None = None,
-    budget: Budget | None = None,
-) -> tuple[dict[str, Any], int, ErrorCollector]:
+def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
+              options: CheckOptions) -> tuple[dict[str, Any], int, ErrorCollector]:
     from frictionless import FrictionlessException, checks
 
     started = time.perf_counter()
     resource = frictionless_resource(source, schema)
-    feeder = Scans(scans() if scans else [], [spec.get("name", "") for spec in schema.get("fields", [])], collector)
+    feeder = Scans(options.scans() if options.scans else [], [spec.get("name", "") for spec in schema.get("fields", [])], collector)
 
     def keep(error: Any) -> None:
         row = getattr(error, "row_number", None) or 0
@@ -148,7 +124,7 @@ def _validate(
             for error in baseline.validate_start():
                 keep(error)
             labels = list(resource.labels or [])
-            if max_columns and len(labels) > max_columns:
+            if options.max_columns and len(labels) > options.max_columns:
                 raise TooManyColumns(len(labels))
             stream = resource.row_stream
             while True:
@@ -161,19 +137,19 @@ def _validate(
                 except StopIteration:
                     break
                 rows += 1
-                if max_columns and len(row.cells) > max_columns:
+                if options.max_columns and len(row.cells) > options.max_columns:
                     raise TooManyColumns(len(row.cells))
                 for error in row.errors:
                     keep(error)
                 feeder.add_row(row.row_number, row.cells)
                 if rows % CHECK_EVERY == 0:
-                    if budget is not None:
-                        budget.rows = rows
-                        budget.check()
-                    if cancelled and cancelled():
+                    if options.budget is not None:
+                        options.budget.rows = rows
+                        options.budget.check()
+                    if options.cancelled and options.cancelled():
                         raise ValidationCancelled()
-                if progress and rows % progress_every == 0:
-                    progress(rows)
+                if options.progress and rows % options.progress_every == 0:
+                    options.progress(rows)
 
     if labels:
         collector.summaries = feeder.finish(collector)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gzip
 import io
 import re
+import zlib
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +24,7 @@ __all__ = [
     "constraint_of",
     "effective_state",
     "error_groups",
+    "error_lines",
     "errors_csv",
     "file_name",
     "report_errors",
@@ -151,3 +155,28 @@ def errors_csv(report: dict[str, Any] | None) -> str:
             spreadsheet_safe(error.get("note", "")),
         ])
     return out.getvalue()
+
+
+def error_lines(log: bytes | None, report: dict[str, Any] | None,
+                mask: Callable[[Iterable[str]], Iterable[str]] | None = None) -> Iterator[bytes]:
+    """The CSV of every error of a run, a line at a time: its complete log
+    (gzip) when it has one, else the errors its report kept. ``mask``, when
+    given, rewrites the lines on the way (identifiers in cells)."""
+    if mask is None:
+        if log:
+            yield from _gunzipped(log)
+        else:
+            yield errors_csv(report).encode("utf-8")
+        return
+    text: Iterable[str] = (io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(log)), encoding="utf-8", newline="")
+                           if log else io.StringIO(errors_csv(report), newline=""))
+    for line in mask(text):
+        yield line.encode("utf-8")
+
+
+def _gunzipped(content: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """A gzip body, uncompressed a chunk at a time."""
+    inflater = zlib.decompressobj(wbits=31)
+    for start in range(0, len(content), chunk):
+        yield inflater.decompress(content[start:start + chunk])
+    yield inflater.flush()

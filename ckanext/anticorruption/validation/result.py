@@ -56,6 +56,25 @@ def _rss_bytes() -> int:
         return 0
 
 
+@dataclass(frozen=True)
+class CheckOptions:
+    """How one check runs, whichever engine runs it: the report's cap, the
+    callbacks, the complete error log, the column scans and the bounds."""
+
+    max_errors_per_type: int
+    progress: Callable[[int], None] | None = None
+    progress_every: int = 1
+    cancelled: Callable[[], bool] | None = None
+    # With a path, every error is also written there (see errorlog).
+    log_path: str | None = None
+    # Called once per check: the column scans fed the rows (see scans).
+    scans: Callable[[], list[Any]] | None = None
+    # A row wider than this raises TooManyColumns.
+    max_columns: int | None = None
+    # Checked with ``cancelled``, between batches.
+    budget: Budget | None = None
+
+
 class Budget:
     """A deadline and a ceiling on memory growth, checked between batches.
 

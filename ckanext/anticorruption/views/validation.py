@@ -1,27 +1,24 @@
 """Pages of a file's validation: the report, its progress, every error as CSV, a new run."""
 from __future__ import annotations
 
-import gzip
-import io
 import json
-import zlib
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, jsonify
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption.privacy import scan as privacy
 from ckanext.anticorruption.uploads import run as jobs
-from ckanext.anticorruption.validation import reports
 from ckanext.anticorruption.views import anticorruption, context
 
 
 def _validation_or_404(resource_id: str, include_report: bool = False) -> dict:
+    return _or_abort("anticorruption_validation_show", {"id": resource_id, "include_report": include_report})
+
+
+def _or_abort(action: str, data: dict[str, Any]) -> dict:
     try:
-        return tk.get_action("anticorruption_validation_show")(
-            context(), {"id": resource_id, "include_report": include_report})
+        return tk.get_action(action)(context(), data)
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see this file"))
     except (tk.ObjectNotFound, tk.ValidationError):
@@ -51,27 +48,11 @@ def validation_status(resource_id: str) -> Response:
 @anticorruption.route("/validation/<resource_id>/errors.csv")
 def validation_errors_csv(resource_id: str) -> Response:
     """Every error of the latest run (the report page shows the first ones of each kind)."""
-    validation = _validation_or_404(resource_id, include_report=True)
-    content = jobs.error_log_of(resource_id)
-    if not tk.h.check_access("anticorruption_privacy_show", {"id": resource_id}):
-        # Not an editor: a person's identifier in a bad cell is shown masked.
-        text = (io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(content)), encoding="utf-8", newline="")
-                if content else io.StringIO(reports.errors_csv(validation.get("report")), newline=""))
-        body: Any = (line.encode("utf-8") for line in privacy.mask_csv_lines(text))
-    else:
-        body = _gunzipped(content) if content else reports.errors_csv(validation.get("report"))
+    errors = _or_abort("anticorruption_validation_errors_show", {"id": resource_id})
     return Response(
-        body, mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="errors-{resource_id}.csv"'},
+        errors["lines"], mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{errors["filename"]}"'},
     )
-
-
-def _gunzipped(content: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
-    """Stream a gzip body out uncompressed, a chunk at a time."""
-    inflater = zlib.decompressobj(wbits=31)
-    for start in range(0, len(content), chunk):
-        yield inflater.decompress(content[start:start + chunk])
-    yield inflater.flush()
 
 
 @anticorruption.route("/validation/<resource_id>/report.json")

@@ -13,13 +13,14 @@ from ckan.types import Context, DataDict
 from ckanext.anticorruption import hooks, reindex
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.logic import schema
-from ckanext.anticorruption.model import Validation
+from ckanext.anticorruption.model import Validation, error_log_of, resource_url, validation_of
 from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.privacy import scan as privacy
 from ckanext.anticorruption.uploads import run as jobs
 from ckanext.anticorruption.validation import reports
 
 __all__ = [
+    "anticorruption_validation_errors_show",
     "anticorruption_validation_run",
     "anticorruption_validation_show",
     # CKAN's own actions, wrapped: every way a file appears, changes or disappears.
@@ -75,8 +76,7 @@ def _validation_dict(row: Validation, include_report: bool = False) -> dict[str,
     result["state"], result["problem"] = state, problem
     if include_report:
         # Reports stored before server paths were stripped on storing still hold them.
-        resource = model.Session.get(model.Resource, row.resource_id)
-        result["report"] = reports.without_server_paths(row.report, reports.file_name(resource.url if resource else ""))
+        result["report"] = reports.without_server_paths(row.report, reports.file_name(resource_url(row.resource_id)))
     return result
 
 
@@ -89,13 +89,51 @@ def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dic
     :param include_report: include the Frictionless report (default false)
     """
     tk.check_access("anticorruption_validation_show", context, data_dict)
-    row = model.Session.get(Validation, data_dict["id"])
+    row = validation_of(data_dict["id"])
     if row is None:
         raise tk.ObjectNotFound(tk._("This file has not been validated"))
     result = _validation_dict(row, include_report=data_dict.get("include_report", False))
-    if result.get("report") and not privacy_guard.may_update(context, row.package_id):
-        # Cells of bad rows may hold a person's identifier: only the agency's editors see them whole.
+    if result.get("report") and _masked_for(context, row):
         result["report"] = privacy.mask_report(result["report"])
+    return result
+
+
+def _masked_for(context: Context, row: Validation) -> bool:
+    # Cells of bad rows may hold a person's identifier: only the agency's editors see them whole.
+    return not privacy_guard.may_update(context, row.package_id)
+
+
+@tk.side_effect_free
+@validate(schema.validation_errors_show_schema)
+def anticorruption_validation_errors_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Every error of a file's latest run, as CSV (the report keeps the first ones of each kind).
+
+    Whoever may see the report may see its errors, masked the same way: a
+    person's identifier in a bad cell is shown whole only to the editors of
+    the dataset.
+
+    :param id: the resource id
+    :returns: ``filename``, ``url`` (where the CSV is downloaded),
+        ``error_count``, ``masked`` (true when identifiers are masked for
+        the caller) and, except through the API (the CSV can be far larger
+        than an API answer should be: download it from ``url``), ``lines``:
+        the CSV, a line at a time
+    """
+    tk.check_access("anticorruption_validation_errors_show", context, data_dict)
+    row = validation_of(data_dict["id"])
+    if row is None:
+        raise tk.ObjectNotFound(tk._("This file has not been validated"))
+    masked = _masked_for(context, row)
+    result: dict[str, Any] = {
+        "filename": f"errors-{row.resource_id}.csv",
+        "url": tk.url_for("anticorruption.validation_errors_csv", resource_id=row.resource_id, _external=True),
+        "error_count": row.error_count,
+        "masked": masked,
+    }
+    if not context.get("api_version"):
+        content = error_log_of(row.resource_id)
+        report = None if content else _validation_dict(row, include_report=True).get("report")
+        result["lines"] = reports.error_lines(content, report, privacy.mask_csv_lines if masked else None)
     return result
 
 
@@ -114,19 +152,14 @@ def _saved(context: Context, save: Any, data_dict: DataDict) -> Any:
             raise
         model.repo.commit()
         reindex.remember(package.id, e)
-        hooks.dataset_saved(context, _whole_package(context, package.id))
+        hooks.dataset_saved(context, package.id)
         raise tk.ValidationError({"search": [tk._(
             "The dataset was saved, but the search service did not answer, so it is not in search results yet. "
             "It will be added by itself as soon as the search service is back."
         )]}) from None
     package_id = result["id"] if isinstance(result, dict) else result
-    hooks.dataset_saved(context, _whole_package(context, package_id))
+    hooks.dataset_saved(context, package_id)
     return result
-
-
-def _whole_package(context: Context, package_id: str) -> dict[str, Any]:
-    # Files held back by the privacy guard included, or they would look removed.
-    return tk.get_action("package_show")({"ignore_auth": True, "user": context.get("user")}, {"id": package_id})
 
 
 @tk.chained_action
