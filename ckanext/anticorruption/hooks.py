@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ckanext.anticorruption.uploads import run as jobs
-from ckanext.anticorruption.model import forget_organization_records
+from ckanext.anticorruption.coverage.store import forget_organization_records
 
 __all__ = ["dataset_purged", "dataset_saved", "organization_purged", "reconcile_later"]
 
