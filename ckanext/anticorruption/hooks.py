@@ -28,11 +28,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ckanext.anticorruption import search
+from ckanext.anticorruption.coverage.store import forget_organization_records
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.identifiers import linkage
-from ckanext.anticorruption.model import (
-    forget_organization_records, forget_package_records, forget_resource_records, validation_states,
-)
+from ckanext.anticorruption.model import forget_package_records, forget_resource_records, validation_states
 from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.uploads import run
 

@@ -91,6 +91,7 @@ class ErrorLog(tk.BaseModel):
     content = Column(LargeBinary, nullable=False)
 
 
+# The coverage tables' queries are in coverage/store.py.
 class CoverageDeclaration(tk.BaseModel):
     """A type that does not apply to an agency, or has nothing to report for a period.
 
@@ -267,13 +268,6 @@ def forget_package_records(package_id: str) -> None:
     for table in (Validation, PrivacyState, PrivacyReview, IdentifierLink, PublicationHold, IndexPending):
         session.query(table).filter(table.package_id == package_id).delete(synchronize_session=False)
     session.commit()
-
-
-def forget_organization_records(organization_id: str) -> None:
-    """Delete an organization's coverage declarations, requests and history (it was purged)."""
-    for table in (CoverageDeclaration, CoverageRequest, CoverageSnapshot):
-        model.Session.query(table).filter(table.organization_id == organization_id).delete(synchronize_session=False)
-    model.Session.commit()
 
 
 def error_log_of(resource_id: str) -> bytes | None:

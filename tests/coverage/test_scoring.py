@@ -107,6 +107,20 @@ def test_declared_cells_are_neither_gaps_nor_scored() -> None:
     assert summary["valid_and_fresh_share"] == 100
 
 
+def test_a_row_counts_published_of_expected_as_the_summary_and_the_snapshot_do() -> None:
+    matrix = coverage.build_matrix(_inputs(
+        public={("a", "budgets"): CellFacts(count=1, fresh=1),
+                ("a", "tax_records"): CellFacts(count=2, fresh=2)},  # declared not applicable, published anyway
+        declarations={("a", "tax_records"): Declaration("not_applicable", "No recauda."),
+                      ("a", "spending"): Declaration("not_applicable", "Sin gasto.")},
+    ))
+
+    row = matrix["rows"][0]
+    assert (row["published"], row["expected"], row["declared"]) == (2, 2, 1)
+    assert matrix["summary"]["published"] == sum(r["published"] for r in matrix["rows"]) == 2
+    assert coverage.snapshot_rows(matrix)[1]["published"] == 2
+
+
 def test_a_published_dataset_outranks_a_declaration() -> None:
     matrix = coverage.build_matrix(_inputs(
         public={("a", "tax_records"): CellFacts(count=1, fresh=1)},

@@ -99,6 +99,21 @@ def test_agency_tab_lists_types_with_datasets_and_private_ones_only_for_its_memb
     assert app.get("/en/organization/coverage/no-such-agency").status_code == 404
 
 
+def test_agency_tab_shows_published_of_expected_as_the_matrix_counts_it(app, agency) -> None:
+    """A type declared not applicable that has a dataset anyway is expected and published."""
+    editor = {"user": agency["editor"]["name"]}
+    for type_id in ("tax_records", "land_property_register"):
+        call_action("anticorruption_coverage_declare", editor, organization="sfp", type=type_id,
+                    status="not_applicable", reason="No aplica.")
+    call_action("package_create", editor, **minimal_dataset("tax_records", agency["org"]["id"], name="impuestos"))
+    row = call_action("anticorruption_coverage", organization="sfp")["rows"][0]
+
+    page = app.get("/en/organization/coverage/sfp").body
+
+    assert (row["published"], row["expected"]) == (2, 29)
+    assert "2 of 29 expected datasets published." in page
+
+
 def test_the_organization_page_has_a_coverage_tab(app, agency) -> None:
     page = app.get("/en/organization/sfp").body
 

@@ -1,10 +1,10 @@
-"""Gather the coverage facts for a caller with a fixed number of queries.
+"""Gather the coverage facts for a caller with a fixed number of queries, and record snapshots.
 
 Whatever the number of agencies: one Solr query with flat JSON facets over
 per-cell terms indexed with each dataset (``ac_cell``, ``ac_cell_flags``)
 for the public datasets (what everyone sees and what is scored), one for the
 private datasets the caller may see (shown, never counted), and one database
-query each for the organizations, the declarations and the requests.
+query each (``store``) for the organizations, the declarations and the requests.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 import pysolr
-from sqlalchemy import func
 
 import ckan.authz as authz
 import ckan.model as model
@@ -22,10 +21,10 @@ from ckan.lib.plugins import get_permission_labels
 from ckan.lib.search.common import SearchError, make_connection
 
 from ckanext.anticorruption.coverage import scoring as coverage
+from ckanext.anticorruption.coverage import store
 from ckanext.anticorruption.dataset_types import types as dataset_types
-from ckanext.anticorruption.model import CoverageDeclaration, CoverageRequest
 
-__all__ = ["gather", "organization_or_404", "type_summaries"]
+__all__ = ["gather", "record_snapshot", "type_summaries"]
 
 _TRUE = "true"
 
@@ -38,24 +37,6 @@ def type_summaries(type_ids: list[str] | None = None) -> list[dict[str, Any]]:
          "category_title": dict(voc.categories[t.category].title), "guide_order": t.guide_order}
         for t in dataset_types.dataset_types().values() if not type_ids or t.id in type_ids
     ]
-
-
-def organization_or_404(id_or_name: str) -> model.Group:
-    """The active organization with this id or name; ObjectNotFound otherwise."""
-    # A NUL character names nothing, and PostgreSQL would refuse it in the query.
-    group = model.Group.get(id_or_name) if id_or_name and "\x00" not in id_or_name else None
-    if group is None or not group.is_organization or group.state != "active":
-        raise tk.ObjectNotFound(tk._("Organization not found: {id}").format(id=id_or_name.replace("\x00", "")))
-    return group
-
-
-def _organizations(organization_id: str | None) -> list[dict[str, Any]]:
-    query = model.Session.query(model.Group.id, model.Group.name, model.Group.title).filter(
-        model.Group.is_organization.is_(True), model.Group.state == "active",
-    )
-    if organization_id:
-        query = query.filter(model.Group.id == organization_id)
-    return [{"id": i, "name": n, "title": t or n} for i, n, t in query.order_by(model.Group.title, model.Group.name)]
 
 
 def _quoted(values: list[str]) -> str:
@@ -142,39 +123,23 @@ def _private_cells(user: model.User | None, type_ids: list[str],
     return {_split(b["val"]): b["count"] for b in _facets(fq, {"cells": _terms("ac_cell")})["cells"]}
 
 
-def _declarations(organization_id: str | None) -> dict[tuple[str, str], coverage.Declaration]:
-    query = model.Session.query(CoverageDeclaration)
-    if organization_id:
-        query = query.filter(CoverageDeclaration.organization_id == organization_id)
-    return {
-        (d.organization_id, d.type_id): coverage.Declaration(
-            status=d.status, reason=d.reason, period=d.period or "", by_portal=d.by_portal,
-            created=d.created.isoformat() if d.created else "",
-        )
-        for d in query
-    }
-
-
-def _requests(organization_id: str | None) -> dict[tuple[str, str], int]:
-    query = model.Session.query(
-        CoverageRequest.organization_id, CoverageRequest.type_id, func.count(CoverageRequest.id),
-    ).group_by(CoverageRequest.organization_id, CoverageRequest.type_id)
-    if organization_id:
-        query = query.filter(CoverageRequest.organization_id == organization_id)
-    return {(org, typ): n for org, typ, n in query}
-
-
 def gather(user_name: str | None, organization_id: str | None = None,
            type_ids: list[str] | None = None) -> coverage.Inputs:
     """The facts of the matrix as ``user_name`` (None: anonymous) may see them."""
     types = type_summaries(type_ids)
     ids = [t["id"] for t in types]
-    user = model.User.get(user_name) if user_name else None
     return coverage.Inputs(
-        organizations=_organizations(organization_id),
+        organizations=store.active_organizations(organization_id),
         types=types,
         public=_public_cells(ids, organization_id),
-        private=_private_cells(user, ids, organization_id),
-        declarations=_declarations(organization_id),
-        requests=_requests(organization_id),
+        private=_private_cells(store.user(user_name), ids, organization_id),
+        declarations=store.declarations(organization_id),
+        requests=store.request_counts(organization_id),
     )
+
+
+def record_snapshot() -> dict[str, Any]:
+    """Record the coverage as the public sees it now; return the national summary and when it was taken."""
+    matrix = coverage.build_matrix(gather(None))
+    taken = store.add_snapshot(coverage.snapshot_rows(matrix))
+    return {"taken": taken.isoformat(), **matrix["summary"]}

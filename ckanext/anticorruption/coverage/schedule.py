@@ -12,6 +12,8 @@ import logging
 import ckan.lib.jobs as ckan_jobs
 import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption.coverage import query
+
 __all__ = ["JOB_ID", "ensure_scheduled", "next_run", "schedule_next", "take_snapshot"]
 
 log = logging.getLogger(__name__)
@@ -50,9 +52,8 @@ def ensure_scheduled() -> None:
 
 def take_snapshot() -> None:
     """Background job: record today's coverage, then schedule tomorrow's."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     try:
-        summary = tk.get_action("anticorruption_coverage_snapshot")({"user": site_user["name"]}, {})
+        summary = query.record_snapshot()
         log.info("Coverage snapshot: %s of %s published", summary["published"], summary["expected"])
     finally:
         if _hour() >= 0:

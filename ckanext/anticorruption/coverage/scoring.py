@@ -177,8 +177,21 @@ def _mean(scores: list[int]) -> int | None:
     return round(sum(scores) / len(scores)) if scores else None
 
 
+def _published_of_expected(cells: Iterable[dict[str, Any]]) -> int:
+    """The "published" of "published of expected": expected cells (those scored) with public datasets.
+
+    The figure of each row, of the national summary and of the snapshots.
+    """
+    return sum(1 for c in cells if c["count"] and c["score"] is not None)
+
+
 def build_matrix(inputs: Inputs) -> dict[str, Any]:
-    """The coverage matrix: one row per organization, one cell per type, plus totals."""
+    """The coverage matrix: one row per organization, one cell per type, plus totals.
+
+    Each row's ``expected`` counts its scored cells (not declared, or published
+    anyway) and ``published`` those of them with public datasets; the summary
+    adds them up over the rows.
+    """
     rows = []
     totals = {"expected": 0, "published": 0, "good": 0, "declared": 0}
     for org in inputs.organizations:
@@ -192,7 +205,7 @@ def build_matrix(inputs: Inputs) -> dict[str, Any]:
             cells[typ["id"]] = cell
         scored = [c["score"] for c in cells.values() if c["score"] is not None]
         expected = len(scored)
-        published = sum(1 for c in cells.values() if c["count"])
+        published = _published_of_expected(cells.values())
         good = sum(1 for c in cells.values() if c["state"] == "published" and c["criteria"]["valid"])
         declared = sum(1 for c in cells.values() if c["state"] in DECLARED_STATES)
         rows.append({
@@ -206,18 +219,15 @@ def build_matrix(inputs: Inputs) -> dict[str, Any]:
         })
         for key, value in (("expected", expected), ("published", published), ("good", good), ("declared", declared)):
             totals[key] += value
-    published_expected = sum(
-        1 for row in rows for c in row["cells"].values() if c["count"] and c["score"] is not None
-    )
     summary = {
         "organizations": len(rows),
         "types": len(inputs.types),
         "expected": totals["expected"],
-        "published": published_expected,
+        "published": totals["published"],
         "valid_and_fresh": totals["good"],
         "declared": totals["declared"],
         "missing": sum(1 for row in rows for c in row["cells"].values() if c["state"] == "missing"),
-        "valid_and_fresh_share": round(100 * totals["good"] / published_expected) if published_expected else 0,
+        "valid_and_fresh_share": round(100 * totals["good"] / totals["published"]) if totals["published"] else 0,
         "score": _mean([row["score"] for row in rows if row["score"] is not None]),
         "states": {s: sum(1 for row in rows for c in row["cells"].values() if c["state"] == s) for s in STATES},
     }
@@ -331,7 +341,7 @@ def snapshot_rows(matrix: dict[str, Any]) -> list[dict[str, Any]]:
     }]
     rows += [{
         "organization_id": row["organization"]["id"], "score": row["score"], "expected": row["expected"],
-        "published": sum(1 for c in row["cells"].values() if c["count"] and c["score"] is not None),
+        "published": row["published"],
         "valid_and_fresh": row["valid_and_fresh"],
     } for row in matrix["rows"]]
     return rows

@@ -13,19 +13,18 @@ apply to which organization, and take snapshots.
 from __future__ import annotations
 
 import ckan.authz as authz
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.anticorruption.coverage import query as coverage_query
+from ckanext.anticorruption.coverage import store as coverage_store
 from ckanext.anticorruption.privacy import guard as privacy_guard
-from ckanext.anticorruption.model import CoverageDeclaration
 
 __all__ = [
     "anticorruption_coverage",
     "anticorruption_coverage_declaration_delete",
     "anticorruption_coverage_declare",
     "anticorruption_coverage_history",
+    "anticorruption_coverage_organization_show",
     "anticorruption_coverage_request_create",
     "anticorruption_coverage_request_list",
     "anticorruption_coverage_snapshot",
@@ -122,9 +121,16 @@ def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> Au
     return {"success": True}
 
 
+@tk.auth_allow_anonymous_access
+def anticorruption_coverage_organization_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # Whoever may see the organization; the action shows each part (private
+    # datasets, requests, forms) only to whoever may see or use it.
+    return authz.is_authorized("organization_show", context, {"id": _id(data_dict, "organization")})
+
+
 def _organization_editor(context: Context, data_dict: DataDict, portal_only: bool = False) -> AuthResult:
     """Editors (and admins) of the organization; sysadmins alone for what the portal decides."""
-    group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
+    group = coverage_store.organization_or_404(str(data_dict.get("organization") or ""))
     if portal_only:
         return {"success": False, "msg": tk._("Only sysadmins decide which types apply to an organization")}
     if authz.has_user_permission_for_group_or_org(group.id, context.get("user") or "", "create_dataset"):
@@ -133,9 +139,8 @@ def _organization_editor(context: Context, data_dict: DataDict, portal_only: boo
 
 
 def _portal_declared(data_dict: DataDict) -> bool:
-    group = coverage_query.organization_or_404(str(data_dict.get("organization") or ""))
-    row = model.Session.get(CoverageDeclaration, (group.id, _id(data_dict, "type")))
-    return row is not None and row.by_portal
+    group = coverage_store.organization_or_404(str(data_dict.get("organization") or ""))
+    return coverage_store.portal_declared(group.id, _id(data_dict, "type"))
 
 
 def _asks_for_portal(data_dict: DataDict) -> bool:

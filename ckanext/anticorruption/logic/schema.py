@@ -9,6 +9,7 @@ from ckan.types import Schema, Validator
 
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
+    "coverage_organization_show_schema",
     "coverage_schema", "dataset_type_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema", "privacy_show_schema",
     "validation_errors_show_schema", "validation_run_schema",
     "validation_show_schema", "vocabulary_show_schema",
@@ -120,6 +121,15 @@ def coverage_schema(ignore_missing: Validator, unicode_safe: Validator, list_of_
 @validator_args
 def coverage_organization_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
     return {"organization": [not_empty, unicode_safe, _no_nul]}
+
+
+@validator_args
+def coverage_organization_show_schema(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
+                                      natural_number_validator: Validator) -> Schema:
+    return {
+        "organization": [not_empty, unicode_safe, _no_nul],
+        "history_limit": [ignore_missing, natural_number_validator, _at_most(MAX_HISTORY)],
+    }
 
 
 @validator_args

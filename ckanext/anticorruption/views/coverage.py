@@ -12,7 +12,6 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.views import context, csrf
-from ckanext.anticorruption.dataset_types import types as dataset_types
 
 __all__ = ["coverage_blueprint"]
 
@@ -31,9 +30,9 @@ def _action(name: str, **data: Any) -> Any:
     return tk.get_action(name)(context(), data)
 
 
-def _filters() -> dict[str, str]:
+def _filters(matrix: dict[str, Any]) -> dict[str, str]:
     args = request.args
-    categories = dataset_types.vocabularies().categories
+    categories = {category["id"] for category in matrix["categories"]}
     return {
         "category": args.get("category", "") if args.get("category", "") in categories else "",
         "state": args.get("state", "") if args.get("state", "") in coverage.STATES else "",
@@ -46,7 +45,7 @@ def _filters() -> dict[str, str]:
 def national() -> str:
     """The matrix of agencies by the Guide's 30 types, with a summary, filters, legend and trend."""
     matrix = _action("anticorruption_coverage")
-    filters = _filters()
+    filters = _filters(matrix)
     view = coverage.filter_matrix(matrix, category=filters["category"] or None, state=filters["state"] or None,
                                   name=filters["q"], sort=filters["sort"])
     pages = max(1, math.ceil(len(view["rows"]) / ROWS_PER_PAGE))
@@ -123,41 +122,19 @@ def export(fmt: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="coverage.{fmt}"'})
 
 
-def _organization_or_404(id_or_name: str) -> dict[str, Any]:
-    try:
-        return _action("organization_show", id=id_or_name, include_datasets=False)
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return tk.abort(404, tk._("Organization not found"))
-
-
-def _datasets_by_type(organization_id: str) -> dict[str, list[dict[str, Any]]]:
-    """The organization's typed datasets the visitor may see (private ones marked by CKAN)."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    start = 0
-    while True:
-        page = _action("package_search", fq=f'+owner_org:"{organization_id}"', include_private=True,
-                       rows=1000, start=start, sort="metadata_modified desc",
-                       fl="id,name,title,dataset_type,capacity,metadata_modified,vocab_validation_state,ac_updated_date")
-        for dataset in page["results"]:
-            found.setdefault(dataset.get("dataset_type") or "", []).append(dataset)
-        start += 1000
-        if start >= page["count"]:
-            return found
-
-
 @coverage_blueprint.route("/organization/coverage/<id>")
 def agency(id: str) -> str:
     """An agency's Coverage tab: its 30 types, what is published, what is missing and why."""
-    org = _organization_or_404(id)
-    matrix = _action("anticorruption_coverage", organization=org["id"])
-    can_edit = tk.h.check_access("anticorruption_coverage_declare", {"organization": org["id"]})
-    requests = _action("anticorruption_coverage_request_list", organization=org["id"]) if can_edit else []
-    history = _action("anticorruption_coverage_history", organization=org["id"], limit=90)
+    try:
+        tab = _action("anticorruption_coverage_organization_show", organization=id, history_limit=90)
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organization not found"))
+    matrix = tab["coverage"]
     return tk.render("anticorruption/coverage/agency.html", {
-        "group_dict": org, "group_type": "organization", "matrix": matrix, "row": matrix["rows"][0],
-        "datasets": _datasets_by_type(org["id"]), "can_edit": can_edit,
-        "is_sysadmin": tk.current_user.is_authenticated and tk.current_user.sysadmin,
-        "requests": requests, "history": history, "trend": coverage.trend_points(history),
+        "group_dict": tab["organization"], "group_type": "organization", "matrix": matrix, "row": matrix["rows"][0],
+        "datasets": tab["datasets"], "can_edit": tab["may_declare"],
+        "may_decide_for_portal": tab["may_decide_for_portal"], "requests": tab["requests"],
+        "history": tab["history"], "trend": coverage.trend_points(tab["history"]),
     })
 
 
@@ -190,12 +167,13 @@ def _flash_errors(error: tk.ValidationError) -> None:
 def request_dataset() -> Response:
     """A signed-in user asks an agency for a missing dataset."""
     organization, type_id = request.form.get("organization", ""), request.form.get("type", "")
-    if not tk.current_user.is_authenticated:
-        tk.h.flash_error(tk._("Sign in to ask for a dataset"))
-        return tk.redirect_to("user.login", came_from=tk.url_for("anticorruption_coverage.agency", id=organization))
     try:
         _action("anticorruption_coverage_request_create", organization=organization, type=type_id)
         tk.h.flash_success(tk._("Thank you: the agency's editors will see your request."))
+    except tk.NotAuthorized:
+        # The action refuses only those who are not signed in: sign in, then back to the tab.
+        tk.h.flash_error(tk._("Sign in to ask for a dataset"))
+        return tk.redirect_to("user.login", came_from=tk.url_for("anticorruption_coverage.agency", id=organization))
     except tk.ValidationError as e:
         _flash_errors(e)
     except tk.ObjectNotFound:

@@ -215,6 +215,29 @@ def test_filters_by_organization_and_type(agency) -> None:
         _coverage(organization="no-such-agency")
 
 
+def test_an_agency_tab_shows_each_caller_what_they_may_see_and_do(agency) -> None:
+    _dataset(agency, "budgets", "presupuesto")
+    _dataset(agency, "spending", "gasto-borrador", private=True)
+    call_action("anticorruption_coverage_request_create", _as(factories.User()), organization="sfp", type="tax_records")
+
+    def tab(user):
+        return call_action("anticorruption_coverage_organization_show", _as(user), organization="sfp")
+
+    anonymous, editor, sysadmin = tab(None), tab(agency["editor"]), tab(factories.Sysadmin())
+
+    assert anonymous["organization"]["name"] == "sfp" and _row(anonymous["coverage"])["published"] == 1
+    assert [d["name"] for d in anonymous["datasets"]["budgets"]] == ["presupuesto"]
+    assert "spending" not in anonymous["datasets"] and "spending" in editor["datasets"]
+    assert (anonymous["may_declare"], anonymous["may_decide_for_portal"], anonymous["requests"]) == (False, False, [])
+    assert (editor["may_declare"], editor["may_decide_for_portal"]) == (True, False)
+    assert [r["type"] for r in editor["requests"]] == ["tax_records"]
+    assert (sysadmin["may_declare"], sysadmin["may_decide_for_portal"]) == (True, True)
+    with pytest.raises(tk.ObjectNotFound):
+        call_action("anticorruption_coverage_organization_show", _as(None), organization="no-such-agency")
+    with pytest.raises(tk.ValidationError):
+        call_action("anticorruption_coverage_organization_show", _as(None), organization="s\u0000fp")
+
+
 def test_snapshots_record_the_public_coverage_for_the_history(agency) -> None:
     _dataset(agency, "budgets", "presupuesto")
     _dataset(agency, "spending", "gasto-privado", private=True)

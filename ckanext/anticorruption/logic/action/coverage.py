@@ -1,10 +1,13 @@
-"""Actions of the coverage page: the matrix, declarations, requests, snapshots and history."""
+"""Actions of the coverage page: the matrix, an agency's tab, declarations, requests, snapshots and history.
+
+They check access, then call the coverage package: ``query`` (the facts,
+from Solr and the database), ``store`` (the coverage tables) and
+``scoring`` (the states and scores).
+"""
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.logic import validate
 from ckan.types import Context, DataDict
@@ -12,15 +15,16 @@ from ckan.types import Context, DataDict
 from ckanext.anticorruption import hooks
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.coverage import query as coverage_query
+from ckanext.anticorruption.coverage import store
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.logic import schema
-from ckanext.anticorruption.model import CoverageDeclaration, CoverageRequest, CoverageSnapshot
 
 __all__ = [
     "anticorruption_coverage",
     "anticorruption_coverage_declaration_delete",
     "anticorruption_coverage_declare",
     "anticorruption_coverage_history",
+    "anticorruption_coverage_organization_show",
     "anticorruption_coverage_request_create",
     "anticorruption_coverage_request_list",
     "anticorruption_coverage_snapshot",
@@ -51,12 +55,79 @@ def anticorruption_coverage(context: Context, data_dict: DataDict) -> dict[str, 
         ``criteria``, ``updated``, ``declaration``, ``requests``, ``private``)
     """
     tk.check_access("anticorruption_coverage", context, data_dict)
-    organization_id = coverage_query.organization_or_404(data_dict["organization"]).id if data_dict.get("organization") else None
+    organization_id = store.organization_or_404(data_dict["organization"]).id if data_dict.get("organization") else None
     type_ids = data_dict.get("type") or None
     for type_id in type_ids or []:
         _check_type(type_id)
     inputs = coverage_query.gather(context.get("user") or None, organization_id, type_ids)
     return coverage.build_matrix(inputs)
+
+
+@tk.side_effect_free
+@validate(schema.coverage_organization_show_schema)
+def anticorruption_coverage_organization_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """An organization's coverage as its Coverage tab shows it to the caller.
+
+    :param organization: organization id or name
+    :param history_limit: how many of the latest snapshots in ``history`` (default 365)
+    :returns: ``organization`` (as ``organization_show`` gives it, without
+        its datasets); ``coverage`` (as ``anticorruption_coverage`` gives it
+        for this organization); ``datasets``: the organization's datasets
+        that the caller may see, by type id (private ones too, with their
+        ``capacity``); ``history`` (as ``anticorruption_coverage_history``);
+        ``may_declare``: whether the caller may declare its types not
+        applicable or with nothing to report; ``may_decide_for_portal``:
+        whether the caller may make or withdraw the portal's declarations;
+        ``requests`` (as ``anticorruption_coverage_request_list``, empty for
+        whoever may not read them)
+    """
+    tk.check_access("anticorruption_coverage_organization_show", context, data_dict)
+    organization = tk.get_action("organization_show")(
+        _as_caller(context), {"id": data_dict["organization"], "include_datasets": False})
+    group = store.organization_or_404(organization["id"])
+    of_organization = {"organization": group.id}
+    may_read_requests = _may(context, "anticorruption_coverage_request_list", of_organization)
+    return {
+        "organization": organization,
+        "coverage": coverage.build_matrix(coverage_query.gather(context.get("user") or None, group.id)),
+        "datasets": _datasets_by_type(context, group.id),
+        "history": store.history(group.id, data_dict.get("history_limit") or 365),
+        "may_declare": _may(context, "anticorruption_coverage_declare", of_organization),
+        "may_decide_for_portal": _may(context, "anticorruption_coverage_declare",
+                                      {**of_organization, "by_portal": True}),
+        "requests": store.requests_of(group.id) if may_read_requests else [],
+    }
+
+
+def _as_caller(context: Context) -> Context:
+    """A context of its own for an action called on the caller's behalf."""
+    return {"user": context.get("user") or "", "ignore_auth": bool(context.get("ignore_auth"))}
+
+
+def _may(context: Context, action: str, data_dict: DataDict) -> bool:
+    try:
+        tk.check_access(action, _as_caller(context), data_dict)
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def _datasets_by_type(context: Context, organization_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The organization's typed datasets the caller may see (private ones marked by CKAN), latest first."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    search = tk.get_action("package_search")
+    start = 0
+    while True:
+        page = search(_as_caller(context), {
+            "fq": f'+owner_org:"{organization_id}"', "include_private": True, "rows": 1000, "start": start,
+            "sort": "metadata_modified desc",
+            "fl": "id,name,title,dataset_type,capacity,metadata_modified,vocab_validation_state,ac_updated_date",
+        })
+        for dataset in page["results"]:
+            found.setdefault(dataset.get("dataset_type") or "", []).append(dataset)
+        start += 1000
+        if start >= page["count"]:
+            return found
 
 
 @validate(schema.coverage_declare_schema)
@@ -74,18 +145,12 @@ def anticorruption_coverage_declare(context: Context, data_dict: DataDict) -> di
         organization (sysadmins only; the organization cannot remove it)
     """
     tk.check_access("anticorruption_coverage_declare", context, data_dict)
-    group = coverage_query.organization_or_404(data_dict["organization"])
+    group = store.organization_or_404(data_dict["organization"])
     _check_type(data_dict["type"])
-    row = model.Session.get(CoverageDeclaration, (group.id, data_dict["type"]))
-    user = model.User.get(context.get("user") or "")
-    if row is None:
-        row = CoverageDeclaration(organization_id=group.id, type_id=data_dict["type"])
-        model.Session.add(row)
-    row.status, row.reason, row.period = data_dict["status"], data_dict["reason"], data_dict.get("period") or ""
-    row.by_portal = bool(data_dict.get("by_portal"))
-    row.user_id = user.id if user else ""
-    row.created = datetime.datetime.utcnow()
-    model.Session.commit()
+    user = store.user(context.get("user"))
+    row = store.declare(group.id, data_dict["type"], status=data_dict["status"], reason=data_dict["reason"],
+                        period=data_dict.get("period") or "", by_portal=bool(data_dict.get("by_portal")),
+                        user_id=user.id if user else "")
     return {"organization": group.name, "type": row.type_id, "status": row.status, "reason": row.reason,
             "period": row.period, "by_portal": row.by_portal}
 
@@ -98,12 +163,9 @@ def anticorruption_coverage_declaration_delete(context: Context, data_dict: Data
     :param type: dataset type id
     """
     tk.check_access("anticorruption_coverage_declaration_delete", context, data_dict)
-    group = coverage_query.organization_or_404(data_dict["organization"])
-    row = model.Session.get(CoverageDeclaration, (group.id, data_dict["type"]))
-    if row is None:
+    group = store.organization_or_404(data_dict["organization"])
+    if not store.withdraw_declaration(group.id, data_dict["type"]):
         raise tk.ObjectNotFound(tk._("There is no declaration for this dataset type"))
-    model.Session.delete(row)
-    model.Session.commit()
 
 
 @validate(schema.coverage_cell_schema)
@@ -115,21 +177,18 @@ def anticorruption_coverage_request_create(context: Context, data_dict: DataDict
     :returns: ``requests``: how many users have asked for this cell
     """
     tk.check_access("anticorruption_coverage_request_create", context, data_dict)
-    group = coverage_query.organization_or_404(data_dict["organization"])
-    _check_type(data_dict["type"])
-    user = model.User.get(context.get("user") or "")
+    group = store.organization_or_404(data_dict["organization"])
+    type_id = data_dict["type"]
+    _check_type(type_id)
+    user = store.user(context.get("user"))
     if user is None:
         raise tk.NotAuthorized(tk._("Sign in to ask for a dataset"))
-    matrix = coverage.build_matrix(coverage_query.gather(None, group.id, [data_dict["type"]]))
-    if matrix["rows"][0]["cells"][data_dict["type"]]["state"] != "missing":
+    matrix = coverage.build_matrix(coverage_query.gather(None, group.id, [type_id]))
+    if matrix["rows"][0]["cells"][type_id]["state"] != "missing":
         raise tk.ValidationError({"type": [tk._("Only missing datasets can be asked for")]})
-    cell = {"organization_id": group.id, "type_id": data_dict["type"]}
-    if model.Session.query(CoverageRequest).filter_by(user_id=user.id, **cell).first() is not None:
+    if store.has_asked(user.id, group.id, type_id):
         raise tk.ValidationError({"type": [tk._("You have already asked for this dataset")]})
-    model.Session.add(CoverageRequest(user_id=user.id, **cell))
-    model.Session.commit()
-    return {"organization": group.name, "type": data_dict["type"],
-            "requests": model.Session.query(CoverageRequest).filter_by(**cell).count()}
+    return {"organization": group.name, "type": type_id, "requests": store.add_request(user.id, group.id, type_id)}
 
 
 @validate(schema.coverage_organization_schema)
@@ -139,12 +198,7 @@ def anticorruption_coverage_request_list(context: Context, data_dict: DataDict) 
     :param organization: organization id or name
     """
     tk.check_access("anticorruption_coverage_request_list", context, data_dict)
-    group = coverage_query.organization_or_404(data_dict["organization"])
-    rows = model.Session.query(CoverageRequest, model.User).join(
-        model.User, model.User.id == CoverageRequest.user_id,
-    ).filter(CoverageRequest.organization_id == group.id).order_by(CoverageRequest.created.desc())
-    return [{"type": r.type_id, "user": u.name, "user_display_name": u.display_name,
-             "created": r.created.isoformat()} for r, u in rows]
+    return store.requests_of(store.organization_or_404(data_dict["organization"]).id)
 
 
 @validate(schema.no_input_schema)
@@ -154,12 +208,7 @@ def anticorruption_coverage_snapshot(context: Context, data_dict: DataDict) -> d
     :returns: the national summary that was recorded
     """
     tk.check_access("anticorruption_coverage_snapshot", context, data_dict)
-    matrix = coverage.build_matrix(coverage_query.gather(None))
-    taken = datetime.datetime.utcnow()
-    for row in coverage.snapshot_rows(matrix):
-        model.Session.add(CoverageSnapshot(taken=taken, **row))
-    model.Session.commit()
-    return {"taken": taken.isoformat(), **matrix["summary"]}
+    return coverage_query.record_snapshot()
 
 
 @tk.side_effect_free
@@ -171,20 +220,15 @@ def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> li
     :param limit: how many of the latest snapshots (default 365)
     """
     tk.check_access("anticorruption_coverage_history", context, data_dict)
-    organization_id = coverage_query.organization_or_404(data_dict["organization"]).id if data_dict.get("organization") else None
-    query = model.Session.query(CoverageSnapshot).filter(
-        CoverageSnapshot.organization_id == organization_id if organization_id
-        else CoverageSnapshot.organization_id.is_(None),
-    ).order_by(CoverageSnapshot.taken.desc()).limit(data_dict.get("limit") or 365)
-    return [{"taken": s.taken.isoformat(), "score": s.score, "expected": s.expected,
-             "published": s.published, "valid_and_fresh": s.valid_and_fresh} for s in reversed(query.all())]
+    organization_id = store.organization_or_404(data_dict["organization"]).id if data_dict.get("organization") else None
+    return store.history(organization_id, data_dict.get("limit") or 365)
 
 
 @tk.chained_action
 def organization_purge(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``organization_purge``, then the organization's coverage records go."""
-    organization = model.Group.get(data_dict.get("id") or "")
+    organization_id = store.group_id_of(data_dict.get("id") or "")
     result = up_func(context, data_dict)
-    if organization is not None:
-        hooks.organization_purged(organization.id)
+    if organization_id is not None:
+        hooks.organization_purged(organization_id)
     return result
