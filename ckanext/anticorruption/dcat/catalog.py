@@ -1,7 +1,8 @@
 """The DCAT documents the extension serves next to ckanext-dcat's own: the
 concept scheme and the catalog of one organization (agency).
 
-Called by the actions in ``logic/action/dcat.py``; permissions are checked there.
+Called by the actions in ``logic/action/dcat.py``; permissions are checked and
+datasets searched there.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles.base import DCT, FOAF
 from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, publisher_uri_organization_fallback, url_to_rdflib_format
@@ -20,8 +20,8 @@ from rdflib import RDF, Literal, URIRef
 from ckanext.anticorruption.dcat.profile import site_vocabulary
 from ckanext.anticorruption.dcat.vocabulary import concept_scheme_graph
 
-__all__ = ["FORMATS", "check_page", "content_type", "organization_catalog", "pagination", "solr_time",
-           "vocabulary_document"]
+__all__ = ["FORMATS", "check_page", "content_type", "organization_catalog", "organization_search", "pagination",
+           "solr_time", "vocabulary_document"]
 
 FORMATS = ("ttl", "rdf", "xml", "jsonld", "n3")
 # Solr's ``start`` is a 32-bit integer: a page beyond it fails the query.
@@ -85,19 +85,22 @@ class _OrganizationCatalogSerializer(RDFSerializer):
         return self.catalog_ref
 
 
-def organization_catalog(context: Context, organization: dict[str, Any], fmt: str, page: int,
-                         modified_since: datetime.datetime | None, page_url: Callable[[int], str]) -> str:
-    """One page of the DCAT catalog of an organization's public datasets."""
-    per_page = tk.config.get("ckanext.dcat.datasets_per_page")
+def organization_search(organization_id: str, page: int, per_page: int,
+                        modified_since: datetime.datetime | None) -> dict[str, Any]:
+    """The ``package_search`` of one page of an organization's catalog: its public
+    datasets (no drafts, no harvest sources), the most recently modified first."""
     check_page(page, per_page)
-    fq = [f'owner_org:"{organization["id"]}"', "-dataset_type:harvest"]
+    fq = [f'owner_org:"{organization_id}"', "-dataset_type:harvest"]
     if modified_since:
         fq.append(f"metadata_modified:[{solr_time(modified_since)} TO NOW]")
-    result = tk.get_action("package_search")(
-        {"user": context.get("user")},
-        {"q": "*:*", "fq": " ".join(fq), "rows": per_page, "start": per_page * (page - 1),
-         "sort": "metadata_modified desc", "include_private": False, "include_drafts": False},
-    )
+    return {"q": "*:*", "fq": " ".join(fq), "rows": per_page, "start": per_page * (page - 1),
+            "sort": "metadata_modified desc", "include_private": False, "include_drafts": False}
+
+
+def organization_catalog(organization: dict[str, Any], fmt: str, page: int, per_page: int,
+                         found: dict[str, Any], page_url: Callable[[int], str]) -> str:
+    """One page of the DCAT catalog of an organization's public datasets, from what
+    the search of ``organization_search`` ``found`` (its ``results`` and ``count``)."""
     home = tk.url_for("organization.read", id=organization["name"], _external=True)
     serializer = _OrganizationCatalogSerializer(
         URIRef(f"{catalog_uri().rstrip('/')}/organization/{organization['name']}/catalog"),
@@ -108,6 +111,6 @@ def organization_catalog(context: Context, organization: dict[str, Any], fmt: st
     return serializer.serialize_catalog(
         {"title": organization["title"], "description": organization.get("description") or None,
          "homepage": home},
-        result["results"], _format=fmt,
-        pagination_info=pagination(result["count"], page, per_page, page_url),
+        found["results"], _format=fmt,
+        pagination_info=pagination(found["count"], page, per_page, page_url),
     )

@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
+from ckanext.scheming.helpers import scheming_get_dataset_schema
 from rdflib.term import URIRef
 
 from ckanext.anticorruption.dataset_types import types as dataset_types
@@ -42,10 +43,8 @@ def _country_uri() -> str:
 
 
 def _schema(dataset_type: str | None) -> dict[str, Any] | None:
-    try:
-        return tk.get_action("scheming_dataset_schema_show")({}, {"type": dataset_type})
-    except (KeyError, tk.ObjectNotFound, tk.ValidationError):
-        return None
+    """The scheming schema of the type, presets expanded (None for an unknown type, or without scheming)."""
+    return scheming_get_dataset_schema(dataset_type)
 
 
 class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):

@@ -28,8 +28,8 @@ from ckanext.anticorruption.model import IdentifierLink, PrivacyState
 from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
 
 __all__ = [
-    "all_matches", "datasets_naming", "decode_moments", "encode_moments", "forget", "matches_for_package",
-    "registry", "replace",
+    "active_dataset_id", "all_matches", "dataset_summaries", "datasets_naming", "decode_moments", "encode_moments",
+    "forget", "matches_for_package", "registry", "replace", "resource_names",
 ]
 
 _COLUMNS = ("scheme", "identifier", "resource_id", "package_id", "dataset_type", "field", "role", "rows",
@@ -224,3 +224,32 @@ def datasets_naming(scheme: str, identifier: str, user: str | None) -> list[dict
     """Every (visible) resource whose file names the identifier, with its column and rows."""
     statement = _select(IdentifierLink).where(IdentifierLink.scheme == scheme, IdentifierLink.identifier == identifier)
     return _rows(_visible(statement, IdentifierLink, user))
+
+
+def active_dataset_id(id_or_name: str) -> str | None:
+    """The id of the active dataset of this id or name; None for a deleted, draft or unknown one."""
+    # A NUL character names nothing, and PostgreSQL would refuse it in the query.
+    package = model.Package.get(id_or_name) if "\x00" not in id_or_name else None
+    if package is None or package.state != "active":
+        return None
+    return package.id
+
+
+def dataset_summaries(package_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """What the red flags and identifier pages show of each dataset, by id (its organization's name and title)."""
+    rows = model.Session.query(model.Package, model.Group).outerjoin(
+        model.Group, model.Group.id == model.Package.owner_org).filter(model.Package.id.in_(package_ids))
+    return {
+        package.id: {
+            "id": package.id, "name": package.name, "title": package.title, "type": package.type,
+            "private": package.private,
+            "organization": {"name": group.name, "title": group.title} if group is not None else None,
+        }
+        for package, group in rows
+    }
+
+
+def resource_names(resource_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Each resource's id and name (its URL when it has none), by id."""
+    rows = model.Session.query(model.Resource).filter(model.Resource.id.in_(resource_ids))
+    return {resource.id: {"id": resource.id, "name": resource.name or resource.url} for resource in rows}

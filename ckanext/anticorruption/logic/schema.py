@@ -9,8 +9,9 @@ from ckan.types import Schema, Validator
 
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
-    "coverage_organization_show_schema",
-    "coverage_schema", "dataset_type_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema", "privacy_show_schema",
+    "coverage_organization_show_schema", "coverage_schema", "dataset_type_show_schema", "identifier_matches_schema",
+    "identifier_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema",
+    "privacy_show_schema",
     "validation_errors_show_schema", "validation_run_schema",
     "validation_show_schema", "vocabulary_show_schema",
 ]
@@ -156,6 +157,22 @@ def coverage_history_schema(ignore_missing: Validator, unicode_safe: Validator,
     return {
         "organization": [ignore_missing, unicode_safe, _no_nul],
         "limit": [ignore_missing, natural_number_validator, _at_most(MAX_HISTORY)],
+    }
+
+
+@validator_args
+def identifier_matches_schema(ignore_empty: Validator, unicode_safe: Validator) -> Schema:
+    # No _no_nul or length limit: such an id names no dataset, and the action says "Dataset not found".
+    return {"id": [ignore_empty, unicode_safe]}
+
+
+@validator_args
+def identifier_show_schema(ignore_empty: Validator, unicode_safe: Validator, strip_value: Validator) -> Schema:
+    # Whether the scheme is known and the identifier well formed (NUL characters included) is the
+    # action's answer, with a message that names the field and the scheme.
+    return {
+        "scheme": [ignore_empty, unicode_safe, strip_value],
+        "identifier": [ignore_empty, unicode_safe, strip_value],
     }
 
 

@@ -154,6 +154,14 @@ def test_bad_identifier_requests_are_clear_errors(scheme: str, identifier: str, 
     assert key in error.value.error_dict
 
 
+@pytest.mark.parametrize(("scheme", "identifier"), [("MX-UR", "09-210\x00"), ("ORG-ID", "XX-FOO-a\x00b")])
+def test_a_nul_character_in_an_identifier_is_a_clear_error_under_any_scheme(app, scheme: str, identifier: str) -> None:
+    # Schemes without a check of their own used to reach the database with it: a server error.
+    response = app.post("/api/3/action/anticorruption_identifier_show", json={"scheme": scheme, "identifier": identifier})
+    assert response.status_code == 409, response.body
+    assert response.json["error"]["identifier"] == [f"This is not a well-formed {scheme} identifier."]
+
+
 @pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
 def test_a_file_held_back_by_the_privacy_guard_names_nobody_in_public(create_with_upload, agencies, people) -> None:
     from tests.identifiers.linkage_fixtures import SANCTIONS, _dataset, _upload

@@ -89,5 +89,8 @@ def anticorruption_organization_catalog_show(context: Context, data_dict: DataDi
     page_url = (lambda page: tk.url_for(
         "anticorruption_dcat.organization_catalog", id=organization["name"],
         fmt=data_dict["format"], page=page, _external=True))
-    return dcat_catalog.organization_catalog(
-        context, organization, data_dict["format"], data_dict["page"], data_dict.get("modified_since"), page_url)
+    page, per_page = data_dict["page"], tk.config.get("ckanext.dcat.datasets_per_page")
+    search = dcat_catalog.organization_search(organization["id"], page, per_page, data_dict.get("modified_since"))
+    # Searched as the caller; the query itself leaves private and draft datasets out, whoever asks.
+    found = tk.get_action("package_search")({"user": context.get("user")}, search)
+    return dcat_catalog.organization_catalog(organization, data_dict["format"], page, per_page, found, page_url)

@@ -4,26 +4,26 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.authz as authz
-import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.identifiers import linkage
 from ckanext.anticorruption.identifiers import redflags
 from ckanext.anticorruption.identifiers.schemes import LOCAL
+from ckanext.anticorruption.logic import schema
 
 __all__ = ["anticorruption_identifier_matches", "anticorruption_identifier_show"]
 
 
-def _package(context: Context, id_or_name: str) -> model.Package:
-    # A NUL character names nothing, and PostgreSQL would refuse it in the query.
-    package = model.Package.get(id_or_name) if "\x00" not in id_or_name else None
-    if package is None or package.state != "active":
+def _package_id(context: Context, id_or_name: str) -> str:
+    package_id = linkage.active_dataset_id(id_or_name)
+    if package_id is None:
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     # Private or not: the caller must be allowed to see the dataset itself.
-    tk.check_access("package_show", context, {"id": package.id})
-    return package
+    tk.check_access("package_show", context, {"id": package_id})
+    return package_id
 
 
 def _may_see_people(user: str | None, package_ids: set[str]) -> set[str]:
@@ -43,24 +43,6 @@ def _may_see_people(user: str | None, package_ids: set[str]) -> set[str]:
     return allowed
 
 
-def _datasets(package_ids: set[str]) -> dict[str, dict[str, Any]]:
-    rows = model.Session.query(model.Package, model.Group).outerjoin(
-        model.Group, model.Group.id == model.Package.owner_org).filter(model.Package.id.in_(package_ids))
-    return {
-        package.id: {
-            "id": package.id, "name": package.name, "title": package.title, "type": package.type,
-            "private": package.private,
-            "organization": {"name": group.name, "title": group.title} if group is not None else None,
-        }
-        for package, group in rows
-    }
-
-
-def _resources(resource_ids: set[str]) -> dict[str, dict[str, Any]]:
-    rows = model.Session.query(model.Resource).filter(model.Resource.id.in_(resource_ids))
-    return {resource.id: {"id": resource.id, "name": resource.name or resource.url} for resource in rows}
-
-
 def _withhold(supplier: dict[str, Any], shown: bool) -> dict[str, Any]:
     if supplier["person"] and not shown:
         return {**supplier, "identifier": None, "withheld": True}
@@ -69,8 +51,8 @@ def _withhold(supplier: dict[str, Any], shown: bool) -> dict[str, Any]:
 
 def _registers(matches: list[dict[str, Any]], user: str | None, own_package_ids: set[str]) -> list[dict[str, Any]]:
     groups = redflags.summarise(matches)
-    packages = _datasets({g["sanctions_package_id"] for g in groups})
-    resources = _resources({g["sanctions_resource_id"] for g in groups})
+    packages = linkage.dataset_summaries({g["sanctions_package_id"] for g in groups})
+    resources = linkage.resource_names({g["sanctions_resource_id"] for g in groups})
     people_ok = _may_see_people(user, own_package_ids | set(packages))
     for group in groups:
         shown = group["sanctions_package_id"] in people_ok or bool(own_package_ids & people_ok)
@@ -81,6 +63,7 @@ def _registers(matches: list[dict[str, Any]], user: str | None, own_package_ids:
 
 
 @tk.side_effect_free
+@validate(schema.identifier_matches_schema)
 def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Red flags: suppliers of awards (contracts, tenders, grants, contractor
     lists) found in a debarred or sanctioned contractors register.
@@ -103,11 +86,11 @@ def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> 
     tk.check_access("anticorruption_identifier_matches", context, data_dict)
     user = context.get("user") or None
     if data_dict.get("id"):
-        package = _package(context, str(data_dict["id"]))
-        found = linkage.matches_for_package(package.id, user)
-        result: dict[str, Any] = {"dataset": _datasets({package.id}).get(package.id)}
-        result["registers"] = _registers(found["awards"], user, {package.id})
-        result["awards"] = _award_groups(found["sanctions"], user, package.id)
+        package_id = _package_id(context, data_dict["id"])
+        found = linkage.matches_for_package(package_id, user)
+        result: dict[str, Any] = {"dataset": linkage.dataset_summaries({package_id}).get(package_id)}
+        result["registers"] = _registers(found["awards"], user, {package_id})
+        result["awards"] = _award_groups(found["sanctions"], user, package_id)
         keys = {(m["award"]["scheme"], m["award"]["identifier"]) for m in found["awards"]}
         result["supplier_count"] = len(keys)
         result["in_force_count"] = len({(m["award"]["scheme"], m["award"]["identifier"])
@@ -117,7 +100,7 @@ def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> 
     by_award: dict[str, list[dict[str, Any]]] = {}
     for found in matches:
         by_award.setdefault(found["award"]["package_id"], []).append(found)
-    datasets = _datasets(set(by_award))
+    datasets = linkage.dataset_summaries(set(by_award))
     result_list = []
     for package_id, found in by_award.items():
         registers = _registers(found, user, {package_id})
@@ -136,7 +119,7 @@ def _award_groups(matches: list[dict[str, Any]], user: str | None, own_id: str) 
     by_award: dict[str, list[dict[str, Any]]] = {}
     for found in matches:
         by_award.setdefault(found["award"]["package_id"], []).append(found)
-    datasets = _datasets(set(by_award))
+    datasets = linkage.dataset_summaries(set(by_award))
     people_ok = _may_see_people(user, set(by_award) | {own_id})
     groups = []
     for package_id, found in by_award.items():
@@ -164,6 +147,7 @@ def _merge(groups: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @tk.side_effect_free
+@validate(schema.identifier_show_schema)
 def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Every dataset the caller may see that names an organization's identifier.
 
@@ -178,20 +162,21 @@ def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> dic
     """
     tk.check_access("anticorruption_identifier_show", context, data_dict)
     registry = linkage.registry()
-    scheme = str(data_dict.get("scheme") or "").strip()
-    identifier = str(data_dict.get("identifier") or "").strip()
+    scheme = data_dict.get("scheme", "")
+    identifier = data_dict.get("identifier", "")
     vocabulary = dataset_types.vocabularies().identifier_schemes
     if scheme == LOCAL or (scheme not in registry.schemes and scheme not in vocabulary):
         raise tk.ValidationError({"scheme": [tk._("Unknown identifier scheme: {scheme}").format(scheme=scheme[:50])]})
     problem = registry.check(identifier, [scheme])
-    if problem is not None and problem.severity == "error":
+    # No scheme has a NUL character in its identifiers (and PostgreSQL would refuse it in the query).
+    if "\x00" in identifier or (problem is not None and problem.severity == "error"):
         raise tk.ValidationError({"identifier": [tk._("This is not a well-formed {scheme} identifier.").format(
             scheme=scheme)]})
     links = linkage.datasets_naming(scheme, identifier, context.get("user") or None)
     if registry.natural_person(scheme, identifier) or any(link["person"] for link in links):
         raise tk.ObjectNotFound(tk._("Identifiers of natural persons are not listed."))
-    datasets = _datasets({link["package_id"] for link in links})
-    resources = _resources({link["resource_id"] for link in links})
+    datasets = linkage.dataset_summaries({link["package_id"] for link in links})
+    resources = linkage.resource_names({link["resource_id"] for link in links})
     by_dataset: dict[str, dict[str, Any]] = {}
     for link in links:
         entry = by_dataset.setdefault(link["package_id"], {**(datasets.get(link["package_id"]) or {}), "resources": []})
