@@ -52,23 +52,33 @@ def _id(data_dict: DataDict, key: str = "id") -> str:
     return value
 
 
-@tk.auth_allow_anonymous_access
-def anticorruption_dataset_type_list(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
+
 
 
 @tk.auth_allow_anonymous_access
-def anticorruption_dataset_type_show(context: Context, data_dict: DataDict) -> AuthResult:
+def _anyone(context: Context, data_dict: DataDict) -> AuthResult:
+    """Public: anyone, signed in or not."""
     return {"success": True}
 
 
-@tk.auth_allow_anonymous_access
-def anticorruption_table_schema_show(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
+# The Guide's types, their Table Schemas and the DCAT vocabulary are public.
+anticorruption_dataset_type_list = anticorruption_dataset_type_show = anticorruption_table_schema_show = _anyone
+anticorruption_vocabulary_show = _anyone
+# The coverage page and its history count public datasets only.
+anticorruption_coverage = anticorruption_coverage_history = _anyone
+# Red flags and identifier pages: the actions keep only the datasets the caller
+# may see (and check package_show for a named one), and refuse natural persons'
+# identifiers to everyone.
+anticorruption_identifier_matches = anticorruption_identifier_show = _anyone
 
 
-def anticorruption_validation_run(context: Context, data_dict: DataDict) -> AuthResult:
+def _file_editor(context: Context, data_dict: DataDict) -> AuthResult:
+    """Those who may update the file's dataset."""
     return authz.is_authorized("resource_update", context, {"id": _id(data_dict)})
+
+
+# Running a check, and a file's privacy findings and reviews, are for the publisher.
+anticorruption_validation_run = anticorruption_privacy_show = anticorruption_privacy_review = _file_editor
 
 
 @tk.auth_allow_anonymous_access
@@ -90,23 +100,6 @@ def _held_back(context: Context, resource_id: str) -> bool:
             and not privacy_guard.may_update(dict(context), state.package_id))
 
 
-def anticorruption_privacy_show(context: Context, data_dict: DataDict) -> AuthResult:
-    # The findings are for the publisher: those who may update the dataset.
-    return authz.is_authorized("resource_update", context, {"id": _id(data_dict)})
-
-
-def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> AuthResult:
-    return authz.is_authorized("resource_update", context, {"id": _id(data_dict)})
-
-
-@tk.auth_allow_anonymous_access
-def anticorruption_vocabulary_show(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
-
-
-@tk.auth_allow_anonymous_access
-def anticorruption_coverage(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
@@ -115,10 +108,6 @@ def anticorruption_organization_catalog_show(context: Context, data_dict: DataDi
     # public datasets.
     return authz.is_authorized("organization_show", context, {"id": _id(data_dict)})
 
-
-@tk.auth_allow_anonymous_access
-def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
 
 
 @tk.auth_allow_anonymous_access
@@ -175,14 +164,3 @@ def anticorruption_coverage_snapshot(context: Context, data_dict: DataDict) -> A
     return {"success": False, "msg": tk._("Only sysadmins can take coverage snapshots")}
 
 
-@tk.auth_allow_anonymous_access
-def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> AuthResult:
-    # Public; the action checks package_show for a named dataset and keeps
-    # only datasets the caller may see.
-    return {"success": True}
-
-
-@tk.auth_allow_anonymous_access
-def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> AuthResult:
-    # Public; natural persons are refused inside the action, for everyone.
-    return {"success": True}

@@ -9,11 +9,9 @@ from ckan.types import Schema, Validator
 
 __all__ = [
     "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
-    "coverage_organization_show_schema", "coverage_schema", "dataset_type_show_schema", "identifier_matches_schema",
+    "coverage_organization_show_schema", "coverage_schema", "id_schema", "identifier_matches_schema",
     "identifier_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema",
-    "privacy_show_schema",
-    "validation_errors_show_schema", "validation_run_schema",
-    "validation_show_schema", "vocabulary_show_schema",
+    "validation_run_schema", "validation_show_schema", "vocabulary_show_schema",
 ]
 
 # Daily snapshots: a century is more than anyone keeps, and less than PostgreSQL's LIMIT overflows at.
@@ -28,12 +26,8 @@ def no_input_schema() -> Schema:
 
 
 @validator_args
-def dataset_type_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe, _no_nul]}
-
-
-@validator_args
-def validation_errors_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
+def id_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    """Actions that show one thing by its id: a dataset type, a file's errors, its privacy scan."""
     return {"id": [not_empty, unicode_safe, _no_nul]}
 
 
@@ -174,11 +168,6 @@ def identifier_show_schema(ignore_empty: Validator, unicode_safe: Validator, str
         "scheme": [ignore_empty, unicode_safe, strip_value],
         "identifier": [ignore_empty, unicode_safe, strip_value],
     }
-
-
-@validator_args
-def privacy_show_schema(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe, _no_nul]}
 
 
 @validator_args

@@ -21,7 +21,7 @@ def _privacy_state_or_404(resource_id: str) -> Any:
 
 
 @tk.side_effect_free
-@validate(schema.privacy_show_schema)
+@validate(schema.id_schema)
 def anticorruption_privacy_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The privacy scan of a file and its reviews, for the editors of its dataset.
 

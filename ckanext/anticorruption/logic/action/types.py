@@ -76,7 +76,7 @@ def anticorruption_dataset_type_list(context: Context, data_dict: DataDict) -> l
 
 
 @tk.side_effect_free
-@validate(schema.dataset_type_show_schema)
+@validate(schema.id_schema)
 def anticorruption_dataset_type_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """One dataset type with its Table Schema.
 
@@ -91,7 +91,7 @@ def anticorruption_dataset_type_show(context: Context, data_dict: DataDict) -> d
 
 
 @tk.side_effect_free
-@validate(schema.dataset_type_show_schema)
+@validate(schema.id_schema)
 def anticorruption_table_schema_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The Frictionless Table Schema of a dataset type.
 

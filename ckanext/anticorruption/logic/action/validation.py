@@ -104,7 +104,7 @@ def _masked_for(context: Context, row: Validation) -> bool:
 
 
 @tk.side_effect_free
-@validate(schema.validation_errors_show_schema)
+@validate(schema.id_schema)
 def anticorruption_validation_errors_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Every error of a file's latest run, as CSV (the report keeps the first ones of each kind).
 
