@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from ckanext.anticorruption import config
+
 ROOT = Path(__file__).resolve().parent.parent
+INVALID_POLICY = "ckanext.anticorruption.validation.invalid_policy"
+ON_FINDING = "ckanext.anticorruption.privacy.on_finding"
 
 
 def _ckan(request: pytest.FixtureRequest, tmp_path: Path, settings: dict[str, str], *args: str) -> tuple[int, str]:
@@ -31,3 +35,34 @@ def test_ckan_starts_without_warning_about_undeclared_options(request, tmp_path)
     # CKAN's own INFO lines are shown, so its warnings would be too.
     assert "Using configuration file" in output
     assert [line for line in output.splitlines() if "is not declared" in line] == []
+
+
+def test_a_value_that_is_not_allowed_stops_ckan_naming_the_option_and_the_allowed_values(request, tmp_path) -> None:
+    code, output = _ckan(request, tmp_path, {INVALID_POLICY: "privat", ON_FINDING: "quarantined"}, "jobs", "list")
+
+    assert code != 0
+    assert f"{INVALID_POLICY}: Value must be one of ['warn', 'private']" in output
+    assert f"{ON_FINDING}: Value must be one of ['warn', 'quarantine']" in output
+    assert "There are no pending jobs" not in output and "Traceback" not in output
+
+
+def test_an_empty_policy_stops_ckan_too(request, tmp_path) -> None:
+    code, output = _ckan(request, tmp_path, {INVALID_POLICY: "", ON_FINDING: ""}, "jobs", "list")
+
+    assert code != 0
+    assert f"{INVALID_POLICY}: Missing value" in output
+    assert f"{ON_FINDING}: Missing value" in output
+
+
+def test_the_allowed_values_are_accepted(request, tmp_path) -> None:
+    code, output = _ckan(request, tmp_path, {INVALID_POLICY: "private", ON_FINDING: "quarantine"},
+                         "config", "search", "ckanext.anticorruption.*", "--with-current")
+
+    assert code == 0, output
+    assert f"{INVALID_POLICY} [Current: 'private']" in output
+    assert f"{ON_FINDING} [Current: 'quarantine']" in output
+
+
+def test_an_option_that_is_not_declared_cannot_be_read() -> None:
+    with pytest.raises(KeyError, match="ckanext.anticorruption.validation.invalid_polcy is not declared"):
+        config.validation_option("invalid_polcy")
