@@ -10,8 +10,8 @@ import datetime
 import logging
 
 import ckan.lib.jobs as ckan_jobs
-import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption.config import coverage_option
 from ckanext.anticorruption.coverage import query
 
 __all__ = ["JOB_ID", "ensure_scheduled", "next_run", "schedule_next", "take_snapshot"]
@@ -22,7 +22,7 @@ JOB_ID = "anticorruption-coverage-daily-snapshot"
 
 
 def _hour() -> int:
-    return tk.config.get("ckanext.anticorruption.coverage.snapshot_hour")
+    return coverage_option("snapshot_hour")
 
 
 def next_run(now: datetime.datetime, hour: int) -> datetime.datetime:

@@ -1,11 +1,14 @@
 """Blank files for publishers, built from a Table Schema: CSV and XLSX.
 
-Pure module: a Table Schema (dict) in, file bytes out.
+Pure module: a Table Schema (dict) in, file bytes out. The words of the XLSX
+file are in the extension's translation catalogue; the caller passes the
+``gettext`` of the publisher's language (``tk._`` in a request).
 """
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl import Workbook
@@ -14,56 +17,6 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 __all__ = ["csv_template", "xlsx_template"]
-
-# Words of the XLSX file, which is read by publishers in either language.
-_WORDS = {
-    "es": {
-        "data": "datos",
-        "notes": "notas",
-        "lists": "listas",
-        "column": "Columna",
-        "title": "Nombre",
-        "description": "Qué escribir",
-        "type": "Tipo",
-        "required": "Obligatorio",
-        "allowed": "Valores permitidos",
-        "example": "Ejemplo",
-        "yes": "sí",
-        "no": "no",
-        "pattern": "Debe seguir el patrón",
-        "personal": "Dato personal",
-        "choose": "Elija un valor de la lista",
-        "not_allowed": "Ese valor no está en la lista de valores permitidos.",
-        "types": {
-            "string": "texto", "number": "número", "integer": "número entero",
-            "date": "fecha (AAAA-MM-DD)", "datetime": "fecha y hora", "boolean": "sí/no",
-            "year": "año",
-        },
-    },
-    "en": {
-        "data": "data",
-        "notes": "notes",
-        "lists": "lists",
-        "column": "Column",
-        "title": "Name",
-        "description": "What to write",
-        "type": "Type",
-        "required": "Required",
-        "allowed": "Allowed values",
-        "example": "Example",
-        "yes": "yes",
-        "no": "no",
-        "pattern": "Must match the pattern",
-        "personal": "Personal data",
-        "choose": "Pick a value from the list",
-        "not_allowed": "That value is not in the list of allowed values.",
-        "types": {
-            "string": "text", "number": "number", "integer": "whole number",
-            "date": "date (YYYY-MM-DD)", "datetime": "date and time", "boolean": "yes/no",
-            "year": "year",
-        },
-    },
-}
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="2F4858")
@@ -81,10 +34,41 @@ def csv_template(table_schema: dict[str, Any]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def xlsx_template(table_schema: dict[str, Any], lang: str = "es") -> bytes:
+def _words(_: Callable[[str], str]) -> dict[str, Any]:
+    # Named ``_`` so that the extraction of messages (scripts/i18n.sh) finds these strings.
+    return {
+        "data": _("data"),
+        "notes": _("notes"),
+        "lists": _("lists"),
+        "column": _("Column"),
+        "title": _("Name"),
+        "description": _("What to write"),
+        "type": _("Type"),
+        "required": _("Required"),
+        "allowed": _("Allowed values"),
+        "example": _("Example"),
+        "yes": _("yes"),
+        "no": _("no"),
+        "pattern": _("Must match the pattern"),
+        "personal": _("Personal data"),
+        "choose": _("Pick a value from the list"),
+        "not_allowed": _("That value is not in the list of allowed values."),
+        "types": {
+            "string": _("text"), "number": _("number"), "integer": _("whole number"),
+            "date": _("date (YYYY-MM-DD)"), "datetime": _("date and time"), "boolean": _("yes/no"),
+            "year": _("year"),
+        },
+    }
+
+
+def xlsx_template(table_schema: dict[str, Any], lang: str, gettext: Callable[[str], str]) -> bytes:
     """An XLSX workbook: a data sheet with the header row and drop-down lists
-    for the columns with allowed values, and a notes sheet describing each column."""
-    words = _WORDS.get(lang, _WORDS["en"])
+    for the columns with allowed values, and a notes sheet describing each column.
+
+    ``lang`` picks the schema's own titles and descriptions (``title_es``, ...);
+    ``gettext`` translates the words of the file into the same language.
+    """
+    words = _words(gettext)
     fields = table_schema["fields"]
     book = Workbook()
     data = book.active

@@ -36,6 +36,12 @@ SCHEMAS_DIR = Path(_schemas_package.__file__).parent
 TYPES_DIR = SCHEMAS_DIR / "types"
 SCHEMAS_MODULE = _schemas_package.__name__
 PRESETS = f"{SCHEMAS_MODULE}:presets.yaml"
+# ckanext-scheming's own defaults for its options (``DEFAULT_PRESETS`` and the
+# empty schema list in ckanext/scheming/plugins.py). Its options are not declared
+# to CKAN, so they are read with these defaults: CKAN warns "Option ... is not
+# declared" whenever an undeclared option is read without one.
+SCHEMING_DEFAULT_SCHEMAS = ""
+SCHEMING_DEFAULT_PRESETS = "ckanext.scheming:presets.json"
 
 # Bilingual text as stored in the schema files: {"en": "...", "es": "..."}.
 Text = Mapping[str, str]
@@ -189,11 +195,11 @@ def add_schemas_to_config(config: MutableMapping[str, Any]) -> None:
     this again (plugins are reloaded in tests) adds nothing twice.
     """
     config["scheming.dataset_schemas"] = _merge_words(
-        config.get("scheming.dataset_schemas") or "",
+        config.get("scheming.dataset_schemas", SCHEMING_DEFAULT_SCHEMAS),
         [t.scheming_schema for t in dataset_types().values()],
     )
     config["scheming.presets"] = _merge_words(
-        config.get("scheming.presets") or "ckanext.scheming:presets.json",
+        config.get("scheming.presets", SCHEMING_DEFAULT_PRESETS) or SCHEMING_DEFAULT_PRESETS,
         [PRESETS],
     )
 

@@ -20,6 +20,7 @@ from ckanext.dcat.utils import catalog_uri, resource_uri
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 from rdflib.term import URIRef
 
+from ckanext.anticorruption.config import dcat_option
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.dcat import mapping as dcat_mapping
 from ckanext.anticorruption.model import validation_states
@@ -39,7 +40,7 @@ def site_vocabulary() -> Vocabulary:
 
 
 def _country_uri() -> str:
-    return tk.config.get("ckanext.anticorruption.dcat.country_uri")
+    return dcat_option("country_uri")
 
 
 def _schema(dataset_type: str | None) -> dict[str, Any] | None:

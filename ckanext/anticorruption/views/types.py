@@ -61,7 +61,7 @@ def publisher_template(type_id: str, file_format: str) -> Response:
     if file_format == "csv":
         body, mimetype = publisher_templates.csv_template(schema), "text/csv"
     else:
-        body = publisher_templates.xlsx_template(schema, current_lang())
+        body = publisher_templates.xlsx_template(schema, current_lang(), tk._)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
