@@ -123,3 +123,14 @@ def test_tests_mirror_the_package() -> None:
         modules = {path.stem for path in (PACKAGE / capability).glob("*.py")}
         for test in (tests / capability).glob("test_*.py"):
             assert test.stem.removeprefix("test_") in modules, test
+
+
+def test_the_public_interface_keeps_its_import_path() -> None:
+    # Other extensions import it from here (see the README): the move into identifiers/ must not break them.
+    from ckan.plugins.interfaces import Interface
+
+    from ckanext.anticorruption.identifiers import linkage
+    from ckanext.anticorruption.interfaces import IIdentifierSchemes
+
+    assert issubclass(IIdentifierSchemes, Interface)
+    assert linkage.IIdentifierSchemes is IIdentifierSchemes

@@ -12,7 +12,7 @@ class IIdentifierSchemes(Interface):
     """Add identifier schemes (another country's tax or company numbers).
 
     A Table Schema field that declares ``identifier: {schemes: [CODE]}`` is
-    checked with the scheme of that code; see ``identifiers.stdnum_scheme``
+    checked with the scheme of that code; see ``identifiers.schemes.stdnum_scheme``
     to wrap a python-stdnum module in one line.
     """
 
