@@ -115,3 +115,40 @@ def test_resources_follow_the_type_schema_by_default(org) -> None:
     resource = call_action("resource_create", package_id=dataset["id"], url="https://example.org/c.csv")
 
     assert resource["schema_mode"] == "type"
+
+
+# column_mapping: which column of the type each column of a publisher's file holds.
+
+def _sanctions_dataset(org) -> dict:
+    return _create(**minimal_dataset("debarred_contractors", org["id"]))
+
+
+def _link(dataset: dict, **fields) -> dict:
+    return call_action("resource_create", package_id=dataset["id"], url="https://example.org/s.csv",
+                       format="CSV", **fields)
+
+
+def test_a_column_mapping_is_taken_as_an_object_or_as_json_text_and_shown_as_an_object(org) -> None:
+    dataset = _sanctions_dataset(org)
+    as_object = _link(dataset, column_mapping={"PROVEEDOR O CONTRATISTA": "supplier_name", "NOTAS": ""})
+    as_text = _link(dataset, column_mapping='{"DEPENDENCIA": "sanctioning_authority_name"}')
+
+    assert call_action("resource_show", id=as_object["id"])["column_mapping"] == {
+        "PROVEEDOR O CONTRATISTA": "supplier_name", "NOTAS": ""}
+    assert as_text["column_mapping"] == {"DEPENDENCIA": "sanctioning_authority_name"}
+    patched = call_action("resource_patch", id=as_text["id"], column_mapping={"DEPENDENCIA": "supplier_name"})
+    assert patched["column_mapping"] == {"DEPENDENCIA": "supplier_name"}
+
+
+@pytest.mark.parametrize("mapping, message", [
+    ({"PROVEEDOR": "proveedor"}, "«proveedor»: not a column of this dataset type. Use one of: sanction_id"),
+    ({"A": "supplier_name", "B": "supplier_name"}, "«supplier_name»: given to more than one column of the file"),
+    ("PROVEEDOR -> supplier_name", 'must be written as {"column of the file": "column of the type", ...}'),
+    (["supplier_name"], 'must be written as {"column of the file": "column of the type", ...}'),
+])
+def test_a_wrong_column_mapping_says_what_to_write(org, mapping, message) -> None:
+    dataset = _sanctions_dataset(org)
+    with pytest.raises(tk.ValidationError) as error:
+        _link(dataset, column_mapping=mapping)
+
+    assert message in str(error.value.error_dict)

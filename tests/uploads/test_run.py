@@ -93,3 +93,18 @@ def test_a_result_that_cannot_be_stored_ends_the_run_with_the_reason(
     validation = _show(resource["id"])
     assert (validation["state"], validation["problem"]) == ("error", "unstorable")
     assert "the index refused a value" in validation["problem_params"]["detail"]
+
+
+def test_a_new_column_mapping_checks_the_file_again_and_an_unchanged_save_does_not(
+        create_with_upload, dataset, editor) -> None:
+    resource = _upload(create_with_upload, dataset, editor, VALID)
+    first = _show(resource["id"])["run_id"]
+
+    call_action("resource_patch", {"user": editor["name"]}, id=resource["id"], description="Contratos 2025")
+    unchanged = _show(resource["id"])["run_id"]
+    call_action("resource_patch", {"user": editor["name"]}, id=resource["id"],
+                column_mapping={"contract_id": "contract_id"})
+    remapped = _show(resource["id"])
+
+    assert unchanged == first
+    assert remapped["run_id"] != first and remapped["state"] == "valid"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -14,6 +15,7 @@ from ckanext.anticorruption.helpers import current_lang
 
 __all__ = [
     "anticorruption_choice",
+    "anticorruption_column_mapping",
     "anticorruption_default_from_type",
     "anticorruption_from_type",
     "anticorruption_not_before",
@@ -123,6 +125,47 @@ def anticorruption_choice(field: dict[str, Any], schema: dict[str, Any]) -> Vali
             value=value, options=options))
 
     return validator
+
+
+# A mapping names each column of one file: no more than a file may have.
+MAX_MAPPED_COLUMNS = 1000
+
+
+def anticorruption_column_mapping(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                                  context: Context) -> None:
+    """``column_mapping``: a JSON object, column of the file → column of the dataset's type ("" leaves it out).
+
+    Given as an object or as its JSON text (forms, ``ckanapi``); stored as
+    JSON text. Every target must be a column of the type's Table Schema.
+    """
+    value = data.get(key)
+    if _empty(value) or value == {}:
+        data[key] = _missing
+        return
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict) or len(value) > MAX_MAPPED_COLUMNS or not all(
+            isinstance(k, str) and 0 < len(k) <= 500 and "\x00" not in k for k in value):
+        errors[key].append(tk._(
+            'The columns of the file must be written as {"column of the file": "column of the type", ...}'))
+        return
+    typ = _type_of(data)
+    fields = [f["name"] for f in typ.table_schema.get("fields", [])] if typ is not None else []
+    targets = [v for v in value.values() if v not in (None, "")]
+    twice = sorted({str(v) for v in targets if targets.count(v) > 1})
+    if twice:
+        errors[key].append(tk._("{names}: given to more than one column of the file").format(
+            names=", ".join(f"«{name[:100]}»" for name in twice[:5])))
+        return
+    unknown = sorted({str(v) for v in targets if v not in fields})
+    if unknown:
+        errors[key].append(tk._("{names}: not a column of this dataset type. Use one of: {fields}").format(
+            names=", ".join(f"«{name[:100]}»" for name in unknown[:5]), fields=", ".join(fields)))
+        return
+    data[key] = json.dumps({k: (v or "") for k, v in value.items()}, ensure_ascii=False)
 
 
 def _as_date(value: datetime.date) -> datetime.date:

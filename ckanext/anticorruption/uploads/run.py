@@ -44,7 +44,7 @@ from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation, 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "enqueue_run", "execute_run",
+    "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "column_mapping_of", "enqueue_run", "execute_run",
     "finish", "job_id", "plan_run", "start", "start_run", "tell_publisher", "validate_resource",
 ]
 
@@ -92,12 +92,29 @@ def plan_run(package: dict[str, Any], resource: dict[str, Any],
     source = "|".join(str(resource.get(k) or "") for k in (
         "url", "url_type", "size", "last_modified", "format", "sheet", "schema_mode", "schema_url",
     ))
+    mapping = column_mapping_of(resource)
+    if mapping:  # a new mapping checks the file again (and files without one keep their source)
+        source += "|" + json.dumps(mapping, ensure_ascii=False)
     if resource.get("url_type") != "upload":
         # A link is never downloaded by the web process, whatever the caller asks.
         background = True
     elif background is None:
         background = (resource.get("size") or 0) > validation_option("sync_max_bytes")
     return Plan(schema, skip, background, hashlib.sha1(source.encode()).hexdigest())
+
+
+def column_mapping_of(resource: dict[str, Any]) -> dict[str, str]:
+    """The publisher's mapping of the file's columns to the type's (``column_mapping``), if any.
+
+    Stored as JSON text; ``package_show`` gives it as an object.
+    """
+    value = resource.get("column_mapping")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            value = {}
+    return {str(k): str(v or "") for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def start_run(package: dict[str, Any], resource: dict[str, Any], plan: Plan) -> Validation:
