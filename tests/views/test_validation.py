@@ -195,3 +195,26 @@ def test_a_check_too_long_for_the_page_tells_the_publisher_it_goes_on_in_the_bac
 
     assert "it is being checked in the background" in page
     assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "pending"
+
+
+def test_a_publisher_says_which_column_is_which_and_the_file_is_checked_again(
+        app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    _, resource = _invalid_resource(create_with_upload, user, org)
+    first_run = call_action("anticorruption_validation_show", id=resource["id"])["run_id"]
+    member = factories.UserWithToken()
+    call_action("organization_member_create", id=org["id"], username=member["name"], role="member")
+    url = f"/anticorruption/validation/{resource['id']}/columns"
+    form = {"column": ["contract_id", "NOTAS"], "field": ["contract_id", ""]}
+
+    denied = app.post(url, data=form, headers={"Authorization": member["token"]})
+    saved = app.post(url, data=form, headers={"Authorization": user["token"]}, follow_redirects=False)
+    refused = app.post("/en" + url, data={"column": ["contract_id"], "field": ["folio"]},
+                       headers={"Authorization": user["token"]})
+
+    assert denied.status_code == 403
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/anticorruption/validation/{resource['id']}")
+    assert call_action("resource_show", id=resource["id"])["column_mapping"] == {"contract_id": "contract_id", "NOTAS": ""}
+    assert call_action("anticorruption_validation_show", id=resource["id"])["run_id"] != first_run
+    assert "«folio»: not a column of this dataset type" in refused.body
+    assert call_action("resource_show", id=resource["id"])["column_mapping"] == {"contract_id": "contract_id", "NOTAS": ""}

@@ -65,6 +65,31 @@ def validation_report_json(resource_id: str) -> Response:
     )
 
 
+@anticorruption.route("/validation/<resource_id>/columns", methods=["POST"])
+def validation_columns(resource_id: str) -> Response:
+    """A publisher says which column of the type each column of the file holds; the file is checked again."""
+    form = tk.request.form
+    mapping = dict(zip(form.getlist("column"), form.getlist("field")))
+    try:
+        tk.get_action("resource_patch")(context(), {"id": resource_id, "column_mapping": mapping})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only editors of the dataset can validate its files"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(str(m) for messages in e.error_dict.values() for m in _flat(messages)))
+    return tk.redirect_to("anticorruption.validation_report", resource_id=resource_id)
+
+
+def _flat(messages: Any) -> list[Any]:
+    # A resource field's errors come nested: [{"column_mapping": [...]}] under "resources".
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flat(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in _flat(value)]
+    return [messages]
+
+
 @anticorruption.route("/validation/<resource_id>/run", methods=["POST"])
 def validation_run(resource_id: str) -> Response:
     try:
