@@ -20,6 +20,7 @@ __all__ = [
     "anticorruption_resource_table_schema",
     "anticorruption_error_explanation",
     "anticorruption_error_group_text",
+    "anticorruption_previous_column_mapping",
     "anticorruption_privacy",
     "anticorruption_privacy_advice",
     "anticorruption_privacy_kind_labels",
@@ -383,3 +384,17 @@ def anticorruption_column_mapping_rows(validation: dict[str, Any]) -> list[tuple
     matched = [(str(entry.get("column", "")), str(entry.get("field") or ""))
                for entry in columns.get("mapping") or [] if isinstance(entry, dict)]
     return matched + [(str(label), "") for label in columns.get("extra") or []]
+
+
+def anticorruption_previous_column_mapping(package_id: str | None) -> dict[str, str] | None:
+    """The column mapping of the dataset's last file that has one, offered for its next file."""
+    if not package_id:
+        return None
+    try:
+        pkg = tk.get_action("package_show")({}, {"id": package_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+    for resource in reversed(pkg.get("resources") or []):
+        if isinstance(resource.get("column_mapping"), dict) and resource["column_mapping"]:
+            return resource["column_mapping"]
+    return None
