@@ -195,3 +195,20 @@ def test_a_check_too_long_for_the_page_tells_the_publisher_it_goes_on_in_the_bac
 
     assert "it is being checked in the background" in page
     assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "pending"
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("es", "Los nombres de las columnas se leyeron del renglón 3; los renglones de arriba"),
+    ("en", "The column names were read from row 3; the rows above it (titles, notes) were not checked."),
+])
+def test_the_report_says_which_row_was_read_as_the_header(app, create_with_upload, publisher, lang, words) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    titled = ("Contratos 2025" + "," * 12 + "\nSecretaría de Obras" + "," * 12 + "\n" + HEADER + "\n" + ROW + "\n").encode()
+    resource = create_with_upload(titled, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    page = app.get(f"/{lang}/anticorruption/validation/{resource['id']}").body
+
+    assert words in page
+    assert 'data-state="valid"' in page
