@@ -45,6 +45,7 @@ def test_title_lines_above_the_header_are_not_read_as_the_header(tmp_path: Path)
 
     assert result.detected["header_rows"] == [3]
     assert "header-not-first-row" in result.detected["warnings"]
+    assert result.report["tasks"][0]["warnings"] == ["header read from row 3"]
     assert result.rows == 3
     assert result.report["tasks"][0]["labels"] == ["supplier", "rfc", "amount", "date"]
     # Rows keep the numbers they have in the publisher's file.

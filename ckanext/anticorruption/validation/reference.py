@@ -176,5 +176,6 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
         fields=len(schema.get("fields", [])),
         byte_count=os.path.getsize(source.path),
         seconds=time.perf_counter() - started,
+        warnings=source.notes,
     )
     return report, rows, collector

@@ -149,6 +149,21 @@ class Source:
             found["warnings"] = warnings
         return found
 
+    @property
+    def notes(self) -> list[str]:
+        """The reading assumptions as the warnings of a Frictionless report (English, like its notes)."""
+        notes = []
+        if not self.header_rows:
+            notes.append("no header row: the first row holds data; columns are taken by position")
+        elif self.header_rows != [1]:
+            rows = " and ".join(str(row) for row in self.header_rows)
+            notes.append(f"header read from row{'s' if len(self.header_rows) > 1 else ''} {rows}")
+        if self.padded:
+            notes.append("spaces and TABs after each separator read as part of the separator")
+        if self.width is not None:
+            notes.append(f"empty columns after column {self.width} ignored")
+        return notes
+
 
 def normalize_format(declared: str | None) -> str | None:
     """Map what publishers type ("CSV", ".xlsx", "text/csv") to one lowercase name."""
