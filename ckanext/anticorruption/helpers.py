@@ -25,6 +25,7 @@ __all__ = [
     "anticorruption_privacy_advice",
     "anticorruption_privacy_kind_labels",
     "anticorruption_problem_message",
+    "anticorruption_reading_notes",
     "anticorruption_red_flags",
     "anticorruption_text",
     "anticorruption_validation",
@@ -148,7 +149,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "zip-bomb": tk._("The Excel file would expand to far more data than it holds, so it was not opened."),
         "too-large": tk._("The file is too large to be checked."),
         "sheet-not-found": tk._("There is no sheet \"{sheet}\" in the file. Its sheets are: {sheets}."),
-        "format-not-supported": tk._("Files in {format} format are not checked: only CSV and Excel (XLSX) files are."),
+        "format-not-supported": tk._("Files in {format} format are not checked: only CSV and Excel (XLSX or XLS) files are."),
         "no-schema": tk._("This file has no Table Schema, so it is not checked."),
         "schema-unreachable": tk._("The schema at {url} could not be downloaded. Check its address."),
         "schema-invalid": tk._("The address {url} does not hold a Frictionless Table Schema ({detail})."),
@@ -172,6 +173,31 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         return text.format(**params)
     except (KeyError, IndexError):
         return text
+
+
+def anticorruption_reading_notes(detected: dict[str, Any] | None) -> list[str]:
+    """What the reader assumed about a file as it came, one sentence each (header row, padding, columns)."""
+    detected = detected or {}
+    rows = [row for row in detected.get("header_rows") or [] if isinstance(row, int)]
+    notes = []
+    for code in detected.get("warnings") or []:
+        if code == "no-header-row":
+            notes.append(tk._("The first row of this file holds data, not column names: the file was read as having no "
+                              "header row, its columns taken in the order of the Table Schema."))
+        elif code == "header-not-first-row" and len(rows) == 1:
+            notes.append(tk._("The column names were read from row {row}; the rows above it (titles, notes) were not "
+                              "checked.").format(row=rows[0]))
+        elif code == "header-not-first-row" and len(rows) >= 2:
+            notes.append(tk._("The column names were read from rows {first} and {last} together (a header written over "
+                              "two rows); the data starts at row {start}.").format(
+                                  first=rows[0], last=rows[-1], start=rows[-1] + 1))
+        elif code == "separator-padding":
+            notes.append(tk._("Every separator in this file is followed by a TAB or spaces: they were read as part of "
+                              "the separator, not of the values."))
+        elif code == "empty-columns-ignored":
+            notes.append(tk._("The empty columns after column {columns} (no name and no values) were ignored.").format(
+                columns=detected.get("columns")))
+    return notes
 
 
 def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[str, Any] | None = None) -> str:

@@ -218,3 +218,20 @@ def test_a_publisher_says_which_column_is_which_and_the_file_is_checked_again(
     assert call_action("anticorruption_validation_show", id=resource["id"])["run_id"] != first_run
     assert "«folio»: not a column of this dataset type" in refused.body
     assert call_action("resource_show", id=resource["id"])["column_mapping"] == {"contract_id": "contract_id", "NOTAS": ""}
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("es", "Los nombres de las columnas se leyeron del renglón 3; los renglones de arriba"),
+    ("en", "The column names were read from row 3; the rows above it (titles, notes) were not checked."),
+])
+def test_the_report_says_which_row_was_read_as_the_header(app, create_with_upload, publisher, lang, words) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    titled = ("Contratos 2025" + "," * 12 + "\nSecretaría de Obras" + "," * 12 + "\n" + HEADER + "\n" + ROW + "\n").encode()
+    resource = create_with_upload(titled, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    page = app.get(f"/{lang}/anticorruption/validation/{resource['id']}").body
+
+    assert words in page
+    assert 'data-state="valid"' in page

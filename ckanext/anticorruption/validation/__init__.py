@@ -1,4 +1,4 @@
-"""Pure validation core: a CSV or XLSX file against a Frictionless Table Schema.
+"""Pure validation core: a CSV, XLSX or XLS file against a Frictionless Table Schema.
 
 No CKAN imports here; the CKAN side calls :func:`validate_file` and stores
 the :class:`ValidationResult`.

@@ -60,7 +60,7 @@ def validate_file(
     """
     started = time.perf_counter()
     budget = Budget(max_seconds, max_memory_bytes) if (max_seconds, max_memory_bytes) != (None, None) else None
-    source = open_source(path, format=format, sheet=sheet)
+    source = open_source(path, format=format, sheet=sheet, hints=_field_hints(table_schema))
     if isinstance(source, SourceProblem):
         return _problem_result(source, {}, started)
     if max_columns:
@@ -82,7 +82,9 @@ def validate_file(
     used = "frictionless"
     try:
         outcome = None
-        if engine != "frictionless":
+        # A file read with assumptions (header on another row, padding, …)
+        # goes to frictionless, which is given the rows as they were read.
+        if engine != "frictionless" and source.plain:
             from .fast import validate_fast
 
             outcome = validate_fast(source, schema, options)
@@ -109,6 +111,13 @@ def validate_file(
 
     report, rows, collector = outcome
     return _data_result(report, rows, collector, source, used, started)
+
+
+def _field_hints(table_schema: dict[str, Any]) -> list[str]:
+    """The names and titles of the schema's fields, which a header row holds."""
+    fields = table_schema.get("fields") if isinstance(table_schema, dict) else None
+    return [str(field[key]) for field in fields or [] if isinstance(field, dict)
+            for key in ("name", "title", "title_es") if field.get(key)]
 
 
 def json_safe(value: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from .errorlog import ErrorLog
 from .result import CheckOptions, ErrorCollector, TooManyColumns, ValidationCancelled, build_report
 from .scans import Scans
-from .source import Source
+from .source import Source, iter_rows
 
 __all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "table_schema_problems", "validate_with_frictionless"]
 
@@ -65,6 +65,20 @@ def frictionless_resource(source: Source, schema: dict[str, Any]) -> Any:
     import frictionless
     from frictionless import formats
 
+    if not source.plain:
+        # The rows as read with the source's plan (padding off, header
+        # joined, empty columns left out); every physical row stays, so row
+        # numbers are the file's own.
+        if source.header_rows:
+            dialect = frictionless.Dialect(header_rows=[source.header_rows[-1]])
+        else:
+            dialect = frictionless.Dialect(header=False)
+        return frictionless.Resource(
+            data=lambda: iter_rows(source),
+            format="inline",
+            schema=frictionless.Schema.from_descriptor(schema),
+            dialect=dialect,
+        )
     if source.format == "csv":
         # Everything the csv.Sniffer could guess is pinned, so frictionless
         # reads exactly the dialect we detected and report.
@@ -162,5 +176,6 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
         fields=len(schema.get("fields", [])),
         byte_count=os.path.getsize(source.path),
         seconds=time.perf_counter() - started,
+        warnings=source.notes,
     )
     return report, rows, collector

@@ -57,7 +57,9 @@ from openpyxl.utils.datetime import from_excel
 
 from .source import Source
 
-__all__ = ["BATCH_ROWS", "Book", "Sheet", "UnsupportedSheet", "exact_string", "openpyxl_value", "read_sheet"]
+__all__ = [
+    "BATCH_ROWS", "Book", "Sheet", "UnsupportedSheet", "exact_string", "first_rows", "openpyxl_value", "read_sheet",
+]
 
 BATCH_ROWS = 65536
 
@@ -381,6 +383,95 @@ def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
     if not found:
         raise UnsupportedSheet("row without r")
     return None, int(found.group(1))
+
+
+# The first rows ---------------------------------------------------------------
+
+
+def first_rows(source: Source, count: int) -> tuple[list[list[Any]], int | None]:
+    """The sheet's first ``count`` rows from A1, streamed from its XML (None for an empty cell),
+    and the width its ``<dimension>`` declares (None without one).
+
+    For deciding where the header is: only as much of the sheet and of its
+    shared strings is parsed as these rows need, so a million-row sheet
+    costs no more than a small one. Numbers come as int or float, whatever
+    their style. Rows are as wide as the cells found, not as the declared
+    dimension (some exports declare A1 for a whole table).
+    """
+    declared: int | None = None
+    with zipfile.ZipFile(source.path) as archive:
+        member = _sheet_member(archive, source.sheet or "")
+        cells: dict[tuple[int, int], Any] = {}
+        wanted: set[int] = set()
+        with archive.open(member) as stream:
+            for _, element in ElementTree.iterparse(stream, events=("end",)):
+                if element.tag == f"{_MAIN}dimension":
+                    found = _DIMENSION.match(b'<dimension ref="' + (element.get("ref") or "").encode() + b'"')
+                    if found:
+                        declared = _column_number(found.group(3) or found.group(1))
+                if element.tag != f"{_MAIN}row":
+                    continue
+                number = int(element.get("r") or 0)
+                if number > count:
+                    break
+                for cell in element.iter(f"{_MAIN}c"):
+                    found = re.match(r"([A-Z]{1,3})([0-9]+)", cell.get("r") or "")
+                    if not found:
+                        continue
+                    value = _first_rows_value(cell)
+                    if value is None:
+                        continue
+                    if cell.get("t") == "s":
+                        wanted.add(int(value))
+                    cells[(int(found.group(2)), _column_number(found.group(1).encode()))] = (cell.get("t"), value)
+                element.clear()
+        strings = _shared_strings(archive, max(wanted)) if wanted else []
+    if not cells:
+        return [], declared
+    height = max(row for row, _ in cells)
+    width = max(column for _, column in cells)
+    rows: list[list[Any]] = [[None] * width for _ in range(height)]
+    for (row, column), (kind, value) in cells.items():
+        if kind == "s":
+            value = strings[int(value)] if int(value) < len(strings) else None
+        rows[row - 1][column - 1] = value
+    return rows, declared
+
+
+def _first_rows_value(cell: ElementTree.Element) -> Any:
+    kind = cell.get("t")
+    if kind == "inlineStr":
+        return "".join(text.text or "" for text in cell.iter(f"{_MAIN}t")) or None
+    value = cell.find(f"{_MAIN}v")
+    text = value.text if value is not None else None
+    if text is None or kind in {"s", "str", "e", "d"}:
+        return text
+    if kind == "b":
+        return text == "1"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number
+
+
+def _shared_strings(archive: zipfile.ZipFile, highest: int) -> list[str]:
+    """Shared strings 0..``highest``, parsed no further (phonetic runs left out)."""
+    try:
+        stream = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    strings: list[str] = []
+    with stream:
+        for _, element in ElementTree.iterparse(stream, events=("end",)):
+            if element.tag != f"{_MAIN}si":
+                continue
+            phonetic = {id(text) for run in element.iter(f"{_MAIN}rPh") for text in run.iter(f"{_MAIN}t")}
+            strings.append("".join(text.text or "" for text in element.iter(f"{_MAIN}t") if id(text) not in phonetic))
+            element.clear()
+            if len(strings) > highest:
+                break
+    return strings
 
 
 # Reading --------------------------------------------------------------------
