@@ -235,3 +235,21 @@ def test_the_report_says_which_row_was_read_as_the_header(app, create_with_uploa
 
     assert words in page
     assert 'data-state="valid"' in page
+
+
+def test_the_next_file_of_a_dataset_is_offered_the_column_mapping_of_its_last_file(app, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("debarred_contractors", org["id"]))
+    call_action("resource_create", {"user": user["name"]}, package_id=dataset["id"], url="https://example.org/a.csv",
+                format="CSV", column_mapping={"RAZON SOCIAL DEL SANCIONADO": "supplier_name"})
+    first = call_action("resource_create", {"user": user["name"]}, package_id=dataset["id"],
+                        url="https://example.org/b.csv", format="CSV")
+
+    new_form = app.get(f"/dataset/{dataset['name']}/resource/new", headers={"Authorization": user["token"]}).body
+    edit_form = app.get(f"/dataset/{dataset['name']}/resource/{first['id']}/edit",
+                        headers={"Authorization": user["token"]}).body
+
+    assert 'data-offered="column-mapping"' in new_form and "RAZON SOCIAL DEL SANCIONADO" in new_form
+    # A file already saved without a mapping keeps none: nothing is offered on its own form.
+    assert 'data-offered="column-mapping"' not in edit_form
+    assert "RAZON SOCIAL DEL SANCIONADO" not in edit_form
