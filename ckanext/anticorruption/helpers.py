@@ -196,7 +196,7 @@ def anticorruption_reading_notes(detected: dict[str, Any] | None) -> list[str]:
                               "the separator, not of the values."))
         elif code == "empty-columns-ignored":
             notes.append(tk._("The empty columns after column {columns} (no name and no values) were ignored.").format(
-                columns=detected.get("columns")))
+                columns=detected.get("width")))
     return notes
 
 

@@ -103,7 +103,7 @@ def test_sfp_other_download_trailing_empty_columns_are_not_read() -> None:
     result = _validate(SFP_OTHER_DOWNLOAD, "debarred_contractors")
 
     assert result.state in FINAL_STATES
-    assert result.detected["columns"] == 11
+    assert result.detected["width"] == 11
     assert "" not in _task(result)["labels"]
     assert result.rows == 1504
 

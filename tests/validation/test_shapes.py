@@ -133,7 +133,7 @@ def test_empty_columns_at_the_right_are_ignored(tmp_path: Path) -> None:
     result = validate_file(_csv(tmp_path / "wide.csv", lines), SCHEMA)
 
     assert result.state == "valid"
-    assert result.detected["columns"] == 4
+    assert result.detected["width"] == 4
     assert "empty-columns-ignored" in result.detected["warnings"]
 
 
@@ -142,7 +142,7 @@ def test_a_value_in_an_ignored_column_is_still_reported(tmp_path: Path) -> None:
     lines[-1][-1] = "stray"  # below the rows the layout is decided from
     result = validate_file(_csv(tmp_path / "stray.csv", lines), SCHEMA)
 
-    assert result.detected["columns"] == 4
+    assert result.detected["width"] == 4
     assert ("extra-cell", 91, "stray") in [(error["type"], error["rowNumber"], error["cell"]) for error in _errors(result)]
 
 
@@ -210,7 +210,7 @@ def test_empty_columns_at_the_right_of_a_sheet_are_ignored(tmp_path: Path) -> No
     result = validate_file(str(_data_sheet(tmp_path / "coloured.xlsx", styled_column=6)), SCHEMA)
 
     assert result.state == "valid"
-    assert result.detected["columns"] == 4
+    assert result.detected["width"] == 4
     assert result.report["tasks"][0]["labels"] == ["supplier", "rfc", "amount", "date"]
 
 

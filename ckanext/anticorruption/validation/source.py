@@ -138,7 +138,7 @@ class Source:
         if self.header_rows != [1]:
             found["header_rows"] = list(self.header_rows)
         if self.width is not None:
-            found["columns"] = self.width
+            found["width"] = self.width
         warnings = [code for code, applies in (
             ("no-header-row", not self.header_rows),
             ("header-not-first-row", bool(self.header_rows) and self.header_rows != [1]),
