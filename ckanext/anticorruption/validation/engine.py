@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from .errorlog import ErrorLog
+from .mapping import HeaderMapping, map_columns
 from .reference import prepare_schema, validate_with_frictionless
-from .result import Budget, BudgetExceeded, CheckOptions, ErrorCollector, TooManyColumns, ValidationCancelled, ValidationResult
+from .result import (
+    Budget, BudgetExceeded, CheckOptions, ErrorCollector, HeaderRules, TooManyColumns, ValidationCancelled,
+    ValidationResult, build_report,
+)
 from .scans import ScanFactory
-from .source import Source, SourceProblem, header_width, open_source
+from .source import Source, SourceProblem, header_labels, header_width, open_source
 
 __all__ = ["validate_file"]
 
@@ -38,6 +45,7 @@ def validate_file(
     max_columns: int | None = None,
     max_seconds: float | None = None,
     max_memory_bytes: int | None = None,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> ValidationResult:
     """Check ``path`` against ``table_schema``; never raises for bad input.
 
@@ -56,6 +64,14 @@ def validate_file(
     ``max_seconds`` and ``max_memory_bytes`` (growth of the process's
     resident memory) are a budget: past either, the run stops with
     :class:`BudgetExceeded`, polled where ``cancelled`` is.
+    ``mapping`` (file column label → field name, None to ignore the column)
+    overrides the match of columns by name (see mapping) for the columns it
+    names. A header that is the schema's names in order is checked as it
+    always was; otherwise each column is checked against the field it
+    holds, absent optional fields are fine and extra columns are warnings.
+    A header that holds fewer than half of the required fields is not
+    checked row by row: the result is "invalid" with problem
+    "header-mismatch" and the matching in ``problem_params``.
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
@@ -69,6 +85,15 @@ def validate_file(
             return _too_many_columns(width, max_columns, source, started)
 
     schema = prepare_schema(table_schema)
+    header_rules, columns = None, None
+    labels = header_labels(source)
+    if labels and any(labels):
+        header = map_columns(labels, table_schema, mapping)
+        if not header.exact:
+            if not header.fits:
+                return _header_mismatch(header, labels, schema, source, max_errors_per_type, error_log, started)
+            schema, header_rules = _schema_for_header(header, labels, schema)
+            columns = header.summary()
     options = CheckOptions(
         max_errors_per_type=max_errors_per_type,
         progress=progress,
@@ -78,6 +103,7 @@ def validate_file(
         scans=scans,
         max_columns=max_columns,
         budget=budget,
+        header=header_rules,
     )
     used = "frictionless"
     try:
@@ -108,7 +134,10 @@ def validate_file(
         return _problem_result(SourceProblem("error", "unreadable", {"detail": detail}), source.detected, started)
 
     report, rows, collector = outcome
-    return _data_result(report, rows, collector, source, used, started)
+    result = _data_result(report, rows, collector, source, used, started)
+    if columns is not None:
+        result.detected["columns"] = columns
+    return result
 
 
 def json_safe(value: Any) -> Any:
@@ -135,6 +164,106 @@ class SourceProblemError(Exception):
     def __init__(self, problem: SourceProblem) -> None:
         super().__init__(problem.problem)
         self.problem = problem
+
+
+def _schema_for_header(header: HeaderMapping, labels: list[str],
+                       schema: dict[str, Any]) -> tuple[dict[str, Any], HeaderRules]:
+    """The schema to check this file with, and what to do with its header's errors.
+
+    When every matched column stands at its field's place the schema is
+    kept and only the label errors the match answers are dropped (a label
+    that names its field in other words, an absent optional field): the
+    rest of the header is checked as before. Otherwise the schema follows
+    the file: each column gets the field it holds, or an ``any`` field when
+    it holds none; the header's errors are then the match's own.
+    """
+    specs = {spec["name"]: spec for spec in schema["fields"]}
+    required = set(header.required)
+    if header.in_place:
+        drop = {("incorrect-label", column.number) for column in header.columns if column.field}
+        drop |= {("missing-label", number) for number, name in enumerate(header.fields, start=1)
+                 if number > len(labels) and name not in required}
+        return schema, HeaderRules(drop=frozenset(drop))
+    used = set(header.fields)
+    fields: list[dict[str, Any]] = []
+    for column in header.columns:
+        if column.field:
+            fields.append(specs[column.field])
+            continue
+        name = column.label or f"field{column.number}"
+        while name in used:
+            name += "_"
+        used.add(name)
+        fields.append({"name": name, "type": "any"})
+    file_schema = {**schema, "fields": fields}
+    primary_key = schema.get("primaryKey") or []
+    if isinstance(primary_key, str):
+        primary_key = [primary_key]
+    if primary_key and not set(primary_key) <= set(header.matched):
+        file_schema.pop("primaryKey", None)
+    return file_schema, HeaderRules(own=True, errors=tuple(_header_errors(header, labels)))
+
+
+def _header_errors(header: HeaderMapping, labels: list[str]) -> list[tuple[str, int, Callable[[], dict[str, Any]], Any]]:
+    """The header's errors once columns were matched by name, as ``fast.header_errors`` gives them.
+
+    A column that holds no field is an extra column (a warning); a blank
+    label or a second column for a field already held is an error as
+    before; each absent required field is one missing label.
+    """
+    from .fast import label_error
+
+    shown = [str(label) for label in labels]
+    found: list[tuple[str, int, Callable[[], dict[str, Any]], Any]] = []
+
+    def add(kind: str, number: int, *, label: str = "", field_name: str = "", note: str = "") -> None:
+        def build() -> dict[str, Any]:
+            return label_error(kind, shown, note=note, label=label, field_name=field_name, field_number=number)
+
+        found.append((kind, number, build, (field_name, "", note)))
+
+    for column in header.extra:
+        if not column.label:
+            add("blank-label", column.number, field_name=f"field{column.number}")
+        elif column.duplicate_of is not None:
+            add("duplicate-label", column.number, label=column.label, note=f'at position "{column.duplicate_of}"')
+        else:
+            add("extra-label", column.number, label=column.label)
+    for offset, name in enumerate(header.missing_required, start=1):
+        add("missing-label", len(labels) + offset, field_name=name)
+    return found
+
+
+def _header_mismatch(header: HeaderMapping, labels: list[str], schema: dict[str, Any], source: Source,
+                     cap: int, error_log: str | None, started: float) -> ValidationResult:
+    """The result for a header that is not this type's: its errors, and no row checked."""
+    with ErrorLog(error_log) if error_log else contextlib.nullcontext() as log:
+        collector = ErrorCollector(cap, log)
+        for type_, number, build, light in _header_errors(header, labels):
+            collector.add(type_, build, row=0, field=number, light=light)
+    summary = header.summary()
+    report = build_report(
+        name=os.path.splitext(os.path.basename(source.path))[0] or "table",
+        place=source.path,
+        labels=labels,
+        collector=collector,
+        rows=0,
+        fields=len(schema.get("fields", [])),
+        byte_count=os.path.getsize(source.path),
+        seconds=time.perf_counter() - started,
+    )
+    return ValidationResult(
+        state="invalid",
+        report=json_safe(report),
+        rows=0,
+        error_count=collector.total,
+        error_counts=dict(collector.counts),
+        problem="header-mismatch",
+        problem_params=summary,
+        detected={**source.detected, "columns": summary},
+        seconds=time.perf_counter() - started,
+        engine="fast",
+    )
 
 
 def _too_many_columns(columns: int, limit: int, source: Source, started: float) -> ValidationResult:

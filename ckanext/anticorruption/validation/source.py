@@ -26,6 +26,7 @@ __all__ = [
     "SourceProblem",
     "detect_delimiter",
     "detect_encoding",
+    "header_labels",
     "header_width",
     "normalize_format",
     "open_source",
@@ -177,6 +178,32 @@ def header_width(source: Source) -> int:
                 close()
     except Exception:  # calamine raises its own error classes; the engines report them
         return 0
+
+
+def header_labels(source: Source) -> list[str]:
+    """The labels of the first row of ``source`` as text ("" for an empty cell), to match columns by name."""
+    if source.format == "csv":
+        try:
+            with open(source.path, encoding=source.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=source.delimiter or ",", quotechar='"', doublequote=True)
+                return next(reader, [])
+        except (UnicodeDecodeError, csv.Error):
+            return []  # the engines report what is wrong with the file
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(source.path)
+        try:
+            sheet = workbook.get_sheet_by_name(source.sheet or source.sheets[0])
+            first = next(iter(sheet.iter_rows()), [])
+        finally:
+            close = getattr(workbook, "close", None)
+            if close:
+                close()
+    except Exception:  # calamine raises its own error classes; the engines report them
+        return []
+    return ["" if cell is None else str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
+            for cell in first]
 
 
 def xlsx_sheet_names(path: str) -> list[str]:
