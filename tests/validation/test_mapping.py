@@ -56,6 +56,21 @@ def test_compranet_header_finds_its_contract_fields() -> None:
     assert header.missing_required == ("supplier_id",)
 
 
+def test_debarment_lists_of_development_banks_find_their_period_and_grounds() -> None:
+    schema = table_schema("debarred_contractors")
+    ebrd = map_columns(["Firm Name", "Address", "Nationality", "Ineligible From", " Ineligible Until",
+                        "Notice Effective At EBRD", "Originating Institution", "Prohibited Practice"], schema)
+    # The World Bank's two header rows, joined.
+    world_bank = map_columns(["Firm Name", "Additional Firm Info", "Address", "Country",
+                              "Ineligibility Period From Date", "Ineligibility Period To Date", "Grounds"], schema)
+
+    assert [column.field for column in ebrd.columns] == [
+        "supplier_name", None, None, "sanction_start", "sanction_end", None, "sanctioning_authority_name", "grounds"]
+    assert set(world_bank.matched) == {"supplier_name", "sanction_start", "sanction_end", "grounds"}
+    # Foreign firms: no case number, RFC, kind of person, sanction type or resolution date.
+    assert not ebrd.fits and not world_bank.fits
+
+
 def test_an_explicit_mapping_wins_and_can_ignore_a_column() -> None:
     header = map_columns(SFP_HEADER, table_schema("debarred_contractors"),
                          {" \tFECHA DE NOTIFICACION": "sanction_start", " \tMONTO": None, " \tPLAZO": "no_such_field"})
