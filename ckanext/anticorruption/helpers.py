@@ -160,7 +160,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
     params = dict(params or {})
     if "sheets" in params and isinstance(params["sheets"], list):
         params["sheets"] = ", ".join(str(s) for s in params["sheets"])
-    for count in ("columns", "max_columns", "required", "required_matched"):
+    for count in ("columns", "max_columns", "required", "required_matched", "rows"):
         if isinstance(params.get(count), int):
             params[count] = _number(params[count])
     messages = {
@@ -189,7 +189,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "worker-died": tk._("The check stopped {attempts} times before it could finish (the background worker died, perhaps for lack of memory). Try a smaller file, or ask the portal's operators."),
         "unstorable": tk._("The file was checked, but its result could not be stored ({detail}). Run the check again; if this happens again, tell the portal's operators."),
         "too-many-columns": tk._("This file has {columns} columns; this portal checks files of up to {max_columns} columns."),
-        "header-mismatch": tk._("It has only {required_matched} of the {required} required columns, so its rows were not checked against this type (every row would only repeat the header's mistake). Rename the columns as in the type's template, or say which column is which."),
+        "header-mismatch": tk._("It has only {required_matched} of the {required} required columns, so its {rows} rows were not checked against this type (every row would only repeat the header's mistake). Rename the columns as in the type's template, or say which column is which."),
     }
     text = messages.get(problem or "", tk._("The file could not be checked."))
     try:

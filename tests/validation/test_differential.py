@@ -361,7 +361,13 @@ def _aliases_shuffled_extra(schema: dict[str, Any], header: list[str], rows: lis
     return header, [row + ["x", row[0]] if row else [] for row in rows]
 
 
+def _another_type(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    # Only the first column keeps its name: the header does not fit the type.
+    return [header[0]] + [f"columna {i}" for i in range(1, len(header))], rows
+
+
 HEADER_EDITS = {
+    "another-type": _another_type,
     "reordered": _reordered,
     "spanish-titles": _spanish_titles,
     "extra-column": _extra_column,
@@ -382,6 +388,7 @@ def test_headers_matched_by_name_match_frictionless(tmp_path: Path, type_name: s
     (assert_same_as_frictionless if mutation == "blank-rows" else assert_same_descriptors)(path, schema)
     result = validate_file(str(path), schema)
     assert result.detected["columns"]["matched"] >= 1
+    assert (result.problem == "header-mismatch") == (edit == "another-type")
 
 
 @pytest.mark.parametrize("type_name", XLSX_SCHEMA_TYPES[:3])

@@ -155,15 +155,41 @@ def test_a_header_of_another_type_is_not_checked_row_by_row(tmp_path: Path, engi
 
     result = validate_file(_file(tmp_path, header, rows), table_schema("debarred_contractors"), engine=engine)
 
-    assert (result.state, result.problem, result.rows) == ("invalid", "header-mismatch", 0)
+    # The rows are counted, not held to the type's columns.
+    assert (result.state, result.problem, result.rows) == ("invalid", "header-mismatch", 500)
     params = result.problem_params
     assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 13, 0, 9)
+    assert params["rows"] == 500
     # One error per absent required field, one warning per column kept: no knock-on row errors.
     assert result.error_counts == {"missing-label": 9, "extra-label": len(header) - 1}
     assert result.error_count == 9
     errors = result.report["tasks"][0]["errors"]
     assert {error["type"] for error in errors} == {"missing-label", "extra-label"}
     assert [error["fieldName"] for error in errors if error["type"] == "missing-label"] == list(params["missing_required"])
+
+
+def test_a_header_of_another_type_is_still_scanned_for_personal_data(tmp_path: Path) -> None:
+    from ckanext.anticorruption.validation.scans import ColumnScan
+
+    class Everything(ColumnScan):
+        name = "everything"
+
+        def start(self, collector) -> None:
+            self.seen: dict[str, int] = {}
+
+        def feed(self, columns, numbers) -> None:
+            for name, values in columns.items():
+                self.seen[name] = self.seen.get(name, 0) + len(values)
+
+        def finish(self, collector):
+            return self.seen
+
+    header, rows = build_table("budgets", "clean", rows=30, error_rate=0)
+    result = validate_file(_file(tmp_path, header, rows), table_schema("debarred_contractors"), scans=lambda: [Everything()])
+
+    assert result.problem == "header-mismatch"
+    # Every column is read, under the file's own labels.
+    assert result.scans["everything"] == {label: 30 for label in header}
 
 
 def test_an_explicit_mapping_is_applied_to_the_rows(tmp_path: Path) -> None:

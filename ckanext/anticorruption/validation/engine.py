@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errorlog import ErrorLog
 from .mapping import HeaderMapping, map_columns
 from .reference import prepare_schema, validate_with_frictionless
 from .result import (
     Budget, BudgetExceeded, CheckOptions, ErrorCollector, HeaderRules, TooManyColumns, ValidationCancelled,
-    ValidationResult, build_report,
+    ValidationResult,
 )
 from .scans import ScanFactory
 from .source import Source, SourceProblem, header_labels, header_width, open_source
@@ -70,8 +67,9 @@ def validate_file(
     always was; otherwise each column is checked against the field it
     holds, absent optional fields are fine and extra columns are warnings.
     A header that holds fewer than half of the required fields is not
-    checked row by row: the result is "invalid" with problem
-    "header-mismatch" and the matching in ``problem_params``.
+    checked row by row (the rows are counted and scanned, no cell is held to
+    a field): the result is "invalid" with problem "header-mismatch" and the
+    matching and the row count in ``problem_params``.
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
@@ -85,15 +83,18 @@ def validate_file(
             return _too_many_columns(width, max_columns, source, started)
 
     schema = prepare_schema(table_schema)
-    header_rules, columns = None, None
+    header_rules, columns, mismatch = None, None, None
     labels = header_labels(source)
     if labels and any(labels):
         header = map_columns(labels, table_schema, mapping)
         if not header.exact:
-            if not header.fits:
-                return _header_mismatch(header, labels, schema, source, max_errors_per_type, error_log, started)
-            schema, header_rules = _schema_for_header(header, labels, schema)
             columns = header.summary()
+            if header.fits:
+                schema, header_rules = _schema_for_header(header, labels, schema)
+            else:
+                schema, header_rules = _schema_for_mismatch(header, labels, schema), HeaderRules(
+                    own=True, errors=tuple(_header_errors(header, labels)))
+                mismatch = columns
     options = CheckOptions(
         max_errors_per_type=max_errors_per_type,
         progress=progress,
@@ -137,6 +138,9 @@ def validate_file(
     result = _data_result(report, rows, collector, source, used, started)
     if columns is not None:
         result.detected["columns"] = columns
+    if mismatch is not None and result.state in ("valid", "invalid"):
+        result.state, result.problem = "invalid", "header-mismatch"
+        result.problem_params = {**mismatch, "rows": rows}
     return result
 
 
@@ -234,36 +238,24 @@ def _header_errors(header: HeaderMapping, labels: list[str]) -> list[tuple[str, 
     return found
 
 
-def _header_mismatch(header: HeaderMapping, labels: list[str], schema: dict[str, Any], source: Source,
-                     cap: int, error_log: str | None, started: float) -> ValidationResult:
-    """The result for a header that is not this type's: its errors, and no row checked."""
-    with ErrorLog(error_log) if error_log else contextlib.nullcontext() as log:
-        collector = ErrorCollector(cap, log)
-        for type_, number, build, light in _header_errors(header, labels):
-            collector.add(type_, build, row=0, field=number, light=light)
-    summary = header.summary()
-    report = build_report(
-        name=os.path.splitext(os.path.basename(source.path))[0] or "table",
-        place=source.path,
-        labels=labels,
-        collector=collector,
-        rows=0,
-        fields=len(schema.get("fields", [])),
-        byte_count=os.path.getsize(source.path),
-        seconds=time.perf_counter() - started,
-    )
-    return ValidationResult(
-        state="invalid",
-        report=json_safe(report),
-        rows=0,
-        error_count=collector.total,
-        error_counts=dict(collector.counts),
-        problem="header-mismatch",
-        problem_params=summary,
-        detected={**source.detected, "columns": summary},
-        seconds=time.perf_counter() - started,
-        engine="fast",
-    )
+def _schema_for_mismatch(header: HeaderMapping, labels: list[str], schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema that reads every column of a file whose header does not fit the type, and checks none.
+
+    The rows are still read, to count them and to feed the column scans
+    (personal data is looked for in any column), but no cell is held to a
+    field the header does not fit. Columns are named after their own labels,
+    so a scan takes a column for one of the type's only when the file calls
+    it by that very name.
+    """
+    used: set[str] = set()
+    fields: list[dict[str, Any]] = []
+    for column in header.columns:
+        name = column.label or f"field{column.number}"
+        while name in used:
+            name += "_"
+        used.add(name)
+        fields.append({"name": name, "type": "any"})
+    return {key: value for key, value in schema.items() if key != "primaryKey"} | {"fields": fields}
 
 
 def _too_many_columns(columns: int, limit: int, source: Source, started: float) -> ValidationResult:

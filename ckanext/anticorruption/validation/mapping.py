@@ -83,7 +83,8 @@ class HeaderMapping:
     @property
     def exact(self) -> bool:
         """The header is the schema's names, in its order: nothing to map."""
-        return tuple(column.label for column in self.columns) == self.fields
+        return tuple(column.label for column in self.columns) == self.fields and all(
+            column.field == column.label for column in self.columns)
 
     @property
     def matched(self) -> tuple[str, ...]:
