@@ -201,3 +201,12 @@ def test_an_explicit_mapping_is_applied_to_the_rows(tmp_path: Path) -> None:
 
     assert guessed.state == "invalid"
     assert (mapped.state, mapped.error_count) == ("valid", 0)
+
+
+def test_an_explicit_mapping_applies_to_the_schemas_own_header(tmp_path: Path) -> None:
+    header, rows = build_table("debarred_contractors", "clean", error_rate=0)
+
+    result = validate_file(_file(tmp_path, header, rows), table_schema("debarred_contractors"), mapping={"supplier_id": None})
+
+    assert (result.state, result.error_counts) == ("invalid", {"extra-label": 1, "missing-label": 1})
+    assert result.detected["columns"]["missing_required"] == ["supplier_id"]

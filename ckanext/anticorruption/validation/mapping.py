@@ -65,7 +65,7 @@ class ColumnMatch:
     label: str
     field: str | None
     confidence: float
-    how: str  # "explicit" | "name" | "title" | "alias" | "" (no field)
+    how: str  # "explicit" | "name" | "title" | "alias" | "ignored" (set aside by an explicit mapping) | "" (no field)
     duplicate_of: int | None = None  # an earlier column with the same field
 
     def as_dict(self) -> dict[str, Any]:
@@ -106,9 +106,10 @@ class HeaderMapping:
 
     @property
     def in_place(self) -> bool:
-        """Every column that holds a field stands where the schema puts that field."""
+        """Every column that holds a field stands where the schema puts that field, and none was set aside by the publisher."""
         return all(
-            column.field is None or (column.number <= len(self.fields) and self.fields[column.number - 1] == column.field)
+            (column.field is None and column.how != "ignored")
+            or (column.field is not None and column.number <= len(self.fields) and self.fields[column.number - 1] == column.field)
             for column in self.columns
         )
 
@@ -176,7 +177,7 @@ def map_columns(
         if label in explicit:
             field, how = explicit[label], "explicit"
             if field not in names:
-                field, how = None, ""
+                field, how = None, "ignored"
         elif label in names:
             field, how = label, "name"
         else:
