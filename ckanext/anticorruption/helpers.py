@@ -17,6 +17,7 @@ __all__ = [
     "anticorruption_column_mapping_rows",
     "anticorruption_dataset_type",
     "anticorruption_field_text",
+    "anticorruption_header_summary",
     "anticorruption_resource_table_schema",
     "anticorruption_error_explanation",
     "anticorruption_error_group_text",
@@ -123,6 +124,30 @@ def anticorruption_validation_groups(validation: dict[str, Any]) -> list[dict[st
     return error_groups(validation.get("report"), validation.get("error_counts") or {})
 
 
+def anticorruption_header_summary(validation: dict[str, Any]) -> dict[str, Any] | None:
+    """How the file's columns were matched to the type's, when its header is not the type's own.
+
+    None when the header was the schema's names in order (nothing to say).
+    Otherwise ``text`` is the sentence that opens the report ("Your file's
+    header matches 7 of 13 columns of this type."), ``mapping`` the (file
+    column, field) pairs found, ``missing_required`` and ``extra`` what to
+    add and what was kept aside.
+    """
+    columns = (validation.get("detected") or {}).get("columns")
+    if not isinstance(columns, dict):
+        return None
+    text = tk._("Your file's header matches {matched} of {fields} columns of this type.").format(
+        matched=_number(int(columns.get("matched") or 0)), fields=_number(int(columns.get("fields") or 0)))
+    return {
+        "text": text,
+        "mapping": [(str(entry.get("column", "")).strip(), entry.get("field"))
+                    for entry in columns.get("mapping") or [] if isinstance(entry, dict)],
+        "missing_required": list(columns.get("missing_required") or []),
+        "extra": [str(label).strip() for label in columns.get("extra") or []],
+        "extra_count": int(columns.get("extra_count") or 0),
+    }
+
+
 def _number(value: int) -> str:
     """A count as the reader's language writes it (10,000 / 10.000)."""
     try:
@@ -138,7 +163,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
     params = dict(params or {})
     if "sheets" in params and isinstance(params["sheets"], list):
         params["sheets"] = ", ".join(str(s) for s in params["sheets"])
-    for count in ("columns", "max_columns"):
+    for count in ("columns", "max_columns", "required", "required_matched", "rows"):
         if isinstance(params.get(count), int):
             params[count] = _number(params[count])
     messages = {
@@ -167,6 +192,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "worker-died": tk._("The check stopped {attempts} times before it could finish (the background worker died, perhaps for lack of memory). Try a smaller file, or ask the portal's operators."),
         "unstorable": tk._("The file was checked, but its result could not be stored ({detail}). Run the check again; if this happens again, tell the portal's operators."),
         "too-many-columns": tk._("This file has {columns} columns; this portal checks files of up to {max_columns} columns."),
+        "header-mismatch": tk._("It has only {required_matched} of the {required} required columns, so its {rows} rows were not checked against this type (every row would only repeat the header's mistake). Rename the columns as in the type's template, or say which column is which."),
     }
     text = messages.get(problem or "", tk._("The file could not be checked."))
     try:

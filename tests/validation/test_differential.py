@@ -312,3 +312,89 @@ def test_bounded_dates_keep_their_value(tmp_path: Path) -> None:
     typed = typed_rows(schema, rows)
     typed[4][header.index("date_signed")] = datetime.datetime(2010, 1, 5)
     assert_same_descriptors(write_excel(tmp_path / "bounded.xlsx", header, typed), schema)
+
+
+# Headers as publishers write them: matched by name (see validation/mapping) -------
+
+
+def _columns(header: list[str], rows: list[list[str]], order: list[int]) -> tuple[list[str], list[list[str]]]:
+    """The table with its columns taken in ``order`` (positions may be left out)."""
+    return [header[i] for i in order], [[row[i] if i < len(row) else "" for i in order] if row else [] for row in rows]
+
+
+def _reordered(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    return _columns(header, rows, list(reversed(range(len(header)))))
+
+
+def _spanish_titles(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    # Upper case and one trailing space, as exported from a spreadsheet.
+    return [spec["title_es"].upper() + " " for spec in schema["fields"]], rows
+
+
+def _extra_column(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    middle = len(header) // 2
+    header = header[:middle] + ["Observaciones"] + header[middle:]
+    return header, [row[:middle] + ["ver oficio"] + row[middle:] if row else [] for row in rows]
+
+
+def _optional_absent(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    optional = {spec["name"] for spec in schema["fields"] if not (spec.get("constraints") or {}).get("required")}
+    return _columns(header, rows, [i for i, name in enumerate(header) if name not in optional])
+
+
+def _required_absent(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    # The second required field is gone and the rest are shuffled.
+    required = [i for i, spec in enumerate(schema["fields"]) if (spec.get("constraints") or {}).get("required")]
+    order = [i for i in range(len(header)) if i != required[1]]
+    order = order[1::2] + order[::2]
+    return _columns(header, rows, order)
+
+
+def _aliases_shuffled_extra(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    # What a publisher has: their own names where the schema lists them, their
+    # own order, a column of their own, a duplicated column.
+    names = [(spec.get("aliases") or [spec["title_es"]])[0] for spec in schema["fields"]]
+    order = list(range(len(header)))
+    random_order = order[2:] + order[:2]
+    header, rows = _columns(names, rows, random_order)
+    header = header + ["Notas internas", header[0]]
+    return header, [row + ["x", row[0]] if row else [] for row in rows]
+
+
+def _another_type(schema: dict[str, Any], header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    # Only the first column keeps its name: the header does not fit the type.
+    return [header[0]] + [f"columna {i}" for i in range(1, len(header))], rows
+
+
+HEADER_EDITS = {
+    "another-type": _another_type,
+    "reordered": _reordered,
+    "spanish-titles": _spanish_titles,
+    "extra-column": _extra_column,
+    "optional-absent": _optional_absent,
+    "required-absent": _required_absent,
+    "aliases-shuffled-extra": _aliases_shuffled_extra,
+}
+
+
+@pytest.mark.parametrize("type_name", SCHEMA_TYPES)
+@pytest.mark.parametrize("edit", sorted(HEADER_EDITS))
+@pytest.mark.parametrize("mutation", ["clean", "typed-errors", "missing-cells", "blank-rows", "duplicate-id"])
+def test_headers_matched_by_name_match_frictionless(tmp_path: Path, type_name: str, edit: str, mutation: str) -> None:
+    schema = table_schema(type_name)
+    header, rows = HEADER_EDITS[edit](schema, *build_table(type_name, mutation))
+    path = write_csv(tmp_path / "publisher.csv", header, rows)
+    # Empty lines show no cells in frictionless's errors (as in test_csv_matches_frictionless).
+    (assert_same_as_frictionless if mutation == "blank-rows" else assert_same_descriptors)(path, schema)
+    result = validate_file(str(path), schema)
+    assert result.detected["columns"]["matched"] >= 1
+    assert (result.problem == "header-mismatch") == (edit == "another-type")
+
+
+@pytest.mark.parametrize("type_name", XLSX_SCHEMA_TYPES[:3])
+@pytest.mark.parametrize("edit", ["reordered", "aliases-shuffled-extra"])
+def test_xlsx_headers_matched_by_name_match_frictionless(tmp_path: Path, type_name: str, edit: str) -> None:
+    schema = table_schema(type_name)
+    header, rows = HEADER_EDITS[edit](schema, *build_table(type_name, "typed-errors"))
+    path = write_xlsx(tmp_path / "publisher.xlsx", header, rows)
+    assert_xlsx_matches(path, schema, fast=True)

@@ -253,3 +253,26 @@ def test_the_next_file_of_a_dataset_is_offered_the_column_mapping_of_its_last_fi
     # A file already saved without a mapping keeps none: nothing is offered on its own form.
     assert 'data-offered="column-mapping"' not in edit_form
     assert "RAZON SOCIAL DEL SANCIONADO" not in edit_form
+
+
+def test_a_publishers_own_header_is_explained_first(app, create_with_upload, publisher) -> None:
+    # CompraNet's names, in another order, with a column of the publisher's own.
+    names = dict(zip(HEADER.split(","), ROW.split(",")))
+    header = ["CODIGO_CONTRATO", "PROVEEDOR_CONTRATISTA", "RFC", "TITULO_CONTRATO", "IMPORTE_CONTRATO", "MONEDA",
+              "FECHA_CELEBRACION", "TIPO_PROCEDIMIENTO", "Observaciones"]
+    fields = ["contract_id", "supplier_name", "supplier_id", "contract_title", "contract_value", "currency",
+              "date_signed", "procurement_method"]
+    data = ",".join(header) + "\n" + ",".join(names[field] for field in fields) + ",sin nota\n"
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    resource = create_with_upload(data.encode(), "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "valid"
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+    lead = page.index("El encabezado de su archivo coincide con 8 de las 13 columnas de este tipo.")
+    assert "«IMPORTE_CONTRATO» → contract_value" in page
+    assert page.index("Columnas que se conservan aunque este tipo no las tiene: Observaciones") > lead
+    assert "Faltan columnas obligatorias" not in page
+    # The extra column is worth checking, not a mistake; the words about check digits are not for it.
+    assert "Esto no hace inválido el archivo: algunos identificadores" not in page

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from .mapping import HeaderMapping, map_columns
 from .reference import prepare_schema, validate_with_frictionless
-from .result import Budget, BudgetExceeded, CheckOptions, ErrorCollector, TooManyColumns, ValidationCancelled, ValidationResult
+from .result import (
+    Budget, BudgetExceeded, CheckOptions, ErrorCollector, HeaderRules, TooManyColumns, ValidationCancelled,
+    ValidationResult,
+)
 from .scans import ScanFactory
-from .source import Source, SourceProblem, header_width, open_source
+from .source import Source, SourceProblem, header_labels, header_width, open_source
 
 __all__ = ["validate_file"]
 
@@ -38,6 +42,7 @@ def validate_file(
     max_columns: int | None = None,
     max_seconds: float | None = None,
     max_memory_bytes: int | None = None,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> ValidationResult:
     """Check ``path`` against ``table_schema``; never raises for bad input.
 
@@ -56,6 +61,15 @@ def validate_file(
     ``max_seconds`` and ``max_memory_bytes`` (growth of the process's
     resident memory) are a budget: past either, the run stops with
     :class:`BudgetExceeded`, polled where ``cancelled`` is.
+    ``mapping`` (file column label → field name, None to ignore the column)
+    overrides the match of columns by name (see mapping) for the columns it
+    names. A header that is the schema's names in order is checked as it
+    always was; otherwise each column is checked against the field it
+    holds, absent optional fields are fine and extra columns are warnings.
+    A header that holds fewer than half of the required fields is not
+    checked row by row (the rows are counted and scanned, no cell is held to
+    a field): the result is "invalid" with problem "header-mismatch" and the
+    matching and the row count in ``problem_params``.
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
@@ -69,6 +83,18 @@ def validate_file(
             return _too_many_columns(width, max_columns, source, started)
 
     schema = prepare_schema(table_schema)
+    header_rules, columns, mismatch = None, None, None
+    labels = header_labels(source)
+    if labels and any(labels):
+        header = map_columns(labels, table_schema, mapping)
+        if not header.exact:
+            columns = header.summary()
+            if header.fits:
+                schema, header_rules = _schema_for_header(header, labels, schema)
+            else:
+                schema, header_rules = _schema_for_mismatch(header, labels, schema), HeaderRules(
+                    own=True, errors=tuple(_header_errors(header, labels)))
+                mismatch = columns
     options = CheckOptions(
         max_errors_per_type=max_errors_per_type,
         progress=progress,
@@ -78,6 +104,7 @@ def validate_file(
         scans=scans,
         max_columns=max_columns,
         budget=budget,
+        header=header_rules,
     )
     used = "frictionless"
     try:
@@ -110,7 +137,13 @@ def validate_file(
         return _problem_result(SourceProblem("error", "unreadable", {"detail": detail}), source.detected, started)
 
     report, rows, collector = outcome
-    return _data_result(report, rows, collector, source, used, started)
+    result = _data_result(report, rows, collector, source, used, started)
+    if columns is not None:
+        result.detected["columns"] = columns
+    if mismatch is not None and result.state in ("valid", "invalid"):
+        result.state, result.problem = "invalid", "header-mismatch"
+        result.problem_params = {**mismatch, "rows": rows}
+    return result
 
 
 def _field_hints(table_schema: dict[str, Any]) -> list[str]:
@@ -144,6 +177,94 @@ class SourceProblemError(Exception):
     def __init__(self, problem: SourceProblem) -> None:
         super().__init__(problem.problem)
         self.problem = problem
+
+
+def _schema_for_header(header: HeaderMapping, labels: list[str],
+                       schema: dict[str, Any]) -> tuple[dict[str, Any], HeaderRules]:
+    """The schema to check this file with, and what to do with its header's errors.
+
+    When every matched column stands at its field's place the schema is
+    kept and only the label errors the match answers are dropped (a label
+    that names its field in other words, an absent optional field): the
+    rest of the header is checked as before. Otherwise the schema follows
+    the file: each column gets the field it holds, or an ``any`` field when
+    it holds none; the header's errors are then the match's own.
+    """
+    specs = {spec["name"]: spec for spec in schema["fields"]}
+    required = set(header.required)
+    if header.in_place:
+        drop = {("incorrect-label", column.number) for column in header.columns if column.field}
+        drop |= {("missing-label", number) for number, name in enumerate(header.fields, start=1)
+                 if number > len(labels) and name not in required}
+        return schema, HeaderRules(drop=frozenset(drop))
+    used = set(header.fields)
+    fields: list[dict[str, Any]] = []
+    for column in header.columns:
+        if column.field:
+            fields.append(specs[column.field])
+            continue
+        name = column.label or f"field{column.number}"
+        while name in used:
+            name += "_"
+        used.add(name)
+        fields.append({"name": name, "type": "any"})
+    file_schema = {**schema, "fields": fields}
+    primary_key = schema.get("primaryKey") or []
+    if isinstance(primary_key, str):
+        primary_key = [primary_key]
+    if primary_key and not set(primary_key) <= set(header.matched):
+        file_schema.pop("primaryKey", None)
+    return file_schema, HeaderRules(own=True, errors=tuple(_header_errors(header, labels)))
+
+
+def _header_errors(header: HeaderMapping, labels: list[str]) -> list[tuple[str, int, Callable[[], dict[str, Any]], Any]]:
+    """The header's errors once columns were matched by name, as ``fast.header_errors`` gives them.
+
+    A column that holds no field is an extra column (a warning); a blank
+    label or a second column for a field already held is an error as
+    before; each absent required field is one missing label.
+    """
+    from .fast import label_error
+
+    shown = [str(label) for label in labels]
+    found: list[tuple[str, int, Callable[[], dict[str, Any]], Any]] = []
+
+    def add(kind: str, number: int, *, label: str = "", field_name: str = "", note: str = "") -> None:
+        def build() -> dict[str, Any]:
+            return label_error(kind, shown, note=note, label=label, field_name=field_name, field_number=number)
+
+        found.append((kind, number, build, (field_name, "", note)))
+
+    for column in header.extra:
+        if not column.label:
+            add("blank-label", column.number, field_name=f"field{column.number}")
+        elif column.duplicate_of is not None:
+            add("duplicate-label", column.number, label=column.label, note=f'at position "{column.duplicate_of}"')
+        else:
+            add("extra-label", column.number, label=column.label)
+    for offset, name in enumerate(header.missing_required, start=1):
+        add("missing-label", len(labels) + offset, field_name=name)
+    return found
+
+
+def _schema_for_mismatch(header: HeaderMapping, labels: list[str], schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema that reads every column of a file whose header does not fit the type, and checks none.
+
+    The rows are still read, to count them and to feed the column scans
+    (personal data is looked for in any column), but no cell is held to a
+    field the header does not fit. Columns are named after their own labels,
+    so a scan takes a column for one of the type's only when the file calls
+    it by that very name.
+    """
+    used: set[str] = set()
+    fields: list[dict[str, Any]] = []
+    for column in header.columns:
+        name = column.label or f"field{column.number}"
+        while name in used:
+            name += "_"
+        used.add(name)
+        fields.append({"name": name, "type": "any"})
+    return {key: value for key, value in schema.items() if key != "primaryKey"} | {"fields": fields}
 
 
 def _too_many_columns(columns: int, limit: int, source: Source, started: float) -> ValidationResult:

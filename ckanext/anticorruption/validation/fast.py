@@ -40,12 +40,13 @@ import pyarrow.csv as pa_csv
 
 from .errorlog import ErrorLog
 from .result import (
-    Budget, BudgetExceeded, CheckOptions, ErrorCollector, Light, TooManyColumns, ValidationCancelled, build_report,
+    Budget, BudgetExceeded, CheckOptions, ErrorCollector, HeaderRules, Light, TooManyColumns, ValidationCancelled,
+    build_report,
 )
 from .scans import Scans
 from .source import Source
 
-__all__ = ["BLOCK_SIZE", "expected_fields", "header_errors", "validate_fast"]
+__all__ = ["BLOCK_SIZE", "expected_fields", "header_errors", "label_error", "validate_fast"]
 
 BLOCK_SIZE = 4 * 1024 * 1024
 # pyarrow turns each line of a block into a row of the header's width, an
@@ -238,8 +239,8 @@ def _canonical_key(value: Any) -> str | None:
 # Header -------------------------------------------------------------------
 
 
-def _label_error(kind: str, labels: list[str], *, note: str, label: str, field_name: str,
-                 field_number: int) -> dict[str, Any]:
+def label_error(kind: str, labels: list[str], *, note: str, label: str, field_name: str,
+                field_number: int) -> dict[str, Any]:
     """frictionless's descriptor of a label error, built without copying the header twice.
 
     The error is made with an empty header (its message does not show the
@@ -275,7 +276,7 @@ def header_errors(labels: list[str], fields: list[Any]) -> list[tuple[str, int, 
 
     def add(kind: str, *, note: str = "", label: str = "", field_name: str = "", field_number: int) -> None:
         def build() -> dict[str, Any]:
-            return _label_error(kind, shown, note=note, label=label, field_name=field_name, field_number=field_number)
+            return label_error(kind, shown, note=note, label=label, field_name=field_name, field_number=field_number)
 
         # A label error has no cell: the log shows its field and note.
         found.append((kind, field_number, build, (field_name, "", note)))
@@ -418,8 +419,11 @@ class _Checker:
 
     # Header -----------------------------------------------------------
 
-    def add_header_errors(self) -> None:
-        for type_, field_number, build, light in self.header_errors:
+    def add_header_errors(self, rules: HeaderRules | None = None) -> None:
+        found = self.header_errors
+        if rules is not None:
+            found = [error for error in found if rules.keeps(error[0], error[1])] + list(rules.errors)
+        for type_, field_number, build, light in found:
             self.collector.add(type_, build, row=0, field=field_number, light=light)
 
     # Batches ----------------------------------------------------------
@@ -910,7 +914,7 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
         if len(checker.columns) != len(labels):
             raise _Unsupported("expected fields differ from labels")
         checker.max_columns, checker.budget = options.max_columns or 0, options.budget
-        checker.add_header_errors()
+        checker.add_header_errors(options.header)
         feeder = Scans(options.scans() if options.scans else [], [column.name for column in checker.columns], collector)
         reported = 0
         for arrays, numbers, odd in batches_factory():

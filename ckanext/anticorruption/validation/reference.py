@@ -32,6 +32,7 @@ _CUSTOM_FIELD_KEYS = {
     "personal_data",
     "personal_data_public",
     "example",
+    "aliases",
 }
 _SCHEMA_KEYS = {"fields", "primaryKey", "missingValues", "fieldsMatch"}
 
@@ -136,7 +137,11 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
             baseline = checks.baseline()
             baseline.connect(resource)
             for error in baseline.validate_start():
-                keep(error)
+                if options.header is None or options.header.keeps(error.type, getattr(error, "field_number", None) or 0):
+                    keep(error)
+            if options.header is not None:
+                for type_, field_number, build, _ in options.header.errors:
+                    collector.add(type_, build, row=0, field=field_number)
             labels = list(resource.labels or [])
             if options.max_columns and len(labels) > options.max_columns:
                 raise TooManyColumns(len(labels))

@@ -11,13 +11,17 @@ from typing import Any
 from .errorlog import ErrorLog
 
 __all__ = [
-    "WARNING_TYPES", "Budget", "BudgetExceeded", "ErrorCollector", "Light", "TooManyColumns", "ValidationCancelled",
-    "ValidationResult",
+    "LABEL_TYPES", "WARNING_TYPES", "Budget", "BudgetExceeded", "ErrorCollector", "HeaderRules", "Light", "TooManyColumns",
+    "ValidationCancelled", "ValidationResult",
 ]
 
 # Findings reported row by row like errors that do not make a file invalid
-# (a wrong check digit: a share of real RFCs fail it).
-WARNING_TYPES = frozenset({"identifier-warning"})
+# (a wrong check digit: a share of real RFCs fail it; a column the type does
+# not have, which is kept as it is).
+WARNING_TYPES = frozenset({"identifier-warning", "extra-label"})
+
+# The errors frictionless finds in a header.
+LABEL_TYPES = frozenset({"extra-label", "missing-label", "blank-label", "duplicate-label", "incorrect-label"})
 
 # (field name, cell, note) of an error that is logged but not kept.
 Light = tuple[str, Any, str]
@@ -57,6 +61,27 @@ def _rss_bytes() -> int:
 
 
 @dataclass(frozen=True)
+class HeaderRules:
+    """What the engines do with the header once its columns were matched by name (see mapping).
+
+    ``drop`` holds the (type, field number) of label errors the match
+    answers (a label that names its field in other words, an optional field
+    that is absent); with ``own`` every label error of the engine is dropped
+    and ``errors`` are the header's errors instead, as (type, field number,
+    build, light) like ``fast.header_errors`` makes them.
+    """
+
+    drop: frozenset[tuple[str, int]] = frozenset()
+    own: bool = False
+    errors: tuple[tuple[str, int, Callable[[], dict[str, Any]], Light], ...] = ()
+
+    def keeps(self, type_: str, field_number: int) -> bool:
+        if type_ not in LABEL_TYPES:
+            return True
+        return not self.own and (type_, field_number) not in self.drop
+
+
+@dataclass(frozen=True)
 class CheckOptions:
     """How one check runs, whichever engine runs it: the report's cap, the
     callbacks, the complete error log, the column scans and the bounds."""
@@ -73,6 +98,8 @@ class CheckOptions:
     max_columns: int | None = None
     # Checked with ``cancelled``, between batches.
     budget: Budget | None = None
+    # How the header's errors are found when its columns were matched by name.
+    header: HeaderRules | None = None
 
 
 class Budget:

@@ -31,6 +31,7 @@ __all__ = [
     "SourceProblem",
     "detect_delimiter",
     "detect_encoding",
+    "header_labels",
     "header_width",
     "iter_rows",
     "normalize_format",
@@ -250,6 +251,47 @@ def header_width(source: Source) -> int:
                 close()
     except Exception:  # calamine raises its own error classes; the engines report them
         return 0
+
+
+def header_labels(source: Source) -> list[str]:
+    """The labels of the header of ``source`` as text ("" for an empty cell), to match columns by name.
+
+    The first row of a file read as written; the row (or the two rows
+    joined) the reading plan found otherwise; none for a file without a
+    header row (its columns are taken in the Table Schema's order).
+    """
+    if not source.plain:
+        if not source.header_rows:
+            return []
+        for number, row in enumerate(iter_rows(source), start=1):
+            if number == source.header_rows[-1]:
+                return [_label_text(cell) for cell in row]
+        return []
+    if source.format == "csv":
+        try:
+            with open(source.path, encoding=source.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=source.delimiter or ",", quotechar='"', doublequote=True)
+                return next(reader, [])
+        except (UnicodeDecodeError, csv.Error):
+            return []  # the engines report what is wrong with the file
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(source.path)
+        try:
+            sheet = workbook.get_sheet_by_name(source.sheet or source.sheets[0])
+            first = next(iter(sheet.iter_rows()), [])
+        finally:
+            close = getattr(workbook, "close", None)
+            if close:
+                close()
+    except Exception:  # calamine raises its own error classes; the engines report them
+        return []
+    return [_label_text(cell) for cell in first]
+
+
+def _label_text(cell: Any) -> str:
+    return "" if cell is None else str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell).strip()
 
 
 def xlsx_sheet_names(path: str) -> list[str]:

@@ -1,0 +1,86 @@
+"""Real files from Mexican public bodies, uploaded as a publisher has them.
+
+They live outside the repository, in ``../shared/real-data`` next to the
+checkout (described in its README), and are never copied here.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from tests.guide import minimal_dataset
+
+REAL_DATA = Path(os.environ.get("ANTICORRUPTION_REAL_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "real-data"))
+SFP_SANCTIONS = REAL_DATA / "jmtoral__sancionados_marzo19" / "proveedores_sancionados.csv"
+
+pytestmark = [
+    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues"),
+    pytest.mark.skipif(not REAL_DATA.is_dir(), reason=f"the real files are not next to the checkout ({REAL_DATA})"),
+]
+
+
+@pytest.fixture
+def publisher():
+    user = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    return user, org
+
+
+def _upload(create_with_upload, publisher, type_id: str, path: Path) -> dict:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset(type_id, org["id"]))
+    resource = create_with_upload(path.read_bytes(), path.name, package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+    validation = call_action("anticorruption_validation_show", id=resource["id"], include_report=True)
+    if validation["state"] in ("pending", "running"):
+        from ckan.lib.jobs import Worker
+
+        Worker(["default"]).work(burst=True)
+        validation = call_action("anticorruption_validation_show", id=resource["id"], include_report=True)
+    return {**validation, "resource_id": resource["id"]}
+
+
+def test_sfp_sanctions_as_published_lead_with_the_header(app, create_with_upload, publisher) -> None:
+    validation = _upload(create_with_upload, publisher, "debarred_contractors", SFP_SANCTIONS)
+
+    assert validation["state"] in ("valid", "invalid", "error", "not_validated")
+    columns = validation["detected"]["columns"]
+    # SFP's 12 titles hold 7 of the type's 13 columns; the RFC, the kind of
+    # person and the start of the sanction are not in the file.
+    assert (columns["matched"], columns["fields"]) == (7, 13)
+    assert columns["missing_required"] == ["supplier_id", "supplier_type", "sanction_start"]
+    errors = validation["report"]["tasks"][0]["errors"]
+    assert errors[0].get("rowNumber") is None and errors[0]["type"].endswith("-label")
+    missing = [error["fieldName"] for error in errors if error["type"] == "missing-label"]
+    assert missing == ["supplier_id", "supplier_type", "sanction_start"]
+    # Not one error per row for the absent columns.
+    assert "missing-cell" not in validation["error_counts"] or validation["error_counts"]["missing-cell"] < 10
+
+    page = app.get(f"/es/anticorruption/validation/{validation['resource_id']}").body
+    lead = page.index("El encabezado de su archivo coincide con 7 de las 13 columnas de este tipo.")
+    assert page.index("Faltan columnas obligatorias: supplier_id, supplier_type, sanction_start") > lead
+    assert "«PROVEEDOR O CONTRATISTA» → supplier_name" in page
+    assert page.index("problemas en 1808 renglones.") > lead
+
+
+def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_upload, publisher) -> None:
+    validation = _upload(create_with_upload, publisher, "contracts_register", SFP_SANCTIONS)
+
+    assert (validation["state"], validation["problem"]) == ("invalid", "header-mismatch")
+    params = validation["problem_params"]
+    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 13, 1, 8)
+    assert params["rows"] == 1808
+    # No cell was held to a column of contracts: the only errors left are the
+    # header's and the one ragged row the file really has.
+    assert not {"type-error", "constraint-error", "unique-error", "primary-key"} & set(validation["error_counts"])
+    assert validation["error_counts"]["missing-label"] == 7
+
+    page = app.get(f"/en/anticorruption/validation/{validation['resource_id']}").body
+    lead = page.index("Your file&#39;s header matches 1 of 13 columns of this type.")
+    assert page.index("It has only 1 of the 8 required columns, so its 1,808 rows were not checked") > lead
+    assert "problems found in" not in page
