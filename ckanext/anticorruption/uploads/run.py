@@ -278,6 +278,7 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
                     progress=progress, cancelled=cancelled, error_log=errors_file.name,
                     scans=_scans_for(package, schema),
                     max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
+                    mapping={label: field or None for label, field in column_mapping_of(resource).items()} or None,
                 )
                 error_log = _read_log(errors_file.name) if result.error_count else None
             outcome = dict(

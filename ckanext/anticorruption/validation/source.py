@@ -291,7 +291,7 @@ def header_labels(source: Source) -> list[str]:
 
 
 def _label_text(cell: Any) -> str:
-    return "" if cell is None else str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell).strip()
+    return "" if cell is None else str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
 
 
 def xlsx_sheet_names(path: str) -> list[str]:
