@@ -84,3 +84,33 @@ def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_uploa
     lead = page.index("Your file&#39;s header matches 1 of 13 columns of this type.")
     assert page.index("It has only 1 of the 8 required columns, so its 1,808 rows were not checked") > lead
     assert "problems found in" not in page
+
+
+def test_the_publisher_says_which_column_is_which_and_the_file_is_kept_as_published(
+        app, create_with_upload, publisher) -> None:
+    user, _ = publisher
+    validation = _upload(create_with_upload, publisher, "debarred_contractors", SFP_SANCTIONS)
+    resource_id = validation["resource_id"]
+    report = f"/es/anticorruption/validation/{resource_id}"
+    offered = app.get(report, headers={"Authorization": user["token"]}).body
+    public = app.get(report).body
+    suggested = {entry["column"]: entry["field"] for entry in validation["detected"]["columns"]["mapping"]}
+    # The publisher keeps the suggestion and says the notification date is when the sanction starts.
+    columns = [*suggested, "FECHA DE NOTIFICACION"]
+    fields = [*suggested.values(), "sanction_start"]
+
+    app.post(f"/anticorruption/validation/{resource_id}/columns", data={"column": columns, "field": fields},
+             headers={"Authorization": user["token"]})
+    remapped = call_action("anticorruption_validation_show", id=resource_id)
+    resource = call_action("resource_show", id=resource_id)
+    download = app.get(resource["url"].replace("http://test.ckan.net", ""))
+    downloaded = download.data
+    download.close()  # CKAN streams the stored file
+
+    assert "Diga qué columna es cuál" in offered and 'name="field"' in offered
+    assert "Diga qué columna es cuál" not in public
+    assert resource["column_mapping"]["FECHA DE NOTIFICACION"] == "sanction_start"
+    assert remapped["run_id"] != validation["run_id"]
+    assert "sanction_start" not in remapped["detected"]["columns"]["missing_required"]
+    assert remapped["detected"]["columns"]["matched"] == 8
+    assert downloaded == SFP_SANCTIONS.read_bytes()

@@ -57,6 +57,7 @@ def test_every_form_of_ours_is_covered(app) -> None:
 
 FORMS = {
     "anticorruption.validation_run": {},
+    "anticorruption.validation_columns": {"column": "contract_id", "field": "contract_id"},
     "anticorruption.privacy_review": {"justification": "Datos de empresas, no de personas."},
     "anticorruption_coverage.request_dataset": {"organization": "sfp", "type": "budgets"},
     "anticorruption_coverage.declare": {"type": "tax_records", "status": "not_applicable",
