@@ -152,3 +152,12 @@ def test_a_wrong_column_mapping_says_what_to_write(org, mapping, message) -> Non
         _link(dataset, column_mapping=mapping)
 
     assert message in str(error.value.error_dict)
+
+
+def test_an_empty_column_mapping_from_the_form_stores_nothing(org) -> None:
+    dataset = _sanctions_dataset(org)
+    resource = _link(dataset, column_mapping="")
+    shown = call_action("resource_show", id=resource["id"])
+
+    assert "column_mapping" not in shown or not shown["column_mapping"]
+    assert call_action("package_show", id=dataset["id"])["resources"][0]["id"] == resource["id"]

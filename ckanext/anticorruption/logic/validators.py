@@ -139,9 +139,10 @@ def anticorruption_column_mapping(key: FlattenKey, data: FlattenDataDict, errors
     JSON text. Every target must be a column of the type's Table Schema.
     """
     value = data.get(key)
-    if _empty(value) or value == {}:
-        data[key] = _missing
-        return
+    if _empty(value) or value == {} or (isinstance(value, str) and not value.strip()):
+        # No mapping (an empty form field): nothing is stored.
+        data.pop(key, None)
+        raise tk.StopOnError
     if isinstance(value, str):
         try:
             value = json.loads(value)
