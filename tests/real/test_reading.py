@@ -8,8 +8,6 @@ right (the header row, the separator, the sheet), not how valid it is.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +15,8 @@ import pytest
 from ckanext.anticorruption.dataset_types.types import dataset_type
 from ckanext.anticorruption.validation import ValidationResult, validate_file
 
-REAL_DATA = Path(os.environ.get(
-    "ANTICORRUPTION_REAL_DATA_DIR",
-    Path(__file__).resolve().parents[3] / "shared" / "real-data",
-))
+from tests.real import REAL_DATA
+
 
 pytestmark = pytest.mark.skipif(
     not REAL_DATA.is_dir(), reason=f"the real files are not next to the checkout ({REAL_DATA} is absent)"

@@ -5,7 +5,6 @@ checkout (described in its README), and are never copied here.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.guide import minimal_dataset
+from tests.real import REAL_DATA
 
-REAL_DATA = Path(os.environ.get("ANTICORRUPTION_REAL_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "real-data"))
 SFP_SANCTIONS = REAL_DATA / "jmtoral__sancionados_marzo19" / "proveedores_sancionados.csv"
 
 pytestmark = [
