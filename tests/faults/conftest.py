@@ -184,6 +184,24 @@ class Processes:
         wait_for(lambda: _answers(url), 90, f"the portal did not start (log in {LOGS})", server)
         return url
 
+    def explain(self, resource_ids: list[str] = ()) -> str:
+        """The stored runs of ``resource_ids`` and the end of every process's log, for a failure message."""
+        from ckanext.anticorruption.model import Validation
+
+        model.Session.rollback()
+        lines = [f"run {row.resource_id}: {row.state} problem={row.problem} attempts={row.attempts} "
+                 f"updated={row.updated} run_id={row.run_id}"
+                 for row in model.Session.query(Validation).filter(Validation.resource_id.in_(list(resource_ids)))]
+        for log in sorted(LOGS.glob(f"{self.name}-*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-25:]
+            lines += [f"--- {log.name} (exit {self._exit_of(log)})", *tail]
+        return "\n".join(lines)
+
+    def _exit_of(self, log: Path) -> str:
+        number = int(log.stem.rsplit("-", 1)[1])
+        process = self.started[number] if number < len(self.started) else None
+        return "?" if process is None else str(process.poll())
+
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL a worker and the job process it forked (RQ gives that one a session of its own)."""
         for pid in [*_descendants(process.pid), process.pid]:
@@ -242,14 +260,15 @@ def processes(request, faults_ini) -> Iterator[Processes]:
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, message: str,
-             process: subprocess.Popen | None = None) -> float:
-    """Poll ``condition`` until true; return the seconds it took, or fail with ``message``."""
+             process: subprocess.Popen | None = None, explain: Callable[[], str] | None = None) -> float:
+    """Poll ``condition`` until true; return the seconds it took, or fail with ``message``
+    (and what ``explain`` says then: a failure in CI must say why by itself)."""
     started = time.monotonic()
     while not condition():
         if process is not None and process.poll() is not None:
             pytest.fail(f"{message} (the process ended with {process.returncode})")
         if time.monotonic() - started > seconds:
-            pytest.fail(message)
+            pytest.fail(f"{message}\n{explain()}" if explain else message)
         time.sleep(0.5)
     return time.monotonic() - started
 

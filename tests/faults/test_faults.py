@@ -93,7 +93,8 @@ def test_a_run_whose_worker_is_killed_is_final_within_two_minutes(processes, age
     processes.kill(first)
     processes.worker()
     took = wait_for(lambda: run_state(resource["id"])[0] in FINAL, 120,
-                    "the run was not final two minutes after its worker was killed")
+                    "the run was not final two minutes after its worker was killed",
+                    explain=lambda: processes.explain([resource["id"]]))
 
     assert run_state(resource["id"]) == ("valid", 1)
     print(f"final {took:.0f} s after the worker was killed")
@@ -116,7 +117,8 @@ def test_uploads_while_redis_is_down_are_kept_and_checked_when_it_is_back(proces
 
     redis.up()
     wait_for(lambda: all(run_state(i)[0] in FINAL for i in uploaded), 120,
-             "runs queued while Redis was down did not end after it came back")
+             "runs queued while Redis was down did not end after it came back",
+             explain=lambda: processes.explain(uploaded))
     assert {run_state(i)[0] for i in uploaded} == {"valid"}
 
 
@@ -138,7 +140,7 @@ def test_an_upload_while_solr_is_down_is_kept_and_indexed_when_it_is_back(proces
 
     solr.up()
     wait_for(lambda: model.Session.query(IndexPending).count() == 0 or model.Session.rollback(), 60,
-             "the index did not catch up after Solr came back")
+             "the index did not catch up after Solr came back", explain=processes.explain)
     found = call_action("package_search", fq=f"id:{dataset['id']}")["results"]
     assert [r["name"] for r in found[0]["resources"]] == ["durante-la-caida"]
 
@@ -157,6 +159,7 @@ def test_portal_and_worker_recover_when_postgresql_restarts(processes, agency) -
     after = _upload(portal, editor, dataset, BIG, "despues")
     assert after.status_code == 200, after.text[:500]
     resource_id = after.json()["result"]["id"]
-    wait_for(lambda: run_state(resource_id)[0] in FINAL, 120, "the worker did not recover from the restart")
+    wait_for(lambda: run_state(resource_id)[0] in FINAL, 120, "the worker did not recover from the restart",
+             explain=lambda: processes.explain([resource_id]))
     assert run_state(resource_id)[0] == "valid"
     assert requests.get(f"{portal}/dataset/{dataset['name']}", timeout=30).status_code == 200
