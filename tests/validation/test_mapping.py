@@ -37,14 +37,15 @@ def test_sfp_header_finds_the_fields_it_holds_and_only_those() -> None:
     assert held == {
         "PROVEEDOR O CONTRATISTA": "supplier_name", "DEPENDENCIA": "sanctioning_authority_name",
         "NUMERO DE EXPEDIENTE": "sanction_id", "HECHOS DE LA IRREGULARIDAD": "grounds",
-        "OBJETO SOCIAL": None, "SENTIDO DE RESOLUCION": "sanction_type", "FECHA DE NOTIFICACION": "notification_date",
+        "OBJETO SOCIAL": None, "SENTIDO DE RESOLUCION": "resolution_outcome",
+        "FECHA DE NOTIFICACION": "notification_date",
         "FECHA DE RESOLUCION": "resolution_date", "PLAZO": "sanction_term", "MONTO": "fine_amount",
         "NOMBRE DEL RESPONSABLE DE LA INFORMACION": None, "FECHA DE ACTUALIZACION": None,
     }
     # The directory gives the notification date and the term, not the day the sanction starts.
     assert header.missing_required == ("sanction_start",)
     summary = header.summary()
-    assert (summary["matched"], summary["fields"], summary["required_matched"], summary["required"]) == (9, 16, 2, 3)
+    assert (summary["matched"], summary["fields"], summary["required_matched"], summary["required"]) == (9, 17, 2, 3)
     assert all(0 < entry["confidence"] <= 1 for entry in summary["mapping"])
 
 
@@ -162,7 +163,7 @@ def test_a_header_of_another_type_is_not_checked_row_by_row(tmp_path: Path, engi
     # The rows are counted, not held to the type's columns.
     assert (result.state, result.problem, result.rows) == ("invalid", "header-mismatch", 500)
     params = result.problem_params
-    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 16, 0, 3)
+    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 17, 0, 3)
     assert params["rows"] == 500
     # One error per absent required field, one warning per column kept: no knock-on row errors.
     assert result.error_counts == {"missing-label": 3, "extra-label": len(header) - 1}
