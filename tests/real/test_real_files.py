@@ -49,20 +49,20 @@ def test_sfp_sanctions_as_published_lead_with_the_header(app, create_with_upload
 
     assert validation["state"] in ("valid", "invalid", "error", "not_validated")
     columns = validation["detected"]["columns"]
-    # SFP's 12 titles hold 7 of the type's 13 columns; the RFC, the kind of
-    # person and the start of the sanction are not in the file.
-    assert (columns["matched"], columns["fields"]) == (7, 13)
-    assert columns["missing_required"] == ["supplier_id", "supplier_type", "sanction_start"]
+    # SFP's 12 titles hold 9 of the type's 17 columns; the start of the
+    # sanction, the one required column missing, is not in the file.
+    assert (columns["matched"], columns["fields"]) == (9, 17)
+    assert columns["missing_required"] == ["sanction_start"]
     errors = validation["report"]["tasks"][0]["errors"]
     assert errors[0].get("rowNumber") is None and errors[0]["type"].endswith("-label")
     missing = [error["fieldName"] for error in errors if error["type"] == "missing-label"]
-    assert missing == ["supplier_id", "supplier_type", "sanction_start"]
+    assert missing == ["sanction_start"]
     # Not one error per row for the absent columns.
     assert "missing-cell" not in validation["error_counts"] or validation["error_counts"]["missing-cell"] < 10
 
     page = app.get(f"/es/anticorruption/validation/{validation['resource_id']}").body
-    lead = page.index("El encabezado de su archivo coincide con 7 de las 13 columnas de este tipo.")
-    assert page.index("Faltan columnas obligatorias: supplier_id, supplier_type, sanction_start") > lead
+    lead = page.index("El encabezado de su archivo coincide con 9 de las 17 columnas de este tipo.")
+    assert page.index("Faltan columnas obligatorias: sanction_start") > lead
     assert "«PROVEEDOR O CONTRATISTA» → supplier_name" in page
     assert page.index("problemas en 1808 renglones.") > lead
 
@@ -72,7 +72,7 @@ def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_uploa
 
     assert (validation["state"], validation["problem"]) == ("invalid", "header-mismatch")
     params = validation["problem_params"]
-    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 13, 1, 8)
+    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 15, 1, 8)
     assert params["rows"] == 1808
     # No cell was held to a column of contracts: the only errors left are the
     # header's and the one ragged row the file really has.
@@ -80,7 +80,7 @@ def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_uploa
     assert validation["error_counts"]["missing-label"] == 7
 
     page = app.get(f"/en/anticorruption/validation/{validation['resource_id']}").body
-    lead = page.index("Your file&#39;s header matches 1 of 13 columns of this type.")
+    lead = page.index("Your file&#39;s header matches 1 of 15 columns of this type.")
     assert page.index("It has only 1 of the 8 required columns, so its 1,808 rows were not checked") > lead
     assert "problems found in" not in page
 
@@ -94,9 +94,9 @@ def test_the_publisher_says_which_column_is_which_and_the_file_is_kept_as_publis
     offered = app.get(report, headers={"Authorization": user["token"]}).body
     public = app.get(report).body
     suggested = {entry["column"]: entry["field"] for entry in validation["detected"]["columns"]["mapping"]}
-    # The publisher keeps the suggestion and says the notification date is when the sanction starts.
-    columns = [*suggested, "FECHA DE NOTIFICACION"]
-    fields = [*suggested.values(), "sanction_start"]
+    # The publisher keeps the suggestion but says the notification date is when the sanction starts.
+    chosen = {**suggested, "FECHA DE NOTIFICACION": "sanction_start"}
+    columns, fields = list(chosen), list(chosen.values())
 
     app.post(f"/anticorruption/validation/{resource_id}/columns", data={"column": columns, "field": fields},
              headers={"Authorization": user["token"]})
@@ -110,6 +110,6 @@ def test_the_publisher_says_which_column_is_which_and_the_file_is_kept_as_publis
     assert "Diga qué columna es cuál" not in public
     assert resource["column_mapping"]["FECHA DE NOTIFICACION"] == "sanction_start"
     assert remapped["run_id"] != validation["run_id"]
-    assert "sanction_start" not in remapped["detected"]["columns"]["missing_required"]
-    assert remapped["detected"]["columns"]["matched"] == 8
+    assert remapped["detected"]["columns"]["missing_required"] == []
+    assert remapped["detected"]["columns"]["matched"] == 9
     assert downloaded == SFP_SANCTIONS.read_bytes()

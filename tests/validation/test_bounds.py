@@ -118,7 +118,7 @@ def test_short_rows_under_a_wide_header_build_only_the_errors_the_report_keeps(t
     result = validate_file(str(path), SCHEMA, max_errors_per_type=CAP)
 
     assert result.rows == 2000
-    assert result.error_counts["missing-cell"] == 2000 * 499
+    assert result.error_counts["missing-cell"] == 2000 * (len(header) - 1)
     kept = [e for e in result.report["tasks"][0]["errors"] if e["type"] == "missing-cell"]
     assert [(e["rowNumber"], e["fieldNumber"]) for e in kept] == [(2, field) for field in range(2, 2 + CAP)]
     # frictionless's Row builds every missing-cell error, with a copy of the row in each.

@@ -37,13 +37,15 @@ def test_sfp_header_finds_the_fields_it_holds_and_only_those() -> None:
     assert held == {
         "PROVEEDOR O CONTRATISTA": "supplier_name", "DEPENDENCIA": "sanctioning_authority_name",
         "NUMERO DE EXPEDIENTE": "sanction_id", "HECHOS DE LA IRREGULARIDAD": "grounds",
-        "OBJETO SOCIAL": None, "SENTIDO DE RESOLUCION": "sanction_type", "FECHA DE NOTIFICACION": None,
-        "FECHA DE RESOLUCION": "resolution_date", "PLAZO": None, "MONTO": "fine_amount",
+        "OBJETO SOCIAL": None, "SENTIDO DE RESOLUCION": "resolution_outcome",
+        "FECHA DE NOTIFICACION": "notification_date",
+        "FECHA DE RESOLUCION": "resolution_date", "PLAZO": "sanction_term", "MONTO": "fine_amount",
         "NOMBRE DEL RESPONSABLE DE LA INFORMACION": None, "FECHA DE ACTUALIZACION": None,
     }
-    assert header.missing_required == ("supplier_id", "supplier_type", "sanction_start")
+    # The directory gives the notification date and the term, not the day the sanction starts.
+    assert header.missing_required == ("sanction_start",)
     summary = header.summary()
-    assert (summary["matched"], summary["fields"], summary["required_matched"], summary["required"]) == (7, 13, 6, 9)
+    assert (summary["matched"], summary["fields"], summary["required_matched"], summary["required"]) == (9, 17, 2, 3)
     assert all(0 < entry["confidence"] <= 1 for entry in summary["mapping"])
 
 
@@ -51,8 +53,8 @@ def test_compranet_header_finds_its_contract_fields() -> None:
     header = map_columns(COMPRANET_HEADER, table_schema("contracts_register"))
 
     assert set(header.matched) == {
-        "buyer_id", "contract_id", "contract_title", "start_date", "end_date", "contract_value", "currency",
-        "date_signed", "procurement_method", "supplier_name"}
+        "buyer_id", "buyer_name", "contract_id", "contract_title", "start_date", "end_date", "contract_value",
+        "currency", "date_signed", "procurement_method", "supplier_name"}
     assert header.missing_required == ("supplier_id",)
 
 
@@ -65,10 +67,13 @@ def test_debarment_lists_of_development_banks_find_their_period_and_grounds() ->
                               "Ineligibility Period From Date", "Ineligibility Period To Date", "Grounds"], schema)
 
     assert [column.field for column in ebrd.columns] == [
-        "supplier_name", None, None, "sanction_start", "sanction_end", None, "sanctioning_authority_name", "grounds"]
-    assert set(world_bank.matched) == {"supplier_name", "sanction_start", "sanction_end", "grounds"}
-    # Foreign firms: no case number, RFC, kind of person, sanction type or resolution date.
-    assert not ebrd.fits and not world_bank.fits
+        "supplier_name", None, "supplier_country", "sanction_start", "sanction_end", None,
+        "sanctioning_authority_name", "grounds"]
+    assert set(world_bank.matched) == {"supplier_name", "supplier_country", "sanction_start", "sanction_end", "grounds"}
+    # Foreign firms have no case number, RFC, kind of person or resolution
+    # date, and none of those is required: both lists hold every required field.
+    assert ebrd.fits and world_bank.fits
+    assert ebrd.missing_required == world_bank.missing_required == ()
 
 
 def test_an_explicit_mapping_wins_and_can_ignore_a_column() -> None:
@@ -140,13 +145,13 @@ def test_an_extra_column_is_kept_and_only_a_warning(tmp_path: Path, engine: str)
 @pytest.mark.parametrize("engine", ["auto", "frictionless"])
 def test_an_absent_required_column_is_one_error_not_one_per_row(tmp_path: Path, engine: str) -> None:
     header, rows = build_table("debarred_contractors", "clean", error_rate=0)
-    header, rows = _columns(header, rows, [i for i, name in enumerate(header) if name != "supplier_type"][::-1])
+    header, rows = _columns(header, rows, [i for i, name in enumerate(header) if name != "supplier_name"][::-1])
 
     result = validate_file(_file(tmp_path, header, rows), table_schema("debarred_contractors"), engine=engine)
 
     assert (result.state, result.rows, result.error_counts) == ("invalid", 40, {"missing-label": 1})
     error = result.report["tasks"][0]["errors"][0]
-    assert (error["type"], error["fieldName"]) == ("missing-label", "supplier_type")
+    assert (error["type"], error["fieldName"]) == ("missing-label", "supplier_name")
 
 
 @pytest.mark.parametrize("engine", ["auto", "frictionless"])
@@ -158,11 +163,11 @@ def test_a_header_of_another_type_is_not_checked_row_by_row(tmp_path: Path, engi
     # The rows are counted, not held to the type's columns.
     assert (result.state, result.problem, result.rows) == ("invalid", "header-mismatch", 500)
     params = result.problem_params
-    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 13, 0, 9)
+    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 17, 0, 3)
     assert params["rows"] == 500
     # One error per absent required field, one warning per column kept: no knock-on row errors.
-    assert result.error_counts == {"missing-label": 9, "extra-label": len(header) - 1}
-    assert result.error_count == 9
+    assert result.error_counts == {"missing-label": 3, "extra-label": len(header) - 1}
+    assert result.error_count == 3
     errors = result.report["tasks"][0]["errors"]
     assert {error["type"] for error in errors} == {"missing-label", "extra-label"}
     assert [error["fieldName"] for error in errors if error["type"] == "missing-label"] == list(params["missing_required"])
@@ -206,7 +211,7 @@ def test_an_explicit_mapping_is_applied_to_the_rows(tmp_path: Path) -> None:
 def test_an_explicit_mapping_applies_to_the_schemas_own_header(tmp_path: Path) -> None:
     header, rows = build_table("debarred_contractors", "clean", error_rate=0)
 
-    result = validate_file(_file(tmp_path, header, rows), table_schema("debarred_contractors"), mapping={"supplier_id": None})
+    result = validate_file(_file(tmp_path, header, rows), table_schema("debarred_contractors"), mapping={"supplier_name": None})
 
     assert (result.state, result.error_counts) == ("invalid", {"extra-label": 1, "missing-label": 1})
-    assert result.detected["columns"]["missing_required"] == ["supplier_id"]
+    assert result.detected["columns"]["missing_required"] == ["supplier_name"]
