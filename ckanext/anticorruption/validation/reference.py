@@ -170,10 +170,23 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
     resource = frictionless_resource(source, schema)
     feeder = Scans(options.scans() if options.scans else [], [spec.get("name", "") for spec in schema.get("fields", [])], collector)
 
+    fields = schema.get("fields", [])
+    read_numbers = {number for number, spec in enumerate(fields, start=1) if spec.get(READING_KEY)}
+
     def keep(error: Any) -> None:
         row = getattr(error, "row_number", None) or 0
         field = getattr(error, "field_number", None) or 0
-        collector.add(error.type, error.to_descriptor, row=row, field=field)
+        build = error.to_descriptor
+        if error.type == "unique-error" and field in read_numbers:
+            # frictionless shows the value as read; the report shows the cell
+            # as written, like every other error.
+            def build(error: Any = error, field: int = field) -> dict[str, Any]:
+                descriptor = error.to_descriptor()
+                cells = descriptor.get("cells") or []
+                if field <= len(cells):
+                    descriptor["cell"] = cells[field - 1]
+                return descriptor
+        collector.add(error.type, build, row=row, field=field)
 
     schema_missing = schema.get("missingValues", [""])
     # (position, field name, reading, missing values) of each of the type's
