@@ -86,7 +86,7 @@ def test_each_column_decides_its_decimal_separator(sample: list[str], written: s
     ("contracts_register", "currency", " usd ", "USD"),
 ])
 def test_codes_as_publishers_write_them(type_name: str, field: str, written: str, read: str) -> None:
-    assert _reading(type_name, field).read(written) == (read, ("value", (("to", read),)))
+    assert _reading(type_name, field).read(written) == (read, ("value", (("from", written), ("to", read))))
 
 
 def test_rfcs_are_trimmed_and_upper_cased() -> None:

@@ -213,11 +213,11 @@ class TextReading(Reading):
         if self.codes:
             code = self.codes.get(fold(value))
             if code is not None:
-                return code, ("value", (("to", code),))
+                return code, ("value", (("from", value), ("to", code)))
         if self.upper:
             read = value.strip().upper()
             if self.by_value:
-                return read, ("value", (("to", read),))
+                return read, ("value", (("from", value), ("to", read)))
             return read, ("upper", ())
         return value, _KEPT
 
