@@ -546,10 +546,15 @@ class _Checker:
                     numbers_py = numbers.to_pylist()
                 values = pc.take(array, pa.array(doubtful, pa.int64())).to_pylist()
                 reading = column.reading if column.counted else None
-                missing_values = set(column.missing_values)
+                # Publishers' values repeat (a date, a procedure's name): each
+                # distinct one is read once per batch.
+                known: dict[Any, tuple[Any, dict[str, str] | None]] = {}
                 for index, value in zip(doubtful, values):
-                    target, notes = column.reader(value)
-                    if reading is not None and value not in missing_values:
+                    read = known.get(value)
+                    if read is None:
+                        read = known[value] = column.reader(value)
+                    target, notes = read
+                    if reading is not None and value not in column.missing_set:
                         self.tally.value(column.name, reading, value)
                     if column.keyed:
                         patches[index] = _canonical_key(target)

@@ -82,6 +82,7 @@ class Reading:
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.missing = frozenset(spec.get("missing") or ())
+        self._known: dict[Any, Read] = {}
 
     def read(self, value: Any) -> Read:
         if type(value) is not str or value in self.missing:
@@ -92,7 +93,16 @@ class Reading:
         return read, assumption
 
     def value(self, value: Any) -> Any:
-        return self.read(value)[0]
+        return self.read_cached(value)[0]
+
+    def read_cached(self, value: Any) -> Read:
+        """:meth:`read`, remembered for the last few thousand distinct values."""
+        found = self._known.get(value)
+        if found is None:
+            if len(self._known) >= 4096:
+                self._known.clear()
+            found = self._known[value] = self.read(value)
+        return found
 
     def _read(self, value: str) -> Read:
         raise NotImplementedError
@@ -202,6 +212,8 @@ class TextReading(Reading):
     def __init__(self, spec: Mapping[str, Any]) -> None:
         super().__init__(spec)
         self.codes = dict(spec.get("codes") or {})
+        # The codes themselves, read as written; a value read as one of them
+        # is reported value by value (there are only so many ways to write a code).
         self.exact = frozenset(self.codes.values())
         self.upper = bool(spec.get("upper"))
         # Codes (a currency) are reported value by value; identifiers (RFCs) as one count.
@@ -216,8 +228,9 @@ class TextReading(Reading):
                 return code, ("value", (("from", value), ("to", code)))
         if self.upper:
             read = value.strip().upper()
-            if self.by_value:
+            if self.by_value and read in self.exact:
                 return read, ("value", (("from", value), ("to", read)))
+            # Counted together: a column of identifiers has as many as rows.
             return read, ("upper", ())
         return value, _KEPT
 
@@ -410,7 +423,7 @@ class Tally:
 
     def value(self, field: str, reading: Reading, written: Any) -> None:
         """Count the assumption ``reading`` makes for ``written`` (not a missing value), if any."""
-        read, assumption = reading.read(written)
+        read, assumption = reading.read_cached(written)
         if assumption is not None:
             self.add(field, assumption[0], assumption[1], written, read)
 
