@@ -94,6 +94,8 @@ class _Column:
     tokens: list[str] = field(default_factory=list)
     missing_set: frozenset[str] = frozenset()
     counted: bool = False  # one of the type's fields, whose assumptions are counted
+    # Whether a cell the checks call fine is certainly read as written (see _fine_as_written).
+    fine_as_written: bool = True
     keys: list[pa.Array] = field(default_factory=list)
     key_rows: list[pa.Array] = field(default_factory=list)
 
@@ -237,6 +239,34 @@ def _bounded(ok: pa.Array, column: pa.Array, constraints: dict[str, Any], *, int
 _UPPER_AS_WRITTEN = r"^[!-`{-~ÑÁÉÍÓÚÜ]+$"  # no lower-case letter, no space: upper-casing keeps it
 _ASCII_UPPER_AS_WRITTEN = r"^[!-`{-~]+$"
 _DISTINCT_READ_IN_PYTHON = 4096
+
+
+# A pattern built only of these characters and the ranges A-Z and 0-9 matches
+# no lower-case letter and no space.
+_UPPER_PATTERN = re.compile(r"[\[\]{}(),|?*+0-9A-ZÑ&]*")
+
+
+def _fine_as_written(reading_spec: dict[str, Any] | None, spec: Any) -> bool:
+    """Is every cell the checks call fine (see _certainly_fine) read as written by the field's reading?
+
+    ISO dates and numbers with a decimal point are; so is a code of the
+    field's list (the reading keeps its codes), and an identifier matching
+    a pattern of upper-case letters and digits (upper-casing keeps it). The
+    other columns narrow the checks' mask with :func:`_read_as_written`.
+    """
+    if not reading_spec:
+        return True
+    kind = reading_spec.get("kind")
+    if kind == "date":
+        return True
+    if kind == "number":
+        return reading_spec.get("decimal", ".") == "."
+    constraints = spec.constraints or {}
+    if "enum" in constraints:
+        return True
+    pattern = constraints.get("pattern")
+    return (not reading_spec.get("codes") and isinstance(pattern, str)
+            and _UPPER_PATTERN.fullmatch(pattern.replace("A-Z", "").replace("0-9", "")) is not None)
 
 
 def _read_as_written(reading: Reading, column: pa.Array, ok: pa.Array) -> pa.Array:
@@ -458,6 +488,7 @@ class _Checker:
                     tokens=[value for value in own_missing if value],
                     missing_set=frozenset(own_missing),
                     counted=spec.type != "any",
+                    fine_as_written=_fine_as_written(reading_spec, spec),
                 )
             )
         self.primary_key = [next(c for c in self.columns if c.name == name) for name in primary_key] if self.has_primary_key else []
@@ -531,7 +562,7 @@ class _Checker:
 
         for column, array, missing in zip(self.columns, columns, missing_masks):
             ok = _certainly_fine(column.field, array)
-            if column.reading is not None:
+            if column.reading is not None and not column.fine_as_written:
                 ok = _read_as_written(column.reading, array, ok)
             if column.counted and column.tokens and length:
                 self._count_tokens(column, array, missing)
