@@ -511,3 +511,16 @@ def test_identifiers_read_upper_case_are_keys_in_both_engines(tmp_path: Path) ->
     repeated = [error for error in result.report["tasks"][0]["errors"] if error["type"] == "unique-error"]
     assert [error["cell"] for error in repeated] == [rows[1][column].lower(), f" {rows[2][column]}"]
     _assert_same_readings(write_xlsx(tmp_path / "ids.xlsx", header, rows), schema)
+
+
+def test_yes_and_no_in_spanish_match_frictionless(tmp_path: Path) -> None:
+    # court_data lists no trueValues of its own: the type's defaults read sí and no.
+    schema = copy.deepcopy(dataset_type("court_data").table_schema)
+    header, rows = build_table("court_data", "clean", error_rate=0)
+    column = header.index("party_is_public_official")
+    for index, row in enumerate(rows):
+        row[column] = ["Sí", "NO", "si", "true", "quizá", "N/A"][index % 6]
+    result = _assert_same_readings(write_csv(tmp_path / "court.csv", header, rows), schema)
+    shown = {error["cell"] for error in result.report["tasks"][0]["errors"] if error.get("fieldName") == header[column]}
+    assert shown == {"quizá"}
+    _assert_same_readings(write_xlsx(tmp_path / "court.xlsx", header, rows), schema)

@@ -162,24 +162,38 @@ def publisher_values() -> dict[str, Any]:
 
 
 def _any_case(word: str) -> list[str]:
-    """``word`` in every mix of upper and lower case: "n/a" → n/a, n/A, N/a, N/A."""
+    """``word`` as written in upper and lower case: every mix for a short one ("n/a" → n/a, n/A, N/a,
+    N/A), else as written, lower case, upper case and capitalised."""
+    if sum(char.lower() != char.upper() for char in word) > 3:
+        return list(dict.fromkeys([word, word.lower(), word.upper(), word.capitalize()]))
     options = [(char.lower(), char.upper()) if char.lower() != char.upper() else (char,) for char in word]
     return ["".join(letters) for letters in itertools.product(*options)]
+
+
+def _words(words: list[Any]) -> list[str]:
+    return list(dict.fromkeys(variant for word in words for variant in _any_case(str(word))))
 
 
 def with_publisher_values(table_schema: dict[str, Any]) -> dict[str, Any]:
     """``table_schema`` with the defaults of ``schemas/values.yaml``.
 
     The empty cells publishers write (N/A, S/D, -) join the schema's own
-    ``missingValues``; the rest goes in ``publisherValues``, which the
-    validation reads (see validation/values.py).
+    ``missingValues``, and a boolean field that lists no ``trueValues`` and
+    ``falseValues`` gets Spanish ones (sí, no): the Table Schema's own
+    properties. The rest goes in ``publisherValues``, which the validation
+    reads (see validation/values.py).
     """
     defaults = publisher_values()
     missing = list(table_schema.get("missingValues", [""]))
-    for word in defaults.get("missingValues") or []:
-        missing += [variant for variant in _any_case(str(word)) if variant not in missing]
+    missing += [word for word in _words(defaults.get("missingValues") or []) if word not in missing]
+    fields = []
+    for spec in table_schema.get("fields") or []:
+        if spec.get("type") == "boolean" and "trueValues" not in spec and "falseValues" not in spec:
+            spec = {**spec, "trueValues": _words(defaults.get("trueValues") or ["true"]),
+                    "falseValues": _words(defaults.get("falseValues") or ["false"])}
+        fields.append(spec)
     reading = {key: defaults[key] for key in ("numbers", "dates", "upperCase", "valueAliases") if key in defaults}
-    return {**table_schema, "missingValues": missing, "publisherValues": reading}
+    return {**table_schema, "fields": fields, "missingValues": missing, "publisherValues": reading}
 
 
 @functools.cache
