@@ -488,6 +488,9 @@ def test_publisher_values_match_frictionless(tmp_path: Path, type_name: str, mut
     assert shown - {"None"} <= written  # "None": a cell the row does not have
     _assert_same_readings(write_xlsx(tmp_path / "publisher.xlsx", header, rows), schema)
     _assert_same_readings(write_xlsx(tmp_path / "padded.xlsx", header, rows, dimension=True), schema)
+    # A spreadsheet where ISO dates and plain numbers are typed cells, the rest text.
+    _assert_same_readings(write_excel(tmp_path / "excel.xlsx", header, typed_rows(schema, rows)), schema,
+                          fast=mutation != "quoted-newlines")
 
 
 @pytest.mark.parametrize("type_name", ["contracts_register", "budgets"])
