@@ -495,6 +495,7 @@ class _Checker:
         self.pk_keys: list[pa.Array] = []
         self.pk_rows: list[pa.Array] = []
         self.rows = 0
+        self.read_arrays: list[pa.Array] = []
         self.max_columns = 0  # set by validate_fast: wider ragged rows stop the run
         self.budget: Budget | None = None  # set by validate_fast: polled between ragged rows
 
@@ -560,7 +561,10 @@ class _Checker:
                     )
                 )
 
-        for column, array, missing in zip(self.columns, columns, missing_masks):
+        # The cells as read (see values), for the column scans: the
+        # identifier checks and the red flags see RFCs and dates as read.
+        self.read_arrays = list(columns)
+        for position, (column, array, missing) in enumerate(zip(self.columns, columns, missing_masks)):
             ok = _certainly_fine(column.field, array)
             if column.reading is not None and not column.fine_as_written:
                 ok = _read_as_written(column.reading, array, ok)
@@ -580,13 +584,18 @@ class _Checker:
                 # Publishers' values repeat (a date, a procedure's name): each
                 # distinct one is read once per batch.
                 known: dict[Any, tuple[Any, dict[str, str] | None]] = {}
+                changed: dict[int, str] = {}
                 for index, value in zip(doubtful, values):
                     read = known.get(value)
                     if read is None:
                         read = known[value] = column.reader(value)
                     target, notes = read
-                    if reading is not None and value not in column.missing_set:
-                        self.tally.value(column.name, reading, value)
+                    if column.reading is not None:
+                        if reading is not None and value not in column.missing_set:
+                            self.tally.value(column.name, reading, value)
+                        as_read = column.reading.read_cached(value)[0]
+                        if as_read != value:
+                            changed[index] = as_read
                     if column.keyed:
                         patches[index] = _canonical_key(target)
                     if not notes:
@@ -614,6 +623,12 @@ class _Checker:
                                 (column.name, cell, note),
                             )
                         )
+                if changed:
+                    mask = [False] * length
+                    for index in changed:
+                        mask[index] = True
+                    self.read_arrays[position] = pc.replace_with_mask(
+                        array, pa.array(mask, pa.bool_()), pa.array([changed[i] for i in sorted(changed)], pa.string()))
             if column.keyed:
                 keys = pc.if_else(missing, pa.scalar(None, pa.string()), array)
                 if patches:
@@ -660,6 +675,11 @@ class _Checker:
             if self.collector.log is not None:
                 for row_number in _in_slices(unbuilt_blank_rows):
                     self.collector.log_light("blank-row", row=row_number, field=0, light=("", "", ""))
+
+    def read_cells(self, cells: list[Any]) -> list[Any]:
+        """A ragged row's cells as read (see values), for the column scans."""
+        return [column.reading.value(cell) if column.reading is not None else cell
+                for column, cell in zip(self.columns, cells)] + list(cells[len(self.columns):])
 
     def _count_tokens(self, column: _Column, array: pa.Array, missing: pa.Array) -> None:
         """Count the cells written as a missing value other than "" (N/A, -…)."""
@@ -1030,9 +1050,9 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
             if options.cancelled and options.cancelled():
                 raise ValidationCancelled()
             checker.check_batch(arrays, numbers, odd)
-            feeder.feed_arrays(arrays, numbers)
+            feeder.feed_arrays(checker.read_arrays, numbers)
             for row_number, cells in odd:
-                feeder.add_row(row_number, cells)
+                feeder.add_row(row_number, checker.read_cells(cells))
             if options.progress and checker.rows - reported >= options.progress_every:
                 reported = checker.rows
                 options.progress(checker.rows)

@@ -110,6 +110,10 @@ def register_readings() -> None:
     frictionless.system.register("anticorruption-values", ValuesPlugin())
 
 
+def _as_written(cell: Any) -> Any:
+    return cell
+
+
 def frictionless_resource(source: Source, schema: dict[str, Any]) -> Any:
     import frictionless
     from frictionless import formats
@@ -196,6 +200,10 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
             for number, spec in enumerate(schema.get("fields", [])) if spec.get("type", "string") != "any"]
     read = [item for item in read if item[2] is not None or item[3] - {""}]
     tally = Tally()
+    # The column scans (identifier checks, red flags) see the cells as read.
+    values = [reading_for(spec[READING_KEY]).value if spec.get(READING_KEY) else _as_written
+              for spec in schema.get("fields", [])]
+    readers = any(spec.get(READING_KEY) for spec in schema.get("fields", []))
     labels: list[str] = []
     rows = 0
     try:
@@ -236,7 +244,8 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
                     for number, name, reading, missing in read:
                         if number < len(cells):
                             tally.cell(name, reading, missing, cells[number])
-                feeder.add_row(row.row_number, row.cells)
+                feeder.add_row(row.row_number, ([value(cell) for value, cell in zip(values, row.cells)]
+                                                + row.cells[len(values):]) if readers else row.cells)
                 if rows % CHECK_EVERY == 0:
                     if options.budget is not None:
                         options.budget.rows = rows
