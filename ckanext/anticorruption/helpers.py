@@ -1,6 +1,7 @@
 """Template helpers: they return data, never HTML."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -32,6 +33,7 @@ __all__ = [
     "anticorruption_validation",
     "anticorruption_validation_groups",
     "anticorruption_validation_state_labels",
+    "anticorruption_value_assumptions",
     "humanize_entity_type",
 ]
 
@@ -224,6 +226,59 @@ def anticorruption_reading_notes(detected: dict[str, Any] | None) -> list[str]:
             notes.append(tk._("The empty columns after column {columns} (no name and no values) were ignored.").format(
                 columns=detected.get("width")))
     return notes
+
+
+def _date_shape(shape: str) -> str:
+    """A date format as the reader's language writes it: dd/mm/yyyy, dd/mm/aaaa."""
+    if shape.startswith("long"):
+        return tk._("a date written in words") + shape[4:]
+    return re.sub(r"y+", lambda years: tk._("yyyy") if len(years[0]) == 4 else tk._("yy"), shape)
+
+
+def _mark(char: str) -> str:
+    return tk._("space") if char in (" ", "\u00a0") else char
+
+
+def anticorruption_value_assumptions(detected: dict[str, Any] | None) -> list[str]:
+    """What was assumed to read values as publishers write them, one sentence each
+    ("312 dates in «resolution_date» were read as dd/mm/yyyy"), from ``detected.assumptions``."""
+    sentences = []
+    for item in (detected or {}).get("assumptions") or []:
+        if not isinstance(item, dict):
+            continue
+        n, kind, field = int(item.get("count") or 0), item.get("kind"), item.get("field", "")
+        params = item.get("params") or {}
+        example = item.get("example") or {}
+        values = {"n": _number(n), "field": field, "written": example.get("written", ""), "read": example.get("read", "")}
+        if kind == "date":
+            text = tk.ungettext("{n} date in «{field}» was read as {format}, e.g. «{written}» as {read}.",
+                                "{n} dates in «{field}» were read as {format}, e.g. «{written}» as {read}.", n)
+            values["format"] = _date_shape(str(params.get("format", "")))
+        elif kind == "number":
+            how = []
+            if params.get("currency"):
+                how.append(tk._("without «{mark}»").format(mark=params["currency"]))
+            if params.get("group"):
+                how.append(tk._("with «{mark}» separating thousands").format(mark=_mark(params["group"])))
+            if params.get("decimal"):
+                how.append(tk._("with «{mark}» for decimals").format(mark=_mark(params["decimal"])))
+            text = tk.ungettext("{n} value in «{field}» was read as a number {how}, e.g. «{written}» as {read}.",
+                                "{n} values in «{field}» were read as numbers {how}, e.g. «{written}» as {read}.", n)
+            values["how"] = ", ".join(how) or tk._("without the spaces around them")
+        elif kind == "value":
+            text = tk.ungettext("«{written}» was read as «{read}» in {n} row of «{field}».",
+                                "«{written}» was read as «{read}» in {n} rows of «{field}».", n)
+        elif kind == "upper":
+            text = tk.ungettext(
+                "{n} identifier in «{field}» was trimmed and upper-cased, e.g. «{written}» as {read}.",
+                "{n} identifiers in «{field}» were trimmed and upper-cased, e.g. «{written}» as {read}.", n)
+        elif kind == "missing":
+            text = tk.ungettext("«{written}» was read as an empty cell in {n} row of «{field}».",
+                                "«{written}» was read as an empty cell in {n} rows of «{field}».", n)
+        else:
+            continue
+        sentences.append(text.format(**values))
+    return sentences
 
 
 def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[str, Any] | None = None) -> str:

@@ -136,3 +136,18 @@ def test_an_unreadable_file_has_no_links(tmp_path: Path) -> None:
     result = validate_file(str(path), CONTRACTS.table_schema, scans=_scans())
     assert result.state == "error"
     assert result.scans == {}
+
+
+@pytest.mark.parametrize("engine", ["auto", "frictionless"])
+def test_identifiers_and_dates_are_scanned_as_read(tmp_path: Path, engine: str) -> None:
+    # A lower-case RFC with a wrong check digit is still checked (read upper-cased);
+    # a day-first date is the date the red flags see.
+    rows = [_row(1, GOOD, "10/03/2025"), _row(2, WRONG_DIGIT.lower()), _row(3, f" {GOOD.lower()}", "5 de agosto de 2025")]
+    path = _write(tmp_path, rows)
+    result = validate_file(str(path), CONTRACTS.table_schema, engine=engine, scans=_scans())
+    assert _errors(result)[("identifier-warning", 3, "supplier_id")] == 1
+    warning = next(e for e in result.report["tasks"][0]["errors"] if e["type"] == "identifier-warning")
+    assert warning["cell"] == WRONG_DIGIT
+    reference = validate_file(str(path), CONTRACTS.table_schema, engine="frictionless", scans=_scans())
+    assert result.scans == reference.scans
+    assert result.state == "valid"

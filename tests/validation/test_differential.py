@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import collections
+import copy
 import datetime
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ckanext.anticorruption.dataset_types.types import dataset_type
 from ckanext.anticorruption.validation import ValidationResult, validate_file
 
 from tests.validation.corpus import MUTATIONS, SCHEMA_TYPES, Styled, build_table, table_schema, typed_rows, write_csv, write_excel, write_xlsx
@@ -400,3 +403,129 @@ def test_xlsx_headers_matched_by_name_match_frictionless(tmp_path: Path, type_na
     header, rows = HEADER_EDITS[edit](schema, *build_table(type_name, "typed-errors"))
     path = write_xlsx(tmp_path / "publisher.xlsx", header, rows)
     assert_xlsx_matches(path, schema, fast=True)
+
+
+# Values as publishers write them (see validation/values) --------------------
+
+_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"]
+
+
+def _publisher_date(iso: str, rng: random.Random) -> str:
+    year, month, day = (int(part) for part in iso.split("-"))
+    return rng.choice([
+        iso, f"{day:02d}/{month:02d}/{year}", f"{day}/{month}/{year % 100:02d}", f"{day:02d}-{month:02d}-{year}",
+        f"{day} de {_MONTHS[(month - 1) % 12].capitalize()} de {year}", f"{iso} 00:00:00 GMT", f"{iso}T00:00:00Z",
+        "31/02/2020", "32/01/2020", f"{iso} 10:30", "N/A",
+    ])
+
+
+def _publisher_number(text: str, rng: random.Random, decimal_comma: bool) -> str:
+    whole, _, fraction = text.partition(".")
+    negative = whole.startswith("-")
+    whole = whole.lstrip("-")
+    grouped = f"{int(whole):,}" if whole.isdigit() else whole
+    if decimal_comma:
+        written = grouped.replace(",", ".") + (f",{fraction}" if fraction else "")
+        return ("-" if negative else "") + rng.choice([written, written.replace(".", " "), whole + (f",{fraction}" if fraction else "")])
+    written = grouped + (f".{fraction}" if fraction else "")
+    return ("-" if negative else "") + rng.choice([f"${written}", f"$ {written}", f"{written} MXN", written, text, "-", "n/d", "1,5"])
+
+
+def _publisher_table(type_name: str, mutation: str, *, decimal_comma: bool = False,
+                     rows: int = 60) -> tuple[dict[str, Any], list[str], list[list[str]]]:
+    """A generated table rewritten the way Mexican publishers write values, with the type's defaults."""
+    schema = copy.deepcopy(dataset_type(type_name).table_schema)
+    header, body = build_table(type_name, mutation, rows=rows)
+    rng = random.Random(f"values-{type_name}-{mutation}-{decimal_comma}")
+    specs = {spec["name"]: spec for spec in schema["fields"]}
+    for row in body:
+        for index, cell in enumerate(row):
+            spec = specs.get(header[index]) if index < len(header) else None
+            if spec is None or cell == "" or rng.random() < 0.2:
+                continue
+            constraints = spec.get("constraints") or {}
+            if spec.get("type") == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+                row[index] = _publisher_date(cell, rng)
+            elif spec.get("type") == "number" and re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                row[index] = _publisher_number(cell, rng, decimal_comma)
+            elif spec["name"] == "currency":
+                row[index] = rng.choice(["mxn", "MXN", "pesos", " usd", "Moneda Nacional", "xx"])
+            elif "A-ZÑ&" in constraints.get("pattern", ""):
+                row[index] = rng.choice([cell.lower(), f" {cell} ", cell, "S/D"])
+            elif "enum" in constraints:
+                row[index] = rng.choice([cell.upper(), cell.title(), cell, "N/A", "otro"])
+    return schema, header, body
+
+
+_VALUE_MUTATIONS = ["clean", "typed-errors", "duplicate-id", "blank-rows", "missing-cells", "extra-cells"]
+
+
+def _assert_same_readings(path: Path, schema: dict[str, Any], *, fast: bool = True) -> ValidationResult:
+    """Both engines: the same errors, each showing the cell as written, and the same assumptions."""
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert ours.engine == ("fast" if fast else "frictionless")
+    assert (ours.state, ours.rows, ours.error_counts) == (reference.state, reference.rows, reference.error_counts)
+    assert error_multiset(ours) == error_multiset(reference)
+    assert ours.detected.get("assumptions") == reference.detected.get("assumptions")
+    return ours
+
+
+@pytest.mark.parametrize("type_name", SCHEMA_TYPES)
+@pytest.mark.parametrize("mutation", _VALUE_MUTATIONS)
+def test_publisher_values_match_frictionless(tmp_path: Path, type_name: str, mutation: str) -> None:
+    schema, header, rows = _publisher_table(type_name, mutation)
+    result = _assert_same_readings(write_csv(tmp_path / "publisher.csv", header, rows), schema)
+    if mutation != "blank-rows":
+        path = tmp_path / "publisher.csv"
+        ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+        reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+        assert error_descriptors(ours) == error_descriptors(reference)
+    kinds = {item["kind"] for item in result.detected["assumptions"]}
+    assert {"date", "missing"} <= kinds if type_name != "budgets" else {"number", "missing"} <= kinds
+    written = {cell for row in rows for cell in row}
+    # An error shows the cell as the publisher wrote it.
+    shown = {error["cell"] for error in result.report["tasks"][0]["errors"] if error.get("cell")}
+    assert shown - {"None"} <= written  # "None": a cell the row does not have
+    _assert_same_readings(write_xlsx(tmp_path / "publisher.xlsx", header, rows), schema)
+    _assert_same_readings(write_xlsx(tmp_path / "padded.xlsx", header, rows, dimension=True), schema)
+    # A spreadsheet where ISO dates and plain numbers are typed cells, the rest text.
+    _assert_same_readings(write_excel(tmp_path / "excel.xlsx", header, typed_rows(schema, rows)), schema,
+                          fast=mutation != "quoted-newlines")
+
+
+@pytest.mark.parametrize("type_name", ["contracts_register", "budgets"])
+def test_decimal_comma_columns_match_frictionless(tmp_path: Path, type_name: str) -> None:
+    schema, header, rows = _publisher_table(type_name, "typed-errors", decimal_comma=True)
+    result = _assert_same_readings(write_csv(tmp_path / "comma.csv", header, rows, delimiter=";"), schema)
+    numbers = [item for item in result.detected["assumptions"] if item["kind"] == "number"]
+    assert numbers and all(item["params"]["decimal"] in ("", ",") for item in numbers)
+    # Typed numbers in a sheet read as they are, not as 1.234 with a thousands point.
+    typed = typed_rows(schema, rows)
+    _assert_same_readings(write_excel(tmp_path / "comma.xlsx", header, typed), schema)
+
+
+def test_identifiers_read_upper_case_are_keys_in_both_engines(tmp_path: Path) -> None:
+    schema = copy.deepcopy(dataset_type("government_contractors").table_schema)
+    header, rows = build_table("government_contractors", "clean", error_rate=0)
+    column = header.index("supplier_id")
+    rows[3][column] = rows[1][column].lower()
+    rows[5][column] = f" {rows[2][column]}"
+    result = _assert_same_readings(write_csv(tmp_path / "ids.csv", header, rows), schema)
+    repeated = [error for error in result.report["tasks"][0]["errors"] if error["type"] == "unique-error"]
+    assert [error["cell"] for error in repeated] == [rows[1][column].lower(), f" {rows[2][column]}"]
+    _assert_same_readings(write_xlsx(tmp_path / "ids.xlsx", header, rows), schema)
+
+
+def test_yes_and_no_in_spanish_match_frictionless(tmp_path: Path) -> None:
+    # court_data lists no trueValues of its own: the type's defaults read sí and no.
+    schema = copy.deepcopy(dataset_type("court_data").table_schema)
+    header, rows = build_table("court_data", "clean", error_rate=0)
+    column = header.index("party_is_public_official")
+    for index, row in enumerate(rows):
+        row[column] = ["Sí", "NO", "si", "true", "quizá", "N/A"][index % 6]
+    result = _assert_same_readings(write_csv(tmp_path / "court.csv", header, rows), schema)
+    shown = {error["cell"] for error in result.report["tasks"][0]["errors"] if error.get("fieldName") == header[column]}
+    assert shown == {"quizá"}
+    _assert_same_readings(write_xlsx(tmp_path / "court.xlsx", header, rows), schema)

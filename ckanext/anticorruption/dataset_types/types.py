@@ -7,6 +7,7 @@ schema; its ``anticorruption`` block and its ``table_schema`` are read here.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,11 @@ __all__ = [
     "localized",
     "plugin_order_problem",
     "preset_choices",
+    "publisher_values",
     "resource_table_schema",
     "types_by_category",
     "vocabularies",
+    "with_publisher_values",
 ]
 
 SCHEMAS_DIR = Path(_schemas_package.__file__).parent
@@ -143,12 +146,54 @@ def _read_type(path: Path) -> DatasetType:
         personal_data=facts.get("personal_data", "none"),
         privacy_note=facts.get("privacy_note", {}),
         links_to=tuple(facts.get("links_to", ())),
-        table_schema=raw["table_schema"],
+        table_schema=with_publisher_values(raw["table_schema"]),
         dataset_fields=tuple(
             f.get("field_name") or f.get("preset", "") for f in raw["dataset_fields"]
         ),
         red_flags=dict(facts.get("red_flags") or {}),
     )
+
+
+@functools.cache
+def publisher_values() -> dict[str, Any]:
+    """How Mexican publishers write values (``schemas/values.yaml``): every type's defaults."""
+    with open(SCHEMAS_DIR / "values.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _any_case(word: str) -> list[str]:
+    """``word`` as written in upper and lower case: every mix for a short one ("n/a" → n/a, n/A, N/a,
+    N/A), else as written, lower case, upper case and capitalised."""
+    if sum(char.lower() != char.upper() for char in word) > 3:
+        return list(dict.fromkeys([word, word.lower(), word.upper(), word.capitalize()]))
+    options = [(char.lower(), char.upper()) if char.lower() != char.upper() else (char,) for char in word]
+    return ["".join(letters) for letters in itertools.product(*options)]
+
+
+def _words(words: list[Any]) -> list[str]:
+    return list(dict.fromkeys(variant for word in words for variant in _any_case(str(word))))
+
+
+def with_publisher_values(table_schema: dict[str, Any]) -> dict[str, Any]:
+    """``table_schema`` with the defaults of ``schemas/values.yaml``.
+
+    The empty cells publishers write (N/A, S/D, -) join the schema's own
+    ``missingValues``, and a boolean field that lists no ``trueValues`` and
+    ``falseValues`` gets Spanish ones (sí, no): the Table Schema's own
+    properties. The rest goes in ``publisherValues``, which the validation
+    reads (see validation/values.py).
+    """
+    defaults = publisher_values()
+    missing = list(table_schema.get("missingValues", [""]))
+    missing += [word for word in _words(defaults.get("missingValues") or []) if word not in missing]
+    fields = []
+    for spec in table_schema.get("fields") or []:
+        if spec.get("type") == "boolean" and "trueValues" not in spec and "falseValues" not in spec:
+            spec = {**spec, "trueValues": _words(defaults.get("trueValues") or ["true"]),
+                    "falseValues": _words(defaults.get("falseValues") or ["false"])}
+        fields.append(spec)
+    reading = {key: defaults[key] for key in ("numbers", "dates", "upperCase", "valueAliases") if key in defaults}
+    return {**table_schema, "fields": fields, "missingValues": missing, "publisherValues": reading}
 
 
 @functools.cache

@@ -15,7 +15,8 @@ from .result import (
     ValidationResult,
 )
 from .scans import ScanFactory
-from .source import Source, SourceProblem, header_labels, header_width, open_source
+from .source import Source, SourceProblem, header_labels, header_width, open_source, sample_rows
+from .values import DEFAULTS_KEY, plan_readings, with_readings
 
 __all__ = ["validate_file"]
 
@@ -95,6 +96,7 @@ def validate_file(
                 schema, header_rules = _schema_for_mismatch(header, labels, schema), HeaderRules(
                     own=True, errors=tuple(_header_errors(header, labels)))
                 mismatch = columns
+    schema = _with_readings(source, table_schema, schema)
     options = CheckOptions(
         max_errors_per_type=max_errors_per_type,
         progress=progress,
@@ -140,10 +142,26 @@ def validate_file(
     result = _data_result(report, rows, collector, source, used, started)
     if columns is not None:
         result.detected["columns"] = columns
+    if collector.assumptions and result.state in ("valid", "invalid"):
+        result.detected["assumptions"] = collector.assumptions
     if mismatch is not None and result.state in ("valid", "invalid"):
         result.state, result.problem = "invalid", "header-mismatch"
         result.problem_params = {**mismatch, "rows": rows}
     return result
+
+
+def _with_readings(source: Source, table_schema: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the reading of each field whose values may be written as publishers write them.
+
+    The readings follow the type's defaults (see values); how a number
+    column writes its decimals is decided from the first rows, taken to the
+    fields the way the engines take the columns (``schema`` follows the
+    file's columns).
+    """
+    rows = sample_rows(source) if isinstance(table_schema.get(DEFAULTS_KEY), dict) else []
+    names = [spec.get("name", "") for spec in schema.get("fields", [])]
+    samples = {name: [row[index] for row in rows if index < len(row)] for index, name in enumerate(names)}
+    return with_readings(schema, plan_readings(table_schema, samples))
 
 
 def _field_hints(table_schema: dict[str, Any]) -> list[str]:

@@ -45,6 +45,7 @@ from .result import (
 )
 from .scans import Scans
 from .source import Source
+from .values import READING_KEY, NumberReading, Reading, Tally, TextReading, reading_for
 
 __all__ = ["BLOCK_SIZE", "expected_fields", "header_errors", "label_error", "validate_fast"]
 
@@ -87,6 +88,14 @@ class _Column:
     required: bool
     keyed: bool = False  # unique or part of the primary key
     unique: bool = False
+    # How values as publishers write them are read (see values); None: as written.
+    reading: Reading | None = None
+    # Missing values other than "" (N/A, -…), counted when read as empty.
+    tokens: list[str] = field(default_factory=list)
+    missing_set: frozenset[str] = frozenset()
+    counted: bool = False  # one of the type's fields, whose assumptions are counted
+    # Whether a cell the checks call fine is certainly read as written (see _fine_as_written).
+    fine_as_written: bool = True
     keys: list[pa.Array] = field(default_factory=list)
     key_rows: list[pa.Array] = field(default_factory=list)
 
@@ -224,6 +233,68 @@ def _bounded(ok: pa.Array, column: pa.Array, constraints: dict[str, Any], *, int
             margin = 1e-9 * max(1.0, abs(bound))
             near = pc.less_equal(pc.abs(pc.subtract(values, bound)), margin)
             ok = pc.and_(ok, pc.and_(compare(values, pa.scalar(bound)), pc.invert(near)))
+    return ok
+
+
+_UPPER_AS_WRITTEN = r"^[!-`{-~ÑÁÉÍÓÚÜ]+$"  # no lower-case letter, no space: upper-casing keeps it
+_ASCII_UPPER_AS_WRITTEN = r"^[!-`{-~]+$"
+_DISTINCT_READ_IN_PYTHON = 4096
+
+
+# A pattern built only of these characters and the ranges A-Z and 0-9 matches
+# no lower-case letter and no space.
+_UPPER_PATTERN = re.compile(r"[\[\]{}(),|?*+0-9A-ZÑ&]*")
+
+
+def _fine_as_written(reading_spec: dict[str, Any] | None, spec: Any) -> bool:
+    """Is every cell the checks call fine (see _certainly_fine) read as written by the field's reading?
+
+    ISO dates and numbers with a decimal point are; so is a code of the
+    field's list (the reading keeps its codes), and an identifier matching
+    a pattern of upper-case letters and digits (upper-casing keeps it). The
+    other columns narrow the checks' mask with :func:`_read_as_written`.
+    """
+    if not reading_spec:
+        return True
+    kind = reading_spec.get("kind")
+    if kind == "date":
+        return True
+    if kind == "number":
+        return reading_spec.get("decimal", ".") == "."
+    constraints = spec.constraints or {}
+    if "enum" in constraints:
+        return True
+    pattern = constraints.get("pattern")
+    return (not reading_spec.get("codes") and isinstance(pattern, str)
+            and _UPPER_PATTERN.fullmatch(pattern.replace("A-Z", "").replace("0-9", "")) is not None)
+
+
+def _read_as_written(reading: Reading, column: pa.Array, ok: pa.Array) -> pa.Array:
+    """``ok`` narrowed to the cells ``reading`` certainly keeps as written.
+
+    The other cells go through the field's cell reader, which reads them
+    first (see values); a cell kept "certainly fine" must read as written,
+    or its key and its count would differ from frictionless's. ISO dates
+    and plain numbers with a decimal point are what the checks already
+    call fine.
+    """
+    if isinstance(reading, NumberReading) and reading.decimal != ".":
+        # 1.234 is a thousand two hundred and thirty-four here.
+        return pc.and_(ok, pc.invert(pc.fill_null(pc.match_substring(column, "."), False)))
+    if not isinstance(reading, TextReading):
+        return ok
+    if reading.codes:
+        distinct = pc.unique(column)
+        if len(distinct) <= _DISTINCT_READ_IN_PYTHON:
+            kept = [value for value in distinct.to_pylist() if value is not None and reading.read(value)[1] is None]
+            return pc.and_(ok, pc.is_in(column, value_set=pa.array(kept, pa.string())))
+        ascii_keys = pa.array([key for key in reading.codes if key.isascii()], pa.string())
+        kept_mask = pc.and_(_match(column, _ASCII_UPPER_AS_WRITTEN),
+                            pc.invert(pc.is_in(pc.utf8_lower(column), value_set=ascii_keys)))
+        kept_mask = pc.or_(kept_mask, pc.is_in(column, value_set=pa.array(sorted(reading.exact), pa.string())))
+        return pc.and_(ok, pc.fill_null(kept_mask, False))
+    if reading.upper:
+        return pc.and_(ok, _match(column, _UPPER_AS_WRITTEN))
     return ok
 
 
@@ -380,7 +451,11 @@ class _Checker:
     def __init__(self, source: Source, schema: dict[str, Any], labels: list[str], collector: ErrorCollector) -> None:
         import frictionless
 
+        from .reference import register_readings
+
+        register_readings()
         self.collector = collector
+        self.tally = Tally()
         # How frictionless prints an empty cell in an error: CSV cells are
         # "", but openpyxl gives None for an empty XLSX cell.
         self.empty_cell = "None" if source.format == "xlsx" else ""
@@ -398,6 +473,7 @@ class _Checker:
             if (unique or in_key) and spec.type not in _KEYABLE_TYPES:
                 raise _Unsupported("key on typed field")
             own_missing = spec.missing_values if spec.schema is None else schema_missing
+            reading_spec = (spec.custom or {}).get(READING_KEY)
             self.columns.append(
                 _Column(
                     number=number,
@@ -408,12 +484,18 @@ class _Checker:
                     required=bool(spec.required) or in_key,
                     keyed=unique or in_key,
                     unique=unique,
+                    reading=reading_for(reading_spec) if reading_spec else None,
+                    tokens=[value for value in own_missing if value],
+                    missing_set=frozenset(own_missing),
+                    counted=spec.type != "any",
+                    fine_as_written=_fine_as_written(reading_spec, spec),
                 )
             )
         self.primary_key = [next(c for c in self.columns if c.name == name) for name in primary_key] if self.has_primary_key else []
         self.pk_keys: list[pa.Array] = []
         self.pk_rows: list[pa.Array] = []
         self.rows = 0
+        self.read_arrays: list[pa.Array] = []
         self.max_columns = 0  # set by validate_fast: wider ragged rows stop the run
         self.budget: Budget | None = None  # set by validate_fast: polled between ragged rows
 
@@ -479,8 +561,15 @@ class _Checker:
                     )
                 )
 
-        for column, array, missing in zip(self.columns, columns, missing_masks):
+        # The cells as read (see values), for the column scans: the
+        # identifier checks and the red flags see RFCs and dates as read.
+        self.read_arrays = list(columns)
+        for position, (column, array, missing) in enumerate(zip(self.columns, columns, missing_masks)):
             ok = _certainly_fine(column.field, array)
+            if column.reading is not None and not column.fine_as_written:
+                ok = _read_as_written(column.reading, array, ok)
+            if column.counted and column.tokens and length:
+                self._count_tokens(column, array, missing)
             fine_if_missing = pa.scalar(not column.required)
             ok = pc.if_else(missing, fine_if_missing, ok)
             # A blank row reports only itself, and its keys are all missing.
@@ -491,8 +580,22 @@ class _Checker:
                 if numbers_py is None:
                     numbers_py = numbers.to_pylist()
                 values = pc.take(array, pa.array(doubtful, pa.int64())).to_pylist()
+                reading = column.reading if column.counted else None
+                # Publishers' values repeat (a date, a procedure's name): each
+                # distinct one is read once per batch.
+                known: dict[Any, tuple[Any, dict[str, str] | None]] = {}
+                changed: dict[int, str] = {}
                 for index, value in zip(doubtful, values):
-                    target, notes = column.reader(value)
+                    read = known.get(value)
+                    if read is None:
+                        read = known[value] = column.reader(value)
+                    target, notes = read
+                    if column.reading is not None:
+                        if reading is not None and value not in column.missing_set:
+                            self.tally.value(column.name, reading, value)
+                        as_read = column.reading.read_cached(value)[0]
+                        if as_read != value:
+                            changed[index] = as_read
                     if column.keyed:
                         patches[index] = _canonical_key(target)
                     if not notes:
@@ -520,6 +623,12 @@ class _Checker:
                                 (column.name, cell, note),
                             )
                         )
+                if changed:
+                    mask = [False] * length
+                    for index in changed:
+                        mask[index] = True
+                    self.read_arrays[position] = pc.replace_with_mask(
+                        array, pa.array(mask, pa.bool_()), pa.array([changed[i] for i in sorted(changed)], pa.string()))
             if column.keyed:
                 keys = pc.if_else(missing, pa.scalar(None, pa.string()), array)
                 if patches:
@@ -566,6 +675,21 @@ class _Checker:
             if self.collector.log is not None:
                 for row_number in _in_slices(unbuilt_blank_rows):
                     self.collector.log_light("blank-row", row=row_number, field=0, light=("", "", ""))
+
+    def read_cells(self, cells: list[Any]) -> list[Any]:
+        """A ragged row's cells as read (see values), for the column scans."""
+        return [column.reading.value(cell) if column.reading is not None else cell
+                for column, cell in zip(self.columns, cells)] + list(cells[len(self.columns):])
+
+    def _count_tokens(self, column: _Column, array: pa.Array, missing: pa.Array) -> None:
+        """Count the cells written as a missing value other than "" (N/A, -…)."""
+        if not pc.any(missing).as_py():
+            return
+        written = pc.fill_null(pc.and_(missing, pc.greater(pc.binary_length(array), 0)), False)
+        if not pc.any(written).as_py():
+            return
+        for item in pc.value_counts(pc.filter(array, written)).to_pylist():
+            self.tally.missing(column.name, item["values"], item["counts"])
 
     def _collect_primary_key(self, numbers: pa.Array) -> None:
         # The key arrays of this batch were just appended (ragged rows add
@@ -615,6 +739,8 @@ class _Checker:
         blank_cells = 0
         for index, column in enumerate(self.columns):
             source = cells[index] if index < len(cells) else None
+            if column.counted:
+                self.tally.cell(column.name, column.reading, column.missing_set, source)
             target, notes = column.reader(source)
             type_note = notes.pop("type", None) if notes else None
             if target is None and not type_note:
@@ -924,9 +1050,9 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
             if options.cancelled and options.cancelled():
                 raise ValidationCancelled()
             checker.check_batch(arrays, numbers, odd)
-            feeder.feed_arrays(arrays, numbers)
+            feeder.feed_arrays(checker.read_arrays, numbers)
             for row_number, cells in odd:
-                feeder.add_row(row_number, cells)
+                feeder.add_row(row_number, checker.read_cells(cells))
             if options.progress and checker.rows - reported >= options.progress_every:
                 reported = checker.rows
                 options.progress(checker.rows)
@@ -934,6 +1060,7 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
             options.budget.check()
         _add_integrity_errors(checker, collector, batches_factory)
         collector.summaries = feeder.finish(collector)
+        collector.assumptions = checker.tally.items()
     except _Unsupported:
         return None
     except pa.ArrowInvalid as error:

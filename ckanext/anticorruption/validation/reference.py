@@ -17,6 +17,7 @@ from .errorlog import ErrorLog
 from .result import CheckOptions, ErrorCollector, TooManyColumns, ValidationCancelled, build_report
 from .scans import Scans
 from .source import Source, iter_rows
+from .values import READING_KEY, Tally, reading_for
 
 __all__ = ["CHECK_EVERY", "frictionless_resource", "prepare_schema", "table_schema_problems", "validate_with_frictionless"]
 
@@ -33,6 +34,8 @@ _CUSTOM_FIELD_KEYS = {
     "personal_data_public",
     "example",
     "aliases",
+    "valueAliases",
+    "upperCase",
 }
 _SCHEMA_KEYS = {"fields", "primaryKey", "missingValues", "fieldsMatch"}
 
@@ -62,9 +65,60 @@ def table_schema_problems(descriptor: Any) -> list[str]:
     return [error.message for error in report.errors][:5]
 
 
+def _reading_field_class(base: Any) -> Any:
+    """``base`` (a frictionless field class) reading each cell through the field's ``valueReading`` first.
+
+    The cell an error shows stays the one the publisher wrote: frictionless's
+    Row reports the cell it handed to the reader.
+    """
+
+    class ReadingField(base):  # type: ignore[misc, valid-type]
+        def create_cell_reader(self) -> Any:
+            reader = super().create_cell_reader()
+            spec = (self.custom or {}).get(READING_KEY)
+            if not spec:
+                return reader
+            value = reading_for(spec).value
+
+            def cell_reader(cell: Any) -> Any:
+                return reader(value(cell))
+
+            return cell_reader
+
+    ReadingField.__name__ = ReadingField.__qualname__ = base.__name__
+    return ReadingField
+
+
+def register_readings() -> None:
+    """Make frictionless read fields that carry a ``valueReading`` through it (see values).
+
+    A frictionless plugin, so every field frictionless builds (the header's
+    copies too) is one of these; a field without a reading reads as before.
+    Registered once per process.
+    """
+    import frictionless
+
+    if "anticorruption-values" in frictionless.system.plugins:
+        return
+    classes = {name: _reading_field_class(frictionless.system.select_field_class(name))
+               for name in ("string", "number", "integer", "date")}
+
+    class ValuesPlugin(frictionless.Plugin):
+        def select_field_class(self, type: str | None = None) -> Any:
+            return classes.get(type or "")
+
+    frictionless.system.register("anticorruption-values", ValuesPlugin())
+
+
+def _as_written(cell: Any) -> Any:
+    return cell
+
+
 def frictionless_resource(source: Source, schema: dict[str, Any]) -> Any:
     import frictionless
     from frictionless import formats
+
+    register_readings()
 
     if not source.plain:
         # The rows as read with the source's plan (padding off, header
@@ -120,11 +174,36 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
     resource = frictionless_resource(source, schema)
     feeder = Scans(options.scans() if options.scans else [], [spec.get("name", "") for spec in schema.get("fields", [])], collector)
 
+    fields = schema.get("fields", [])
+    read_numbers = {number for number, spec in enumerate(fields, start=1) if spec.get(READING_KEY)}
+
     def keep(error: Any) -> None:
         row = getattr(error, "row_number", None) or 0
         field = getattr(error, "field_number", None) or 0
-        collector.add(error.type, error.to_descriptor, row=row, field=field)
+        build = error.to_descriptor
+        if error.type == "unique-error" and field in read_numbers:
+            # frictionless shows the value as read; the report shows the cell
+            # as written, like every other error.
+            def build(error: Any = error, field: int = field) -> dict[str, Any]:
+                descriptor = error.to_descriptor()
+                cells = descriptor.get("cells") or []
+                if field <= len(cells):
+                    descriptor["cell"] = cells[field - 1]
+                return descriptor
+        collector.add(error.type, build, row=row, field=field)
 
+    schema_missing = schema.get("missingValues", [""])
+    # (position, field name, reading, missing values) of each of the type's
+    # fields, for counting what was read with an assumption.
+    read = [(number, spec["name"], reading_for(spec[READING_KEY]) if spec.get(READING_KEY) else None,
+             frozenset(spec.get("missingValues", schema_missing)))
+            for number, spec in enumerate(schema.get("fields", [])) if spec.get("type", "string") != "any"]
+    read = [item for item in read if item[2] is not None or item[3] - {""}]
+    tally = Tally()
+    # The column scans (identifier checks, red flags) see the cells as read.
+    values = [reading_for(spec[READING_KEY]).value if spec.get(READING_KEY) else _as_written
+              for spec in schema.get("fields", [])]
+    readers = any(spec.get(READING_KEY) for spec in schema.get("fields", []))
     labels: list[str] = []
     rows = 0
     try:
@@ -160,7 +239,13 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
                     raise TooManyColumns(len(row.cells))
                 for error in row.errors:
                     keep(error)
-                feeder.add_row(row.row_number, row.cells)
+                if read:
+                    cells = row.cells
+                    for number, name, reading, missing in read:
+                        if number < len(cells):
+                            tally.cell(name, reading, missing, cells[number])
+                feeder.add_row(row.row_number, ([value(cell) for value, cell in zip(values, row.cells)]
+                                                + row.cells[len(values):]) if readers else row.cells)
                 if rows % CHECK_EVERY == 0:
                     if options.budget is not None:
                         options.budget.rows = rows
@@ -172,6 +257,7 @@ def _validate(source: Source, schema: dict[str, Any], collector: ErrorCollector,
 
     if labels:
         collector.summaries = feeder.finish(collector)
+    collector.assumptions = tally.items()
     report = build_report(
         name=resource.name or "table",
         place=source.path,

@@ -160,6 +160,8 @@ class ErrorCollector:
         self._kept: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
         self._sequence = 0
         self.summaries: dict[str, Any] = {}
+        # The values read with an assumption (see values.Tally.items).
+        self.assumptions: list[dict[str, Any]] = []
 
     def add(
         self,

@@ -37,6 +37,7 @@ __all__ = [
     "normalize_format",
     "open_source",
     "plan_layout",
+    "sample_rows",
     "xlsx_sheet_names",
 ]
 
@@ -387,6 +388,21 @@ def _sheet_rows(source: Source, *, sample: bool = False) -> Iterator[list[Any]]:
     for row in values:
         # openpyxl's values: None for an empty cell, whole numbers as int.
         yield [None if cell == "" else int(cell) if type(cell) is float and cell.is_integer() else cell for cell in row]
+
+
+def sample_rows(source: Source, count: int = 1000) -> list[list[Any]]:
+    """Up to ``count`` data rows from the start of ``source`` (the rows under its header), as read for
+    deciding how a column writes its values (see values.plan_readings); none when they cannot be read.
+
+    The sample of a sheet is its first rows (streamed from an XLSX's XML),
+    that of a CSV the records in its first 256 KiB.
+    """
+    reader = _csv_rows if source.format == "csv" else _sheet_rows
+    skip = source.header_rows[-1] if source.header_rows else 0
+    try:
+        return list(itertools.islice(reader(source, sample=True), skip, skip + count))
+    except Exception:  # the engines report what is wrong with the file
+        return []
 
 
 def _detect_padding(text: str, delimiter: str) -> bool:

@@ -56,6 +56,7 @@ import pyarrow as pa
 from openpyxl.utils.datetime import from_excel
 
 from .source import Source
+from .values import READING_KEY
 
 __all__ = [
     "BATCH_ROWS", "Book", "Sheet", "UnsupportedSheet", "exact_string", "first_rows", "openpyxl_value", "read_sheet",
@@ -159,6 +160,11 @@ def exact_string(field: Any) -> Callable[[Any], str | None]:
     """
     type_ = field.type
     if field.format != "default":
+        return _never
+    reading = (field.custom or {}).get(READING_KEY) or {}
+    if reading.get("kind") == "number" and reading.get("decimal", ".") != ".":
+        # "1.5" would read as fifteen in a column of 1.234,50 amounts; the
+        # typed number itself reads as it is.
         return _never
     if type_ == "number":
         return _number_string
