@@ -64,7 +64,7 @@ def test_sfp_sanctions_as_published_lead_with_the_header(app, create_with_upload
     lead = page.index("El encabezado de su archivo coincide con 7 de las 13 columnas de este tipo.")
     assert page.index("Faltan columnas obligatorias: supplier_id, supplier_type, sanction_start") > lead
     assert "«PROVEEDOR O CONTRATISTA» → supplier_name" in page
-    assert page.index("problemas en 1808 renglones.") > lead
+    assert page.index("problemas en 1,808 renglones.") > lead
 
 
 def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_upload, publisher) -> None:
