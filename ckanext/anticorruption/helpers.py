@@ -541,6 +541,7 @@ def anticorruption_mapping_confidence(how: str | None) -> dict[str, str]:
         "name": (tk._("Sure"), tk._("Your column has the name of this column.")),
         "title": (tk._("Very likely"), tk._("Your column has the title of this column.")),
         "alias": (tk._("Likely"), tk._("Your column has a name publishers often give this column. Check it.")),
+        "ignored": (tk._("Sure"), tk._("You left it out.")),
     }
     level, reason = reasons.get(how or "", (tk._("No match"), tk._("No column of this type has this name: choose "
                                                                    "one, or leave it out.")))
@@ -648,9 +649,11 @@ def anticorruption_column_mapping_rows(validation: dict[str, Any]) -> list[tuple
     return matched + [(str(label), "") for label in columns.get("extra") or []]
 
 
-def anticorruption_column_mapping_choices(validation: dict[str, Any]) -> list[dict[str, Any]]:
+def anticorruption_column_mapping_choices(validation: dict[str, Any],
+                                          column_mapping: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Each column of the file for the report's mapping form: ``label`` (as the file has it),
-    ``field`` suggested ("" for none) and ``how`` it was matched (see mapping.CONFIDENCE).
+    ``field`` suggested ("" for none) and ``how`` it was matched (see mapping.CONFIDENCE;
+    "ignored" for a column the resource's ``column_mapping`` leaves out).
 
     The columns the check matched, then those it kept aside; empty when the
     header was the type's own, in order.
@@ -665,7 +668,10 @@ def anticorruption_column_mapping_choices(validation: dict[str, Any]) -> list[di
                 # Reports stored before the match said how it was found give only its confidence.
                 "how": entry.get("how") or by_confidence.get(entry.get("confidence"), "")}
                for entry in columns.get("mapping") or [] if isinstance(entry, dict)]
-    return choices + [{"label": str(label), "field": "", "how": ""} for label in columns.get("extra") or []]
+    left_out = {label for label, field in (column_mapping or {}).items() if not field} if isinstance(
+        column_mapping, dict) else set()
+    return choices + [{"label": str(label), "field": "", "how": "ignored" if label in left_out else ""}
+                      for label in columns.get("extra") or []]
 
 
 def anticorruption_previous_column_mapping(package_id: str | None) -> dict[str, str] | None:
