@@ -144,12 +144,18 @@ def anticorruption_header_summary(validation: dict[str, Any]) -> dict[str, Any] 
     columns = (validation.get("detected") or {}).get("columns")
     if not isinstance(columns, dict):
         return None
-    text = tk._("Your file's header matches {matched} of {fields} columns of this type.").format(
-        matched=_number(int(columns.get("matched") or 0)), fields=_number(int(columns.get("fields") or 0)))
+    counts = {"matched": _number(int(columns.get("matched") or 0)), "fields": _number(int(columns.get("fields") or 0))}
+    headerless = "no-header-row" in ((validation.get("detected") or {}).get("warnings") or [])
+    if headerless:
+        text = tk._("Your file has no header row; the columns you named by position hold {matched} of the {fields} "
+                    "columns of this type.").format(**counts)
+    else:
+        text = tk._("Your file's header matches {matched} of {fields} columns of this type.").format(**counts)
     return {
         "text": text,
         # Labels as the file has them: a TAB or a space at the end is shown, not hidden.
-        "mapping": [(str(entry.get("column", "")), entry.get("field"))
+        "mapping": [(tk._("Column {number}").format(number=entry.get("column")) if headerless
+                     else str(entry.get("column", "")), entry.get("field"))
                     for entry in columns.get("mapping") or [] if isinstance(entry, dict)],
         "missing_required": list(columns.get("missing_required") or []),
         "extra": [str(label) for label in columns.get("extra") or []],
@@ -243,7 +249,10 @@ def anticorruption_reading_notes(detected: dict[str, Any] | None, report: dict[s
                           "row came out as a single column. Save it as \"CSV UTF-8 (comma delimited)\" and upload it "
                           "again.").format(separator=names[guess], read=names.get(detected.get("delimiter") or ",", "«,»")))
     for code in detected.get("warnings") or []:
-        if code == "no-header-row":
+        if code == "no-header-row" and isinstance(detected.get("columns"), dict):
+            notes.append(tk._("The first row of this file holds data, not column names: the file was read as having "
+                              "no header row, its columns taken as you named them by position."))
+        elif code == "no-header-row":
             notes.append(tk._("The first row of this file holds data, not column names: the file was read as having no "
                               "header row, its columns taken in the order of the Table Schema."))
         elif code == "header-not-first-row" and len(rows) == 1:
@@ -542,6 +551,7 @@ def anticorruption_mapping_confidence(how: str | None) -> dict[str, str]:
         "title": (tk._("Very likely"), tk._("Your column has the title of this column.")),
         "alias": (tk._("Likely"), tk._("Your column has a name publishers often give this column. Check it.")),
         "ignored": (tk._("Sure"), tk._("You left it out.")),
+        "position": (tk._("Assumed"), tk._("Taken from the order of the columns in the Table Schema: check it.")),
     }
     level, reason = reasons.get(how or "", (tk._("No match"), tk._("No column of this type has this name: choose "
                                                                    "one, or leave it out.")))
@@ -649,29 +659,46 @@ def anticorruption_column_mapping_rows(validation: dict[str, Any]) -> list[tuple
     return matched + [(str(label), "") for label in columns.get("extra") or []]
 
 
-def anticorruption_column_mapping_choices(validation: dict[str, Any],
-                                          column_mapping: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Each column of the file for the report's mapping form: ``label`` (as the file has it),
-    ``field`` suggested ("" for none) and ``how`` it was matched (see mapping.CONFIDENCE;
-    "ignored" for a column the resource's ``column_mapping`` leaves out).
+def anticorruption_column_mapping_choices(validation: dict[str, Any], column_mapping: dict[str, Any] | None = None,
+                                          table_schema: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Each column of the file for the report's mapping form: ``label`` (as the file has it; its
+    position, "3", in a file without a header row), ``field`` suggested ("" for none), ``how`` it
+    was matched (see mapping.CONFIDENCE; "ignored" for a column the resource's ``column_mapping``
+    leaves out, "position" for a column taken by its place in the Table Schema) and ``example``,
+    the column's first value in a file without a header row (None otherwise).
 
     The columns the check matched, then those it kept aside; empty when the
     header was the type's own, in order.
     """
     from ckanext.anticorruption.validation.mapping import CONFIDENCE
 
-    columns = (validation.get("detected") or {}).get("columns")
+    detected = validation.get("detected") or {}
+    first_row = detected.get("first_row") if isinstance(detected.get("first_row"), list) else None
+    columns = detected.get("columns")
     if not isinstance(columns, dict):
-        return []
+        if first_row is None:
+            return []
+        # No header row and no mapping yet: the columns were taken in the Table Schema's order.
+        names = [spec.get("name") for spec in (table_schema or {}).get("fields") or []]
+        return [{"label": str(number), "field": names[number - 1] if number <= len(names) else "",
+                 "how": "position" if number <= len(names) else "", "example": value}
+                for number, value in enumerate(first_row, start=1)]
     by_confidence = {confidence: how for how, confidence in CONFIDENCE.items()}
+    left_out = {label for label, field in (column_mapping or {}).items() if not field} if isinstance(
+        column_mapping, dict) else set()
+
+    def example(label: str) -> str | None:
+        if first_row is None or not label.isdigit() or not 0 < int(label) <= len(first_row):
+            return None
+        return first_row[int(label) - 1]
+
     choices = [{"label": str(entry.get("column", "")), "field": str(entry.get("field") or ""),
                 # Reports stored before the match said how it was found give only its confidence.
                 "how": entry.get("how") or by_confidence.get(entry.get("confidence"), "")}
                for entry in columns.get("mapping") or [] if isinstance(entry, dict)]
-    left_out = {label for label, field in (column_mapping or {}).items() if not field} if isinstance(
-        column_mapping, dict) else set()
-    return choices + [{"label": str(label), "field": "", "how": "ignored" if label in left_out else ""}
-                      for label in columns.get("extra") or []]
+    choices += [{"label": str(label), "field": "", "how": "ignored" if label in left_out else ""}
+                for label in columns.get("extra") or []]
+    return [{**choice, "example": example(choice["label"])} for choice in choices]
 
 
 def anticorruption_previous_column_mapping(package_id: str | None) -> dict[str, str] | None:

@@ -360,3 +360,33 @@ def test_a_file_read_as_one_column_is_said_to_use_another_separator(app, create_
     # The first thing said after the state, before the header's match.
     assert page.index("anticorruption-validation-badge") < page.index(words)
     assert page.index(words) < page.index("anticorruption-header-summary")
+
+
+def test_a_file_without_a_header_row_names_its_columns_by_position_and_first_value(
+        app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    names = HEADER.split(",")
+    rows = []
+    for number in (1, 2, 3):  # no header row; the supplier's name first, the contract's id fifth
+        cells = ROW.replace("C-1", f"C-{number}").split(",")
+        cells[0], cells[4] = cells[4], cells[0]
+        rows.append(",".join(cells))
+    resource = create_with_upload("\n".join(rows).encode(), "contratos.csv", package_id=dataset["id"],
+                                  format="CSV", context={"user": user["name"]})
+    report = f"/es/anticorruption/validation/{resource['id']}"
+
+    offered = app.get(report, headers={"Authorization": user["token"]}).body
+    fields = [names[4], *names[1:4], names[0], *names[5:]]
+    app.post(f"/anticorruption/validation/{resource['id']}/columns",
+             data={"column": [str(n) for n in range(1, 14)], "field": fields}, headers={"Authorization": user["token"]})
+    checked = call_action("anticorruption_validation_show", id=resource["id"])
+    page = app.get(report, headers={"Authorization": user["token"]}).body
+
+    assert "Columna 1 (p. ej. «<code>Constructora del Mayab SA de CV</code>»)" in offered
+    assert "Columna 5 (p. ej. «<code>C-1</code>»)" in offered
+    assert "Supuesta" in offered and "Se tomó del orden de las columnas en el Table Schema" in offered
+    assert checked["state"] == "valid"
+    assert ("Su archivo no tiene renglón de encabezado; las columnas que usted indicó por su posición contienen "
+            "13 de las 13 columnas de este tipo.") in page
+    assert "«Columna 5» → contract_id" in page
