@@ -8,6 +8,7 @@ a gzip CSV out.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import re
 from collections import Counter
@@ -34,6 +35,8 @@ def constraint_in(type_: str, note: str | None) -> str | None:
     return found.group(1) if found else None
 
 
+# Millions of errors share a few notes (type is "date/default"): each is parsed once.
+@functools.lru_cache(maxsize=4096)
 def group_of(type_: str, field_name: str | None, note: str | None) -> tuple[str, str | None, str | None]:
     """The group an error is reported in: its kind, its column (none for a row's errors) and the rule it broke."""
     field = None if type_ in ROW_ERRORS else (field_name or None)
