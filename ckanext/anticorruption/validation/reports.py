@@ -9,7 +9,6 @@ import csv
 import datetime
 import gzip
 import io
-import re
 import unicodedata
 import zlib
 from collections import OrderedDict
