@@ -15,6 +15,7 @@ __all__ = [
     "anticorruption_coverage_freshness_rules",
     "anticorruption_coverage_states",
     "anticorruption_choices",
+    "anticorruption_column_mapping_choices",
     "anticorruption_column_mapping_rows",
     "anticorruption_dataset_type",
     "anticorruption_field_text",
@@ -22,6 +23,10 @@ __all__ = [
     "anticorruption_resource_table_schema",
     "anticorruption_error_explanation",
     "anticorruption_error_group_text",
+    "anticorruption_error_kind_label",
+    "anticorruption_invisible_legend",
+    "anticorruption_mapping_confidence",
+    "anticorruption_number",
     "anticorruption_previous_column_mapping",
     "anticorruption_privacy",
     "anticorruption_privacy_advice",
@@ -34,6 +39,8 @@ __all__ = [
     "anticorruption_validation_groups",
     "anticorruption_validation_state_labels",
     "anticorruption_value_assumptions",
+    "anticorruption_visible",
+    "anticorruption_visible_row",
     "humanize_entity_type",
 ]
 
@@ -138,25 +145,45 @@ def anticorruption_header_summary(validation: dict[str, Any]) -> dict[str, Any] 
     columns = (validation.get("detected") or {}).get("columns")
     if not isinstance(columns, dict):
         return None
-    text = tk._("Your file's header matches {matched} of {fields} columns of this type.").format(
-        matched=_number(int(columns.get("matched") or 0)), fields=_number(int(columns.get("fields") or 0)))
+    counts = {"matched": _number(int(columns.get("matched") or 0)), "fields": _number(int(columns.get("fields") or 0))}
+    headerless = "no-header-row" in ((validation.get("detected") or {}).get("warnings") or [])
+    if headerless:
+        text = tk._("Your file has no header row; the columns you named by position hold {matched} of the {fields} "
+                    "columns of this type.").format(**counts)
+    else:
+        text = tk._("Your file's header matches {matched} of {fields} columns of this type.").format(**counts)
     return {
         "text": text,
-        "mapping": [(str(entry.get("column", "")).strip(), entry.get("field"))
+        # Labels as the file has them: a TAB or a space at the end is shown, not hidden.
+        "mapping": [(tk._("Column {number}").format(number=entry.get("column")) if headerless
+                     else str(entry.get("column", "")), entry.get("field"))
                     for entry in columns.get("mapping") or [] if isinstance(entry, dict)],
         "missing_required": list(columns.get("missing_required") or []),
-        "extra": [str(label).strip() for label in columns.get("extra") or []],
+        "extra": [str(label) for label in columns.get("extra") or []],
         "extra_count": int(columns.get("extra_count") or 0),
     }
 
 
-def _number(value: int) -> str:
-    """A count as the reader's language writes it (10,000 / 10.000)."""
+def anticorruption_number(value: Any) -> str:
+    """A count as the reader's language writes it (1,808 in both es-MX and en)."""
     try:
-        from flask_babel import format_decimal
+        return _number(int(value or 0))
+    except (TypeError, ValueError):
+        return str(value)
 
-        return format_decimal(value)
-    except Exception:  # outside a request there is no locale
+
+# The portal's Spanish is Mexico's: 1,808 (Spain's Spanish writes 1808 and 18.080).
+_NUMBER_LOCALES = {"es": "es_MX"}
+
+
+def _number(value: int) -> str:
+    """A count as the reader's language writes it (1,808 in Mexico and in English)."""
+    from babel.numbers import format_decimal
+
+    lang = current_lang()
+    try:
+        return format_decimal(value, locale=_NUMBER_LOCALES.get(lang, lang))
+    except Exception:  # a locale babel does not know
         return f"{value:,}"
 
 
@@ -203,13 +230,30 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         return text
 
 
-def anticorruption_reading_notes(detected: dict[str, Any] | None) -> list[str]:
-    """What the reader assumed about a file as it came, one sentence each (header row, padding, columns)."""
+def anticorruption_reading_notes(detected: dict[str, Any] | None, report: dict[str, Any] | None = None) -> list[str]:
+    """What the reader assumed about a file as it came, one sentence each (separator, header row, padding, columns).
+
+    With the ``report``, a file whose header came out as a single column
+    holding another separator is said to use that separator.
+    """
+    from ckanext.anticorruption.validation.reports import separator_guess
+
     detected = detected or {}
     rows = [row for row in detected.get("header_rows") or [] if isinstance(row, int)]
     notes = []
+    tasks = (report or {}).get("tasks") or []
+    labels = tasks[0].get("labels") if tasks and isinstance(tasks[0], dict) else None
+    guess = separator_guess(labels, detected.get("delimiter")) if detected.get("format") == "csv" else None
+    if guess:
+        names = {"\t": tk._("TAB"), **{char: f"«{char}»" for char in ";|,~^"}}
+        notes.append(tk._("Your file seems to use {separator} as its separator, but it was read with {read}: each "
+                          "row came out as a single column. Save it as \"CSV UTF-8 (comma delimited)\" and upload it "
+                          "again.").format(separator=names[guess], read=names.get(detected.get("delimiter") or ",", "«,»")))
     for code in detected.get("warnings") or []:
-        if code == "no-header-row":
+        if code == "no-header-row" and isinstance(detected.get("columns"), dict):
+            notes.append(tk._("The first row of this file holds data, not column names: the file was read as having "
+                              "no header row, its columns taken as you named them by position."))
+        elif code == "no-header-row":
             notes.append(tk._("The first row of this file holds data, not column names: the file was read as having no "
                               "header row, its columns taken in the order of the Table Schema."))
         elif code == "header-not-first-row" and len(rows) == 1:
@@ -281,25 +325,37 @@ def anticorruption_value_assumptions(detected: dict[str, Any] | None) -> list[st
     return sentences
 
 
-def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[str, Any] | None = None) -> str:
-    """One group of errors in plain words, e.g. "312 rows have a value in «amount» that is not a number"."""
+def _rows_phrase(n: int, rows: int | None, capped: bool = False) -> str:
+    """How many rows a group holds, as the start of its sentence: "All 1,808", "1,786 of 1,808", "3"."""
+    if capped:  # a report stored before runs counted every group
+        return f"{_number(n)}+"
+    if rows and rows > 1 and n == rows:
+        return tk._("All {rows}").format(rows=_number(rows))
+    if rows and 1 < n < rows:
+        return tk._("{n} of {rows}").format(n=_number(n), rows=_number(rows))
+    return _number(n)
+
+
+def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[str, Any] | None = None,
+                                    rows: int | None = None) -> str:
+    """One group of errors in plain words, e.g. "1,786 of 1,808 rows have a value in «amount» that is not a number".
+
+    ``rows`` is how many rows the file has: a group that holds every row
+    says so ("All 1,808 rows …").
+    """
     n = group["count"]
-    more = "+" if group.get("capped") else ""
+    phrase = _rows_phrase(n, rows, bool(group.get("capped")))
     field = group.get("field") or ""
     kind = group["type"]
     field_type = ""
     for f in (table_schema or {}).get("fields", []):
         if f.get("name") == field:
             field_type = f.get("type", "")
-    type_words = {
-        "number": tk._("a number"), "integer": tk._("a whole number"),
-        "date": tk._("a date written as YYYY-MM-DD"), "datetime": tk._("a date and time"),
-        "boolean": tk._("yes or no"), "year": tk._("a year"),
-    }
+    type_words = _type_words()
     if kind == "type-error":
         text = tk.ungettext("{n} row has a value in «{field}» that is not {what}",
                             "{n} rows have a value in «{field}» that is not {what}", n)
-        return text.format(n=f"{n}{more}", field=field, what=type_words.get(field_type, field_type))
+        return text.format(n=phrase, field=field, what=type_words.get(field_type, field_type))
     constraint_templates = {
         "required": tk.ungettext("{n} row has no value in «{field}», which is required",
                                  "{n} rows have no value in «{field}», which is required", n),
@@ -315,7 +371,7 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
                                "{n} rows repeat a value of «{field}» that must be unique", n),
     }
     if kind == "constraint-error" and group.get("constraint") in constraint_templates:
-        return constraint_templates[group["constraint"]].format(n=f"{n}{more}", field=field)
+        return constraint_templates[group["constraint"]].format(n=phrase, field=field)
     templates = {
         "constraint-error": tk.ungettext("{n} row breaks a rule of «{field}»",
                                          "{n} rows break a rule of «{field}»", n),
@@ -335,36 +391,129 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
             "{n} rows have an identifier in «{field}» whose check digit does not match", n),
         "incorrect-label": tk._("Column «{field}» has a different name in the header"),
         "missing-label": tk._("The header has no column «{field}»"),
-        "extra-label": tk._("The header has a column that is not in the schema"),
+        "extra-label": tk.ungettext("The header has {n} column that is not in this type's columns",
+                                    "The header has {n} columns that are not in this type's columns", n),
         "blank-label": tk._("The header has a column without a name"),
         "duplicate-label": tk._("The header repeats a column name"),
     }
     text = templates.get(kind, tk.ungettext("{n} error of kind {kind}", "{n} errors of kind {kind}", n))
-    return text.format(n=f"{n}{more}", field=field, kind=kind)
+    return text.format(n=_number(n) if kind.endswith("-label") else phrase, field=field, kind=kind)
+
+
+def _type_words() -> dict[str, str]:
+    return {
+        "number": tk._("a number"), "integer": tk._("a whole number"),
+        "date": tk._("a date written as YYYY-MM-DD"), "datetime": tk._("a date and time"),
+        "boolean": tk._("yes or no"), "year": tk._("a year"),
+    }
+
+
+def anticorruption_error_kind_label(kind: str) -> str:
+    """The name of a kind of error, in the page's language (frictionless names them in English only)."""
+    labels = {
+        "type-error": tk._("Wrong kind of value"),
+        "constraint-error": tk._("A rule of the column is not met"),
+        "unique-error": tk._("Repeated value"),
+        "primary-key": tk._("Repeated key"),
+        "missing-cell": tk._("Missing cell"),
+        "extra-cell": tk._("Extra cell"),
+        "blank-row": tk._("Empty row"),
+        "extra-label": tk._("Column this type does not have"),
+        "missing-label": tk._("Missing column"),
+        "blank-label": tk._("Column without a name"),
+        "duplicate-label": tk._("Repeated column name"),
+        "incorrect-label": tk._("Column with another name"),
+        "identifier-error": tk._("Identifier that is not valid"),
+        "identifier-warning": tk._("Identifier to check"),
+    }
+    return labels.get(kind, tk._("Other problem"))
+
+
+_POSITION = re.compile(r'position "?(\d+)')
 
 
 def anticorruption_error_explanation(group: dict[str, Any], row: dict[str, Any],
                                      table_schema: dict[str, Any] | None = None) -> str:
-    """What the publisher should write instead, for one offending cell."""
+    """What the publisher should write instead, for one offending cell, in the page's language.
+
+    Every kind of error has its own sentence: frictionless's notes are
+    English and name its internals ("type is date/default"), so none is shown.
+    """
     field = next((f for f in (table_schema or {}).get("fields", [])
                   if f.get("name") == group.get("field")), {})
     constraints = field.get("constraints", {})
     rule = group.get("constraint")
-    if group["type"] == "type-error" and field.get("type") == "date":
-        return tk._("Write the date as YYYY-MM-DD, e.g. 2025-03-10.")
-    if group["type"] == "type-error" and field.get("type") in ("number", "integer"):
-        return tk._("Write only digits, with a dot for decimals and no thousands separators, e.g. 48250000.50.")
+    kind = group["type"]
+    if kind == "type-error":
+        return _type_explanation(field)
     if rule == "enum":
         return tk._("Use one of: {values}.").format(values=", ".join(map(str, constraints.get("enum", []))))
     if rule == "pattern" and field.get("example"):
         return tk._("Write it like this example: {example}.").format(example=field["example"])
+    if rule == "pattern":
+        return tk._("Write it in the form this column expects (see its description in the Table Schema).")
     if rule == "required":
         return tk._("Fill in this cell.")
-    if rule == "minimum":
-        return tk._("Use a value of at least {n}.").format(n=constraints.get("minimum"))
-    if group["type"] in ("identifier-error", "identifier-warning"):
+    if rule in ("minimum", "exclusiveMinimum"):
+        return tk._("Use a value of at least {n}.").format(n=constraints.get(rule))
+    if rule in ("maximum", "exclusiveMaximum"):
+        return tk._("Use a value of at most {n}.").format(n=constraints.get(rule))
+    if rule == "minLength":
+        return tk._("Write at least {n} characters.").format(n=constraints.get(rule))
+    if rule == "maxLength":
+        return tk._("Write at most {n} characters.").format(n=constraints.get(rule))
+    if kind in ("identifier-error", "identifier-warning"):
         return _identifier_explanation(row, field)
-    return str(row.get("note") or row.get("message") or "")
+    position = _POSITION.search(str(row.get("note") or ""))
+    if kind == "unique-error" and position:
+        return tk._("The same value as row {row}: each row needs its own.").format(row=position.group(1))
+    if kind == "primary-key" and position:
+        return tk._("The same key as row {row}: each row needs its own.").format(row=position.group(1))
+    if kind == "primary-key":
+        return tk._("The key of this row is empty: fill it in.")
+    if kind == "duplicate-label" and position:
+        return tk._("Column {column} has the same name: rename one of them, or delete it.").format(
+            column=position.group(1))
+    explanations = {
+        "constraint-error": tk._("This value breaks a rule of the column (see its description in the Table Schema)."),
+        "unique-error": tk._("This value is repeated in another row: each row needs its own."),
+        "extra-cell": tk._("This row has more cells than the header: look for the separator inside a value "
+                           "(put that value in quotes) or at the end of the row."),
+        "missing-cell": tk._("This row ends before this column: look for a line break inside a value, or a "
+                             "missing separator."),
+        "blank-row": tk._("Delete the empty row."),
+        "extra-label": tk._("Kept as it is and not checked. If it holds one of this type's columns, say which one "
+                            "when you match the columns."),
+        "missing-label": tk._("Add this column (it is in the type's template), or say which column of your file "
+                              "holds it."),
+        "blank-label": tk._("Give this column a name, or delete it if it is empty."),
+        "duplicate-label": tk._("Another column has this name: rename one of them, or delete it."),
+        "incorrect-label": tk._("Rename the column to «{field}», or say which column of your file holds it.").format(
+            field=group.get("field") or ""),
+    }
+    if kind in explanations:
+        return explanations[kind]
+    return tk._("This value does not follow the Table Schema of this type.")
+
+
+def _type_explanation(field: dict[str, Any]) -> str:
+    field_type = field.get("type")
+    if field_type == "date":
+        return tk._("Write the date as YYYY-MM-DD, e.g. 2025-03-10.")
+    if field_type in ("number", "integer"):
+        return tk._("Write only digits, with a dot for decimals and no thousands separators, e.g. 48250000.50.")
+    if field_type == "datetime":
+        return tk._("Write the date and time as YYYY-MM-DDThh:mm:ss, e.g. 2025-03-10T09:30:00.")
+    if field_type == "year":
+        return tk._("Write the year with four digits, e.g. 2025.")
+    if field_type == "boolean":
+        values = [*(field.get("trueValues") or ["true"]), *(field.get("falseValues") or ["false"])]
+        return tk._("Use one of: {values}.").format(values=", ".join(map(str, values)))
+    if field.get("format") == "email":
+        return tk._("Write an e-mail address, e.g. contacto@dependencia.gob.mx.")
+    if field.get("format") == "uri":
+        return tk._("Write a web address that starts with http:// or https://.")
+    return tk._("This value is not of the kind this column holds.")
 
 
 def _identifier_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
@@ -389,7 +538,78 @@ def _identifier_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
                     "Check the identifier in the source record; if it is right, leave it as it is.")
     if example:
         return tk._("Write it like this example: {example}.").format(example=example)
-    return str(row.get("note") or "")
+    return tk._("This identifier is not written as its register writes them.")
+
+
+def anticorruption_visible(value: Any, limit: int | None = None) -> list[dict[str, str]]:
+    """A cell's text with what cannot be seen in it (TAB, space at either end, …) as marks; see
+    ``reports.visible_segments``. Data: the template writes the marks (macros/visible.html)."""
+    from ckanext.anticorruption.validation.reports import visible_segments
+
+    return visible_segments(value, limit)
+
+
+def anticorruption_visible_row(cells: list[Any] | None, limit: int = 200) -> list[list[dict[str, str]]]:
+    """The cells of a row, each as :func:`anticorruption_visible`, cut after ``limit`` characters in all."""
+    from ckanext.anticorruption.validation.reports import visible_row
+
+    return visible_row(cells, limit)
+
+
+def _mark_labels() -> dict[str, str]:
+    return {
+        "tab": tk._("TAB (tabulator)"),
+        "space-start": tk._("space at the start"),
+        "space-end": tk._("space at the end"),
+        "special-space": tk._("non-breaking or other special space, not an ordinary space"),
+        "line-break": tk._("line break inside the cell"),
+        "zero-width": tk._("zero-width character (it takes no room on screen)"),
+        "bom": tk._("byte order mark (BOM), which some programs leave at the start of a file"),
+        "direction": tk._("character that changes the direction of the text"),
+        "control": tk._("control character (it cannot be seen)"),
+    }
+
+
+# The mark the legend shows for each kind; characters shown by their code
+# point (⟨U+200B⟩) are shown as ⟨U+…⟩.
+_LEGEND_SYMBOLS = {"tab": "⇥", "space-start": "␣", "space-end": "␣", "special-space": "⍽", "line-break": "↵"}
+
+
+def anticorruption_invisible_legend(validation: dict[str, Any] | None = None,
+                                    groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What each mark for an invisible character means (``labels``, by kind, for the marks' titles)
+    and the marks used on this report's page (``used``: symbol and label, for the legend)."""
+    from ckanext.anticorruption.validation.reports import marks_in
+
+    labels = _mark_labels()
+    values: list[Any] = []
+    for group in groups or []:
+        for row in group.get("rows") or []:
+            values.append(row.get("cell"))
+            values.append(row.get("label"))
+            values.extend(row.get("cells") or [])
+    columns = ((validation or {}).get("detected") or {}).get("columns")
+    if isinstance(columns, dict):
+        values.extend(entry.get("column") for entry in columns.get("mapping") or [] if isinstance(entry, dict))
+        values.extend(columns.get("extra") or [])
+    used = [{"kind": kind, "symbol": _LEGEND_SYMBOLS.get(kind, "⟨U+…⟩"), "label": labels[kind]}
+            for kind in marks_in(values)]
+    return {"labels": labels, "used": used}
+
+
+def anticorruption_mapping_confidence(how: str | None) -> dict[str, str]:
+    """How sure the suggested match of a column is, in a publisher's words: ``level`` and ``reason``."""
+    reasons = {
+        "explicit": (tk._("Sure"), tk._("You chose it.")),
+        "name": (tk._("Sure"), tk._("Your column has the name of this column.")),
+        "title": (tk._("Very likely"), tk._("Your column has the title of this column.")),
+        "alias": (tk._("Likely"), tk._("Your column has a name publishers often give this column. Check it.")),
+        "ignored": (tk._("Sure"), tk._("You left it out.")),
+        "position": (tk._("Assumed"), tk._("Taken from the order of the columns in the Table Schema: check it.")),
+    }
+    level, reason = reasons.get(how or "", (tk._("No match"), tk._("No column of this type has this name: choose "
+                                                                   "one, or leave it out.")))
+    return {"how": how or "", "level": level, "reason": reason}
 
 
 def anticorruption_coverage_states() -> list[dict[str, str]]:
@@ -491,6 +711,48 @@ def anticorruption_column_mapping_rows(validation: dict[str, Any]) -> list[tuple
     matched = [(str(entry.get("column", "")), str(entry.get("field") or ""))
                for entry in columns.get("mapping") or [] if isinstance(entry, dict)]
     return matched + [(str(label), "") for label in columns.get("extra") or []]
+
+
+def anticorruption_column_mapping_choices(validation: dict[str, Any], column_mapping: dict[str, Any] | None = None,
+                                          table_schema: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Each column of the file for the report's mapping form: ``label`` (as the file has it; its
+    position, "3", in a file without a header row), ``field`` suggested ("" for none), ``how`` it
+    was matched (see mapping.CONFIDENCE; "ignored" for a column the resource's ``column_mapping``
+    leaves out, "position" for a column taken by its place in the Table Schema) and ``example``,
+    the column's first value in a file without a header row (None otherwise).
+
+    The columns the check matched, then those it kept aside; empty when the
+    header was the type's own, in order.
+    """
+    from ckanext.anticorruption.validation.mapping import CONFIDENCE
+
+    detected = validation.get("detected") or {}
+    first_row = detected.get("first_row") if isinstance(detected.get("first_row"), list) else None
+    columns = detected.get("columns")
+    if not isinstance(columns, dict):
+        if first_row is None:
+            return []
+        # No header row and no mapping yet: the columns were taken in the Table Schema's order.
+        names = [spec.get("name") for spec in (table_schema or {}).get("fields") or []]
+        return [{"label": str(number), "field": names[number - 1] if number <= len(names) else "",
+                 "how": "position" if number <= len(names) else "", "example": value}
+                for number, value in enumerate(first_row, start=1)]
+    by_confidence = {confidence: how for how, confidence in CONFIDENCE.items()}
+    left_out = {label for label, field in (column_mapping or {}).items() if not field} if isinstance(
+        column_mapping, dict) else set()
+
+    def example(label: str) -> str | None:
+        if first_row is None or not label.isdigit() or not 0 < int(label) <= len(first_row):
+            return None
+        return first_row[int(label) - 1]
+
+    choices = [{"label": str(entry.get("column", "")), "field": str(entry.get("field") or ""),
+                # Reports stored before the match said how it was found give only its confidence.
+                "how": entry.get("how") or by_confidence.get(entry.get("confidence"), "")}
+               for entry in columns.get("mapping") or [] if isinstance(entry, dict)]
+    choices += [{"label": str(label), "field": "", "how": "ignored" if label in left_out else ""}
+                for label in columns.get("extra") or []]
+    return [{**choice, "example": example(choice["label"])} for choice in choices]
 
 
 def anticorruption_previous_column_mapping(package_id: str | None) -> dict[str, str] | None:

@@ -5,6 +5,7 @@ checkout (described in its README), and are never copied here.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,14 @@ def test_sfp_sanctions_as_published_lead_with_the_header(app, create_with_upload
     lead = page.index("El encabezado de su archivo coincide con 9 de las 17 columnas de este tipo.")
     assert page.index("Faltan columnas obligatorias: sanction_start") > lead
     assert "«PROVEEDOR O CONTRATISTA» → supplier_name" in page
-    assert page.index("problemas en 1808 renglones.") > lead
+    assert page.index("problemas en 1,808 renglones.") > lead
+    # The template of the type, to see the columns it expects.
+    assert page.index('href="/es/anticorruption/templates/debarred_contractors.xlsx"') > lead
+    # Counts are exact ("1,786 de 1,808 renglones"), never the report's cap ("334+").
+    assert re.search(r"\d[\d,]* de 1,808 renglones", page)
+    assert not re.search(r"\d\+ renglones", page)
+    # SFP's separator is a comma and a TAB: said once, first.
+    assert page.index("Cada separador de este archivo va seguido de un tabulador o de espacios") < lead
 
 
 def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_upload, publisher) -> None:
@@ -101,15 +109,24 @@ def test_the_publisher_says_which_column_is_which_and_the_file_is_kept_as_publis
     app.post(f"/anticorruption/validation/{resource_id}/columns", data={"column": columns, "field": fields},
              headers={"Authorization": user["token"]})
     remapped = call_action("anticorruption_validation_show", id=resource_id)
+    rechecked = app.get(report, headers={"Authorization": user["token"]}).body
     resource = call_action("resource_show", id=resource_id)
     download = app.get(resource["url"].replace("http://test.ckan.net", ""))
     downloaded = download.data
     download.close()  # CKAN streams the stored file
 
     assert "Diga qué columna es cuál" in offered and 'name="field"' in offered
+    # How sure each suggestion is, in words: SFP's titles are names publishers use for the type's columns.
+    assert "Su columna tiene un nombre que se suele dar a esta columna. Revísela." in offered
     assert "Diga qué columna es cuál" not in public
     assert resource["column_mapping"]["FECHA DE NOTIFICACION"] == "sanction_start"
     assert remapped["run_id"] != validation["run_id"]
     assert remapped["detected"]["columns"]["missing_required"] == []
     assert remapped["detected"]["columns"]["matched"] == 9
     assert downloaded == SFP_SANCTIONS.read_bytes()
+    # The errors left are explained in Spanish, with their exact counts, and the
+    # form says which columns the publisher chose.
+    assert "Usted la eligió." in rechecked
+    assert re.search(r"\d[\d,]* de 1,808 renglones", rechecked)
+    for english in ("the same as in the row at position", "constraint &#34;", "type is &#34;", "Constraint Error"):
+        assert english not in rechecked

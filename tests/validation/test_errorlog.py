@@ -1,6 +1,7 @@
 """Every error reaches the error log, whichever engine runs, while the report stays capped."""
 from __future__ import annotations
 
+import collections
 import csv
 import gzip
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ckanext.anticorruption.validation import validate_file
-from ckanext.anticorruption.validation.errorlog import HEADER, MAX_CELL, ErrorLog, spreadsheet_safe
+from ckanext.anticorruption.validation.errorlog import HEADER, MAX_CELL, ErrorLog, group_of, spreadsheet_safe
 
 from tests.validation.corpus import build_table, table_schema, write_csv
 
@@ -35,6 +36,9 @@ def test_log_holds_every_error_although_the_report_keeps_three_per_kind(tmp_path
     for line in logged[1:]:
         by_kind[line[3]] = by_kind.get(line[3], 0) + 1
     assert by_kind == result.error_counts
+    # The report counts each group of errors (kind, column, rule) exactly as the log holds them.
+    by_group = collections.Counter(group_of(line[3], line[2], line[5]) for line in logged[1:])
+    assert {(g["type"], g["field"], g["constraint"]): g["count"] for g in result.report["tasks"][0]["groups"]} == by_group
     kept = result.report["tasks"][0]["errors"]
     assert len(kept) < result.error_count
     for error in kept:  # what the report shows is in the log, with the same row, field and value

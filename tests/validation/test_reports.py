@@ -1,11 +1,21 @@
-"""Reports made readable: grouping, capped counts, stopped runs, CSV export."""
+"""Reports made readable: grouping, exact counts, stopped runs, CSV export, what cannot be seen in a cell."""
 from __future__ import annotations
 
 import csv
 import datetime
 import io
 
-from ckanext.anticorruption.validation.reports import effective_state, error_groups, errors_csv
+import pytest
+
+from ckanext.anticorruption.dataset_types.types import dataset_type
+from ckanext.anticorruption.validation import validate_file
+from ckanext.anticorruption.validation.reports import (
+    effective_state, error_groups, errors_csv, marks_in, separator_guess, visible_row, visible_segments,
+)
+
+from tests.real import REAL_DATA
+
+SFP_SANCTIONS = REAL_DATA / "jmtoral__sancionados_marzo19" / "proveedores_sancionados.csv"
 
 
 def _error(kind: str, row: int, field: str | None = None, cell: str = "") -> dict:
@@ -28,7 +38,7 @@ def test_errors_are_grouped_by_kind_and_column_biggest_first() -> None:
     assert not any(g["capped"] for g in groups)
 
 
-def test_groups_say_when_the_report_kept_fewer_errors_than_there_were() -> None:
+def test_a_report_stored_before_groups_were_counted_says_it_kept_fewer_errors_than_there_were() -> None:
     groups = error_groups(REPORT, {"type-error": 312, "blank-row": 1})
 
     amount = groups[0]
@@ -63,3 +73,65 @@ def test_errors_csv_defuses_formulas_in_field_names_and_notes() -> None:
 
     assert (rows[1][2], rows[1][5]) == ("'=HYPERLINK(\"http://x\")", "'+cmd|' /C calc'!A0")
     assert [(row[2], row[5]) for row in rows[2:]] == [("'" + n, "'" + n) for n in ("-2+3", "@SUM(A1)", "\tx", "\rx")]
+
+
+@pytest.mark.skipif(not SFP_SANCTIONS.is_file(), reason="the real files are not next to the checkout")
+@pytest.mark.parametrize("engine", ["auto", "frictionless"])
+def test_every_group_has_its_exact_count_although_the_report_keeps_few_errors(engine: str) -> None:
+    result = validate_file(str(SFP_SANCTIONS), dataset_type("debarred_contractors").table_schema,
+                           max_errors_per_type=10, engine=engine)
+
+    groups = error_groups(result.report, result.error_counts)
+    by_group = {(g["type"], g["field"], g["constraint"]): g for g in groups}
+
+    # SFP's 1,808 rows: all but 22 name a sanction outside the type's list,
+    # and 1,785 dates are written dd/mm/yyyy; the report kept 10 of each kind.
+    assert result.rows == 1808
+    assert by_group[("constraint-error", "sanction_type", "enum")]["count"] == 1786
+    assert not any(g["capped"] for g in groups)
+    for kind, total in result.error_counts.items():
+        assert sum(g["count"] for g in groups if g["type"] == kind) == total
+    # A group whose errors all came after its kind's cap is listed, with no example.
+    assert any(not g["rows"] for g in groups)
+
+
+def test_what_cannot_be_seen_in_a_cell_is_marked() -> None:
+    segments = visible_segments("\tACME  SA\u00a0de CV \r\n")
+
+    assert segments == [
+        {"mark": "tab", "symbol": "⇥"}, {"text": "ACME  SA"}, {"mark": "special-space", "symbol": "⍽"},
+        {"text": "de CV"}, {"mark": "space-end", "symbol": "␣"}, {"mark": "line-break", "symbol": "↵"},
+    ]
+    assert visible_segments(" x") == [{"mark": "space-start", "symbol": "␣"}, {"text": "x"}]
+    assert visible_segments("plain text") == [{"text": "plain text"}]
+    assert visible_segments(None) == [] and visible_segments(12) == [{"text": "12"}]
+
+
+@pytest.mark.parametrize(("char", "kind"), [
+    ("\u200b", "zero-width"), ("\ufeff", "bom"), ("\u202e", "direction"), ("\u2066", "direction"),
+    ("\x07", "control"), ("\u00ad", "control"),
+])
+def test_characters_without_a_shape_are_shown_by_their_code_never_written_out(char: str, kind: str) -> None:
+    segments = visible_segments(f"a{char}b")
+
+    assert segments[1] == {"mark": kind, "symbol": f"⟨U+{ord(char):04X}⟩"}
+    assert char not in "".join(segment.get("text", "") + segment.get("symbol", "") for segment in segments)
+
+
+def test_a_long_row_is_cut_and_says_so() -> None:
+    row = visible_row(["a", "b" * 300, "c"], limit=20)
+
+    # 20 characters in all: "a", the separator between the cells (3), 16 b's.
+    assert row == [[{"text": "a"}], [{"text": "b" * 16}, {"text": "…"}]]
+    assert marks_in(["x ", "\ty", "z"]) == ["tab", "space-end"]
+
+
+@pytest.mark.parametrize(("labels", "delimiter", "guess"), [
+    (["contract_id~ocid~buyer_id"], ",", "~"),
+    (["contract_id;ocid;buyer_id"], ",", ";"),
+    (["nota; con punto y coma"], ",", None),
+    (["contract_id", "ocid"], ",", None),
+    (["a;b;c"], ";", None),
+])
+def test_a_header_read_as_one_column_holding_another_separator_is_noticed(labels, delimiter, guess) -> None:
+    assert separator_guess(labels, delimiter) == guess

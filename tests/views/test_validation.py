@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -276,3 +277,116 @@ def test_a_publishers_own_header_is_explained_first(app, create_with_upload, pub
     assert "Faltan columnas obligatorias" not in page
     # The extra column is worth checking, not a mistake; the words about check digits are not for it.
     assert "Esto no hace inválido el archivo: algunos identificadores" not in page
+
+
+def test_what_cannot_be_seen_in_a_cell_is_shown_and_hostile_text_stays_text(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    cells = ROW.split(",")
+    cells[4] = '"\tConstructora <script>alert(1)</script> "'  # supplier_name: a TAB before, a space after
+    cells[5] = "\u202efdp.exe"  # contract_title: a right-to-left override
+    cells[6] = "cien\u00a0"  # contract_value: not a number, with a non-breaking space
+    resource = create_with_upload((HEADER + "\n" + ",".join(cells) + "\n").encode(), "contratos.csv",
+                                  package_id=dataset["id"], format="CSV", context={"user": user["name"]})
+
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+    english = app.get(f"/en/anticorruption/validation/{resource['id']}").body
+
+    assert ('<code>cien<span class="anticorruption-invisible" data-mark="special-space" '
+            'title="espacio de no separación u otro espacio especial, no un espacio común"') in page
+    assert 'data-mark="tab"' in page and 'data-mark="space-end"' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    # The override is shown by its code, never written into the page.
+    assert "⟨U+202E⟩</span>fdp.exe" in page and "\u202e" not in page
+    assert page.count("Los caracteres que no se ven se muestran con estas marcas:") == 1
+    assert "tabulador (TAB)" in page and "espacio al final" in page
+    assert "Characters that cannot be seen are shown with these marks:" in english and "space at the end" in english
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.max_errors_per_type", "2")
+@pytest.mark.parametrize(("lang", "every_row", "most_rows"), [
+    ("es", "Los 8 renglones tienen en «contract_value» un valor que no es un número",
+     "7 de 8 renglones tienen en «procurement_method» un valor que no está en su lista de valores permitidos"),
+    ("en", "All 8 rows have a value in «contract_value» that is not a number",
+     "7 of 8 rows have a value in «procurement_method» that is not in its list of allowed values"),
+])
+def test_counts_are_exact_although_the_page_shows_the_first_errors_only(
+        app, create_with_upload, publisher, lang, every_row, most_rows) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    rows = [ROW.replace("C-1", f"C-{n}").replace("100.50", f"cien{n}") for n in range(1, 9)]
+    rows = [rows[0]] + [row.replace("licitación pública", "compra directa") for row in rows[1:]]
+    resource = create_with_upload("\n".join([HEADER, *rows]).encode(), "contratos.csv", package_id=dataset["id"],
+                                  format="CSV", context={"user": user["name"]})
+
+    page = app.get(f"/{lang}/anticorruption/validation/{resource['id']}").body
+
+    assert every_row in page and most_rows in page
+    assert not re.search(r"\d\+ (rows|renglones)", page)  # not "2+ rows"
+    assert len(json.loads(app.get(f"/anticorruption/validation/{resource['id']}/report.json").body)
+               ["tasks"][0]["errors"]) == 4  # the report itself still keeps two of each kind
+
+
+def test_explanations_are_in_the_pages_language_never_frictionless_notes(app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    # The same contract twice (a key that must be unique), and a row with a cell too many.
+    body = "\n".join([HEADER, ROW, ROW, ROW.replace("C-1", "C-3") + ",de más"]).encode()
+    resource = create_with_upload(body, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+
+    assert "Es el mismo valor que el del renglón 2: cada renglón necesita el suyo." in page
+    assert "Este renglón tiene más celdas que el encabezado" in page
+    assert "Valor repetido" in page and "Celda de más" in page
+    for english in ("the same as in the row at position", "Unique Error", "Extra Cell", "Primary Key Error"):
+        assert english not in page
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("es", "Su archivo parece usar «~» como separador, pero se leyó con «,»: cada renglón quedó en una sola columna."),
+    ("en", "Your file seems to use «~» as its separator, but it was read with «,»: each row came out as a single column."),
+])
+def test_a_file_read_as_one_column_is_said_to_use_another_separator(app, create_with_upload, publisher, lang, words):
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    body = (HEADER.replace(",", "~") + "\n" + ROW.replace(",", "~") + "\n").encode()
+    resource = create_with_upload(body, "contratos.csv", package_id=dataset["id"], format="CSV",
+                                  context={"user": user["name"]})
+
+    page = app.get(f"/{lang}/anticorruption/validation/{resource['id']}").body
+
+    # The first thing said after the state, before the header's match.
+    assert page.index("anticorruption-validation-badge") < page.index(words)
+    assert page.index(words) < page.index("anticorruption-header-summary")
+
+
+def test_a_file_without_a_header_row_names_its_columns_by_position_and_first_value(
+        app, create_with_upload, publisher) -> None:
+    user, org = publisher
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset("contracts_register", org["id"]))
+    names = HEADER.split(",")
+    rows = []
+    for number in (1, 2, 3):  # no header row; the supplier's name first, the contract's id fifth
+        cells = ROW.replace("C-1", f"C-{number}").split(",")
+        cells[0], cells[4] = cells[4], cells[0]
+        rows.append(",".join(cells))
+    resource = create_with_upload("\n".join(rows).encode(), "contratos.csv", package_id=dataset["id"],
+                                  format="CSV", context={"user": user["name"]})
+    report = f"/es/anticorruption/validation/{resource['id']}"
+
+    offered = app.get(report, headers={"Authorization": user["token"]}).body
+    fields = [names[4], *names[1:4], names[0], *names[5:]]
+    app.post(f"/anticorruption/validation/{resource['id']}/columns",
+             data={"column": [str(n) for n in range(1, 14)], "field": fields}, headers={"Authorization": user["token"]})
+    checked = call_action("anticorruption_validation_show", id=resource["id"])
+    page = app.get(report, headers={"Authorization": user["token"]}).body
+
+    assert "Columna 1 (p. ej. «<code>Constructora del Mayab SA de CV</code>»)" in offered
+    assert "Columna 5 (p. ej. «<code>C-1</code>»)" in offered
+    assert "Supuesta" in offered and "Se tomó del orden de las columnas en el Table Schema" in offered
+    assert checked["state"] == "valid"
+    assert ("Su archivo no tiene renglón de encabezado; las columnas que usted indicó por su posición contienen "
+            "13 de las 13 columnas de este tipo.") in page
+    assert "«Columna 5» → contract_id" in page

@@ -15,7 +15,7 @@ from .result import (
     ValidationResult,
 )
 from .scans import ScanFactory
-from .source import Source, SourceProblem, header_labels, header_width, open_source, sample_rows
+from .source import Source, SourceProblem, header_labels, header_width, iter_rows, open_source, sample_rows
 from .values import DEFAULTS_KEY, plan_readings, with_readings
 
 __all__ = ["validate_file"]
@@ -71,6 +71,9 @@ def validate_file(
     checked row by row (the rows are counted and scanned, no cell is held to
     a field): the result is "invalid" with problem "header-mismatch" and the
     matching and the row count in ``problem_params``.
+    A file without a header row is read with its columns in the Table
+    Schema's order, unless ``mapping`` names them by position ("1", "2", …);
+    its first row is in ``detected["first_row"]`` (to name its columns by).
     Raises :class:`ValidationCancelled` when ``cancelled()`` returns True.
     """
     started = time.perf_counter()
@@ -86,6 +89,10 @@ def validate_file(
     schema = prepare_schema(table_schema)
     header_rules, columns, mismatch = None, None, None
     labels = header_labels(source)
+    first_row = None if source.header_rows else _first_row(source)
+    if first_row is not None and mapping and any(str(number) in mapping for number in range(1, len(first_row) + 1)):
+        # A file without a header row: the publisher named its columns by position ("1", "2", …).
+        labels = [str(number) for number in range(1, len(first_row) + 1)]
     if labels and any(labels):
         header = map_columns(labels, table_schema, mapping)
         if not header.exact:
@@ -144,6 +151,8 @@ def validate_file(
         result.detected["columns"] = columns
     if collector.assumptions and result.state in ("valid", "invalid"):
         result.detected["assumptions"] = collector.assumptions
+    if first_row is not None and result.state in ("valid", "invalid"):
+        result.detected["first_row"] = first_row
     if mismatch is not None and result.state in ("valid", "invalid"):
         result.state, result.problem = "invalid", "header-mismatch"
         result.problem_params = {**mismatch, "rows": rows}
@@ -162,6 +171,15 @@ def _with_readings(source: Source, table_schema: dict[str, Any], schema: dict[st
     names = [spec.get("name", "") for spec in schema.get("fields", [])]
     samples = {name: [row[index] for row in rows if index < len(row)] for index, name in enumerate(names)}
     return with_readings(schema, plan_readings(table_schema, samples))
+
+
+def _first_row(source: Source, columns: int = 200, chars: int = 80) -> list[str]:
+    """The first row of a file without a header row, as text: what its columns hold, to name them by."""
+    try:
+        row = next(iter_rows(source), [])
+    except Exception:  # the engines report what is wrong with the file
+        return []
+    return ["" if cell is None else str(json_safe(cell))[:chars] for cell in row[:columns]]
 
 
 def _field_hints(table_schema: dict[str, Any]) -> list[str]:

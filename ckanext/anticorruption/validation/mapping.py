@@ -69,7 +69,8 @@ class ColumnMatch:
     duplicate_of: int | None = None  # an earlier column with the same field
 
     def as_dict(self) -> dict[str, Any]:
-        return {"column": self.label, "number": self.number, "field": self.field, "confidence": self.confidence}
+        return {"column": self.label, "number": self.number, "field": self.field, "confidence": self.confidence,
+                "how": self.how}
 
 
 @dataclass(frozen=True)

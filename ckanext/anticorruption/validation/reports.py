@@ -9,14 +9,14 @@ import csv
 import datetime
 import gzip
 import io
-import re
+import unicodedata
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ckanext.anticorruption.validation.errorlog import HEADER, spreadsheet_safe
+from ckanext.anticorruption.validation.errorlog import HEADER, constraint_in, group_of, spreadsheet_safe
 from ckanext.anticorruption.validation.result import WARNING_TYPES
 
 __all__ = [
@@ -27,7 +27,12 @@ __all__ = [
     "error_lines",
     "errors_csv",
     "file_name",
+    "group_counts",
+    "marks_in",
     "report_errors",
+    "separator_guess",
+    "visible_row",
+    "visible_segments",
     "without_server_paths",
 ]
 
@@ -51,18 +56,10 @@ def without_server_paths(report: dict[str, Any] | None, name: str) -> dict[str, 
 # be checked at all (e.g. a PDF), never counted as valid.
 FINAL_STATES = ("valid", "invalid", "error", "not_validated")
 
-# Errors about a whole row or the header rather than one column.
-_ROW_ERRORS = {"blank-row", "extra-cell", "primary-key", "duplicate-row"}
-# frictionless notes of constraint errors read: constraint "enum" is "[...]"
-_CONSTRAINT = re.compile(r'constraint "(\w+)"')
-
 
 def constraint_of(error: dict[str, Any]) -> str | None:
     """Which rule a constraint error broke (required, enum, pattern, minimum, …)."""
-    if error.get("type") != "constraint-error":
-        return None
-    found = _CONSTRAINT.search(error.get("note") or "")
-    return found.group(1) if found else None
+    return constraint_in(error.get("type") or "", error.get("note"))
 
 
 def effective_state(validation: dict[str, Any], now: datetime.datetime,
@@ -94,26 +91,42 @@ def report_errors(report: dict[str, Any] | None) -> list[dict[str, Any]]:
     return errors
 
 
+def group_counts(report: dict[str, Any] | None) -> dict[tuple[str, str | None, str | None], int] | None:
+    """The exact size of each group of errors, as the run counted them; None for a report stored before runs did."""
+    tasks = (report or {}).get("tasks") or []
+    if not tasks or not isinstance(tasks[0], dict) or not isinstance(tasks[0].get("groups"), list):
+        return None
+    counts: dict[tuple[str, str | None, str | None], int] = {}
+    for task in tasks:
+        for entry in task.get("groups") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("count"), int):
+                key = (str(entry.get("type")), entry.get("field"), entry.get("constraint"))
+                counts[key] = counts.get(key, 0) + entry["count"]
+    return counts
+
+
 def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
                  examples: int = 5) -> list[dict[str, Any]]:
     """Errors grouped by kind and column, the biggest groups first.
 
-    ``count`` is exact when all errors of the kind were kept in the report;
-    otherwise ``capped`` is true and ``count`` is what was kept, while
-    ``kind_total`` gives the true total of the kind.
+    ``count`` is the exact number of errors of the group (each is one row of
+    the file for a cell's or a row's error), as the run counted them. Only a
+    report stored before runs counted groups lacks it: there ``capped`` is
+    true when some errors of the kind were not kept, and ``count`` is what
+    was kept; ``kind_total`` gives the true total of the kind.
     """
+    exact = group_counts(report)
     groups: OrderedDict[tuple[str, str | None, str | None], dict[str, Any]] = OrderedDict()
     kept_per_kind: dict[str, int] = {}
     for error in report_errors(report):
         kind = error.get("type", "error")
-        field = None if kind in _ROW_ERRORS else error.get("fieldName")
-        constraint = constraint_of(error)
+        key = group_of(kind, error.get("fieldName"), error.get("note"))
         kept_per_kind[kind] = kept_per_kind.get(kind, 0) + 1
-        group = groups.setdefault((kind, field, constraint), {
+        group = groups.setdefault(key, {
             "type": kind,
-            "constraint": constraint,
+            "constraint": key[2],
             "title": error.get("title") or kind,
-            "field": field,
+            "field": key[1],
             "field_number": error.get("fieldNumber"),
             "warning": kind in WARNING_TYPES,
             "count": 0,
@@ -125,15 +138,26 @@ def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
                 "row": error.get("rowNumber"),
                 "cell": error.get("cell"),
                 "cells": error.get("cells"),
+                "label": error.get("label"),
+                "field_number": error.get("fieldNumber"),
                 "note": error.get("note"),
                 "message": error.get("message"),
                 "scheme": error.get("scheme"),
                 "problem": error.get("problem"),
             })
-    for group in groups.values():
+    # A group whose first errors came after its kind's cap has no example
+    # kept, but is a group all the same.
+    for key, count in (exact or {}).items():
+        if key not in groups:
+            groups[key] = {"type": key[0], "constraint": key[2], "title": key[0], "field": key[1],
+                           "field_number": None, "warning": key[0] in WARNING_TYPES, "count": count, "rows": []}
+    for key, group in groups.items():
         total = int(error_counts.get(group["type"], 0))
         group["kind_total"] = total
-        group["capped"] = total > kept_per_kind.get(group["type"], 0)
+        if exact is not None and key in exact:
+            group["count"], group["capped"] = max(exact[key], group["count"]), False
+        else:
+            group["capped"] = total > kept_per_kind.get(group["type"], 0)
     return sorted(groups.values(), key=lambda g: (-g["count"], g["type"], g["field"] or ""))
 
 
@@ -180,3 +204,120 @@ def _gunzipped(content: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
     for start in range(0, len(content), chunk):
         yield inflater.decompress(content[start:start + chunk])
     yield inflater.flush()
+
+
+# Characters a reader cannot see in a cell, each shown by a visible mark.
+# Kinds are worded by the helpers ("tabulador", "espacio al final").
+_MARKS = {"\t": ("tab", "⇥"), "\n": ("line-break", "↵"), "\r": ("line-break", "↵"),
+          "\u0085": ("line-break", "↵"), "\u2028": ("line-break", "↵"), "\u2029": ("line-break", "↵"),
+          "\ufeff": ("bom", "")}
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\u180e"}
+# Marks that change the direction of the text around them (U+202E shows
+# "fdp.exe" as "exe.pdf"): shown by their code, never written out.
+_DIRECTION = {"\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+
+
+def _mark(char: str) -> tuple[str, str] | None:
+    """(kind, symbol) for a character that does not show as itself, else None."""
+    if char in _MARKS:
+        kind, symbol = _MARKS[char]
+        return kind, symbol or f"⟨U+{ord(char):04X}⟩"
+    code = f"⟨U+{ord(char):04X}⟩"
+    if char in _ZERO_WIDTH:
+        return "zero-width", code
+    if char in _DIRECTION:
+        return "direction", code
+    category = unicodedata.category(char)
+    if category == "Zs" and char != " ":
+        return "special-space", "⍽"
+    if category in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"):
+        return "control", code
+    return None
+
+
+def visible_segments(value: Any, limit: int | None = None) -> list[dict[str, str]]:
+    """A cell's text cut into plain runs (``{"text": …}``) and marks for what cannot be seen
+    (``{"mark": kind, "symbol": …}``): a TAB, a line break, a space at either end, a
+    non-breaking space, a zero-width character, a BOM, a direction override, a control character.
+
+    The text itself is never changed (the template escapes it); a mark
+    replaces its character. ``limit`` cuts a long text after that many
+    characters, ending it with "…".
+    """
+    if value is None:
+        return []
+    text = str(value)
+    # Spaces among the blanks at either end (spaces, TABs, line breaks) are marked.
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip()) if text.strip() else start
+    cut = limit is not None and len(text) > limit
+    if cut:
+        text = text[:limit]
+    segments: list[dict[str, str]] = []
+    plain: list[str] = []
+    previous = ""
+    for index, char in enumerate(text):
+        if char == " " and (index < start or index >= end):
+            found: tuple[str, str] | None = ("space-start" if index < start else "space-end", "␣")
+        else:
+            found = _mark(char)
+        if found is None:
+            plain.append(char)
+        else:
+            if plain:
+                segments.append({"text": "".join(plain)})
+                plain = []
+            if not (char == "\n" and previous == "\r"):  # CRLF is one line break
+                segments.append({"mark": found[0], "symbol": found[1]})
+        previous = char
+    if plain:
+        segments.append({"text": "".join(plain)})
+    if cut:
+        segments.append({"text": "…"})
+    return segments
+
+
+def visible_row(cells: Iterable[Any] | None, limit: int = 200) -> list[list[dict[str, str]]]:
+    """The cells of a row, each as :func:`visible_segments`, cut after ``limit`` characters in all."""
+    row: list[list[dict[str, str]]] = []
+    left = limit
+    for cell in cells or []:
+        if left <= 0:
+            row.append([{"text": "…"}])
+            break
+        text = "" if cell is None else str(cell)
+        row.append(visible_segments(text, left))
+        if len(text) > left:
+            break
+        left -= len(text) + 3  # and the separator between cells
+    return row
+
+
+def marks_in(values: Iterable[Any]) -> list[str]:
+    """The kinds of mark (see :func:`visible_segments`) the given values need, in a fixed order."""
+    found: set[str] = set()
+    for value in values:
+        found.update(segment["mark"] for segment in visible_segments(value) if "mark" in segment)
+    return [kind for kind in MARK_KINDS if kind in found]
+
+
+MARK_KINDS = ("tab", "space-start", "space-end", "special-space", "line-break", "zero-width", "bom", "direction",
+              "control")
+
+
+# What a header looks like when the file was read with the wrong separator:
+# one column whose label holds another separator several times.
+_SEPARATORS = (";", "\t", "|", ",", "~", "^")
+
+
+def separator_guess(labels: list[Any] | None, delimiter: str | None) -> str | None:
+    """The separator a file read as a single column seems to use, or None.
+
+    A header read as one column whose label holds another separator at
+    least twice (three columns or more) was split at the wrong character.
+    """
+    if not labels or len(labels) != 1 or not isinstance(labels[0], str):
+        return None
+    counts = {separator: labels[0].count(separator) for separator in _SEPARATORS if separator != delimiter}
+    best = max(counts, key=lambda separator: counts[separator], default=None)
+    return best if best is not None and counts[best] >= 2 else None

@@ -154,8 +154,9 @@ class ErrorCollector:
 
     def __init__(self, cap: int, log: ErrorLog | None = None) -> None:
         self.cap = cap
-        # Where every error goes, kept or not (the complete CSV download).
-        self.log = log
+        # Where every error goes, kept or not (the complete CSV download);
+        # without a file, every error is still counted by group.
+        self.log = log if log is not None else ErrorLog(None)
         self.counts: dict[str, int] = {}
         self._kept: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
         self._sequence = 0
@@ -238,7 +239,9 @@ def build_report(
     """A descriptor shaped like ``frictionless.Report.to_descriptor()``.
 
     ``stats.errors`` holds the true total, not the capped list length, so a
-    reader of the report alone still sees how bad the file is.
+    reader of the report alone still sees how bad the file is; the task's
+    ``groups`` (ours, not frictionless's) hold the true size of each group
+    of errors: kind, column and rule broken.
     """
     total = collector.total
     warning_count = len(warnings or []) + collector.warning_total
@@ -264,6 +267,7 @@ def build_report(
                 "stats": task_stats,
                 "warnings": list(warnings or []),
                 "errors": collector.errors(),
+                "groups": collector.log.group_counts() if collector.log is not None else [],
             }
         ],
     }
