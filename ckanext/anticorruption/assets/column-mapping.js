@@ -34,13 +34,22 @@ this.ckan.module('anticorruption-column-mapping', function ($) {
       $(document).on('change', '#field-resource-upload', function () {
         self.chosen(this.files && this.files.length ? this.files[0] : null);
       });
-      $(document).on('input', '#field-resource-url', function () {
-        if (!$('#resource-url-upload').prop('checked') && $(this).val()) {
-          self.say(self.strings.link);
-        }
-      });
+      $(document).on('input', '#field-resource-url', function () { self.linked(); });
       $(document).on('click', '.btn-remove-url', function () { self.reset(); });
       this.el.closest('form').on('submit', function () { self.write(); });
+      // A file chosen before this module started (the page was still loading).
+      var input = $('#field-resource-upload')[0];
+      if (input && input.files && input.files.length) {
+        this.chosen(input.files[0]);
+      } else if ($('#resource-url-link').prop('checked')) {
+        this.linked();
+      }
+    },
+
+    linked: function () {
+      if (!$('#resource-url-upload').prop('checked') && $.trim($('#field-resource-url').val() || '')) {
+        this.say(this.strings.link);
+      }
     },
 
     reset: function () {
@@ -167,21 +176,23 @@ this.ckan.module('anticorruption-column-mapping', function ($) {
       this.matched = $('<p class="anticorruption-column-mapping-matched"></p>').appendTo(this.el);
       var table = $('<table class="table table-sm anticorruption-column-mapping-table"></table>');
       table.append($('<thead></thead>').append($('<tr></tr>')
-        .append($('<th scope="col"></th>').text(strings.your_column))
-        .append($('<th scope="col"></th>').text(strings.type_column))
+        .append($('<th scope="col" style="width: 38%"></th>').text(strings.your_column))
+        .append($('<th scope="col" style="width: 37%"></th>').text(strings.type_column))
         .append($('<th scope="col"></th>').text(strings.how_sure))));
       var body = $('<tbody></tbody>').appendTo(table);
       this.rows = [];
       $.each(result.columns || [], function (index, column) {
         var id = 'column-mapping-step-' + column.number;
-        var name = $('<label></label>').attr('for', id);
+        var name = $('<td></td>');
+        var label = $('<label class="mb-0"></label>').attr('for', id).appendTo(name);
         if (result.no_header || !column.label) {
-          name.text(format(strings.column_number, {number: column.number}) + ' '
+          // "Column 3 (e.g. «ACME SA DE CV»)": a column without a name is known by its place and a value.
+          label.text(format(strings.column_number, {number: column.number}) + ' '
             + (column.sample ? '(' + format(strings.example, {value: column.sample}) + ')' : strings.no_name));
         } else {
-          name.append($('<code></code>').text(column.label));
+          label.append($('<code></code>').text(column.label));
           if (column.sample) {
-            name.append(' ').append($('<small class="text-muted"></small>').text(format(strings.example, {value: column.sample})));
+            name.append($('<div class="small text-muted"></div>').text(format(strings.example, {value: column.sample})));
           }
         }
         var select = $('<select class="form-control form-select"></select>').attr('id', id)
@@ -200,7 +211,7 @@ this.ckan.module('anticorruption-column-mapping', function ($) {
           self.update();
         });
         self.rows.push({key: column.key, select: select});
-        body.append($('<tr></tr>').append($('<td></td>').append(name)).append($('<td></td>').append(select)).append(sure));
+        body.append($('<tr></tr>').append(name).append($('<td></td>').append(select)).append(sure));
       });
       this.el.append(table);
       this.missing = $('<p class="anticorruption-column-mapping-missing text-warning"></p>').appendTo(this.el);
