@@ -6,8 +6,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.dataset_types import types
+from ckanext.anticorruption.validation.suggest import CSV_SAMPLE_BYTES
 
 __all__ = [
     "anticorruption_category",
@@ -16,6 +18,7 @@ __all__ = [
     "anticorruption_coverage_states",
     "anticorruption_choices",
     "anticorruption_column_mapping_choices",
+    "anticorruption_column_mapping_reader",
     "anticorruption_column_mapping_rows",
     "anticorruption_dataset_type",
     "anticorruption_field_text",
@@ -767,3 +770,12 @@ def anticorruption_previous_column_mapping(package_id: str | None) -> dict[str, 
         if isinstance(resource.get("column_mapping"), dict) and resource["column_mapping"]:
             return resource["column_mapping"]
     return None
+
+
+def anticorruption_column_mapping_reader() -> dict[str, Any]:
+    """Where and how much of a chosen file the resource form sends to have its header read before the upload."""
+    return {
+        "url": tk.url_for("api.action", logic_function="anticorruption_column_mapping_suggest", ver=3),
+        "max_bytes": validation_option("column_mapping_max_bytes"),
+        "text_bytes": min(CSV_SAMPLE_BYTES, validation_option("column_mapping_max_bytes")),
+    }

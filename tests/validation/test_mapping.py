@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,19 @@ def test_an_explicit_mapping_applies_to_the_schemas_own_header(tmp_path: Path) -
 
     assert (result.state, result.error_counts) == ("invalid", {"extra-label": 1, "missing-label": 1})
     assert result.detected["columns"]["missing_required"] == ["supplier_name"]
+
+
+def test_a_file_without_a_header_row_is_mapped_by_the_places_of_its_columns(tmp_path: Path) -> None:
+    # The upload form names such a file's columns by place: "1", "2", ...
+    header, rows = build_table("debarred_contractors", "clean", error_rate=0)
+    order = list(reversed(range(len(header))))
+    path = tmp_path / "sin_encabezado.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[row[index] for index in order] for row in rows])
+    schema = table_schema("debarred_contractors")
+
+    by_place = validate_file(str(path), schema)
+    mapped = validate_file(str(path), schema, mapping={str(place): header[index] for place, index in enumerate(order, 1)})
+
+    assert "no-header-row" in by_place.detected["warnings"] and by_place.state == "invalid"
+    assert (mapped.state, mapped.error_count) == ("valid", 0)

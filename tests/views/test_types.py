@@ -180,3 +180,28 @@ def test_unknown_frequency_from_the_form_is_explained(app, publisher) -> None:
     assert "Update frequency" in response.body
     assert "&#34;sometimes&#34; is not one of the options" in response.body
     assert f"{MONTHLY} (Monthly)" in response.body
+
+
+def test_the_resource_forms_of_every_type_carry_the_column_mapping_step(app, publisher) -> None:
+    auth = publisher["headers"]
+    for type_id in GUIDE_TYPE_IDS:
+        dataset = call_action("package_create", {"user": publisher["user"]["name"]},
+                              **minimal_dataset(type_id, publisher["org"]["id"]))
+        page = app.get(f"/es/{type_id}/{dataset['name']}/resource/new", headers=auth).body
+
+        step = page.split('data-module="anticorruption-column-mapping"', 1)
+        assert len(step) == 2, type_id
+        attributes = html.unescape(step[1].split(">", 1)[0])
+        # Hidden until JavaScript reads a chosen file; without it the JSON field is there as before.
+        assert 'id="column-mapping-step" hidden' in step[0][-200:], type_id
+        assert 'id="field-column_mapping"' in page, type_id
+        assert f'data-module-package="{dataset["name"]}"' in attributes
+        assert "/api/3/action/anticorruption_column_mapping_suggest" in attributes
+        # The table's words come in the page's language.
+        assert "Columnas de su archivo" in attributes and "(ignorar)" in attributes
+
+    resource = call_action("resource_create", {"user": publisher["user"]["name"]}, package_id=dataset["id"],
+                           url="https://example.org/datos.csv", format="CSV")
+    edit = app.get(f"/en/{type_id}/{dataset['name']}/resource/{resource['id']}/edit", headers=auth).body
+    assert 'data-module="anticorruption-column-mapping"' in edit
+    assert "Columns of your file" in html.unescape(edit)

@@ -20,6 +20,7 @@ from ckanext.anticorruption.coverage import store as coverage_store
 from ckanext.anticorruption.privacy import guard as privacy_guard
 
 __all__ = [
+    "anticorruption_column_mapping_suggest",
     "anticorruption_coverage",
     "anticorruption_coverage_declaration_delete",
     "anticorruption_coverage_declare",
@@ -79,6 +80,20 @@ def _file_editor(context: Context, data_dict: DataDict) -> AuthResult:
 
 # Running a check, and a file's privacy findings and reviews, are for the publisher.
 anticorruption_validation_run = anticorruption_privacy_show = anticorruption_privacy_review = _file_editor
+
+
+def anticorruption_column_mapping_suggest(context: Context, data_dict: DataDict) -> AuthResult:
+    """Publishers: those who may add a file to the dataset named, or to some dataset when none is.
+
+    Not allowed anonymously: CKAN refuses before this runs.
+    """
+    package_id = _id(data_dict, "package_id")
+    if package_id:
+        return authz.is_authorized("resource_create", context, {"package_id": package_id})
+    user = context.get("user") or ""
+    if authz.is_sysadmin(user) or authz.has_user_permission_for_some_org(user, "create_dataset"):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only publishers of an organization can have a file's columns read")}
 
 
 @tk.auth_allow_anonymous_access

@@ -1,6 +1,7 @@
 """Input schemas of the extension's actions."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -8,7 +9,7 @@ from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator
 
 __all__ = [
-    "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
+    "column_mapping_suggest_schema", "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
     "coverage_organization_show_schema", "coverage_schema", "id_schema", "identifier_matches_schema",
     "identifier_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema",
     "validation_run_schema", "validation_show_schema", "vocabulary_show_schema",
@@ -65,6 +66,40 @@ def organization_catalog_show_schema(not_empty: Validator, unicode_safe: Validat
         "page": [default(1), is_positive_integer],
         "modified_since": [ignore_missing, isodate],
     }
+
+
+@validator_args
+def column_mapping_suggest_schema(ignore_missing: Validator, unicode_safe: Validator,
+                                  boolean_validator: Validator, strip_value: Validator) -> Schema:
+    return {
+        "type": [ignore_missing, strip_value, unicode_safe, _no_nul, _max_length(100)],
+        "package_id": [ignore_missing, strip_value, unicode_safe, _no_nul, _max_length(100)],
+        "upload": [_an_upload],
+        "filename": [ignore_missing, unicode_safe, _no_nul, _max_length(1000)],
+        "format": [ignore_missing, strip_value, unicode_safe, _no_nul, _max_length(100)],
+        "sheet": [ignore_missing, strip_value, unicode_safe, _no_nul, _max_length(1000)],
+        "truncated": [ignore_missing, boolean_validator],
+        "column_mapping": [ignore_missing, _a_json_object],
+    }
+
+
+def _an_upload(value: Any) -> Any:
+    """A file sent as multipart/form-data (CKAN gives it as a FileStorage), or its bytes."""
+    if isinstance(value, (bytes, bytearray)) or callable(getattr(getattr(value, "stream", value), "read", None)):
+        return value
+    raise tk.Invalid(tk._("Send the beginning of the file as a multipart/form-data field named upload"))
+
+
+def _a_json_object(value: Any) -> Any:
+    """A JSON object (or its text); anything else is left aside: it is only a hint."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in list(value.items())[:10000]}
 
 
 def _no_nul(value: Any) -> Any:

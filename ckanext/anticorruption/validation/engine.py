@@ -64,7 +64,8 @@ def validate_file(
     :class:`BudgetExceeded`, polled where ``cancelled`` is.
     ``mapping`` (file column label → field name, None to ignore the column)
     overrides the match of columns by name (see mapping) for the columns it
-    names. A header that is the schema's names in order is checked as it
+    names; a file without a header row is mapped by its columns' places
+    ("1", "2", ...; otherwise its columns are the schema's, in order). A header that is the schema's names in order is checked as it
     always was; otherwise each column is checked against the field it
     holds, absent optional fields are fine and extra columns are warnings.
     A header that holds fewer than half of the required fields is not

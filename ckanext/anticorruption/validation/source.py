@@ -330,6 +330,22 @@ def iter_rows(source: Source, *, planned: bool = True) -> Iterator[list[Any]]:
     if not planned:
         yield from rows
         return
+    yield from _planned(source, rows)
+
+
+def sample_rows(source: Source) -> list[list[Any]]:
+    """The first rows of ``source`` as the reading plan reads them (see :func:`iter_rows`).
+
+    Only the beginning of the file is read (the first 256 KiB of a CSV,
+    the first 50 rows of a sheet, streamed from an XLSX's XML), so looking
+    at a header costs the same for any file.
+    """
+    rows = _csv_rows(source, sample=True) if source.format == "csv" else _sheet_rows(source, sample=True)
+    return list(itertools.islice(_planned(source, rows), _SAMPLE_ROWS))
+
+
+def _planned(source: Source, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """``rows`` with the joined labels in place of the last header row and the ignored empty columns off."""
     last_header = source.header_rows[-1] if source.header_rows and source.joined_labels else 0
     width = source.width
     for number, row in enumerate(rows, start=1):

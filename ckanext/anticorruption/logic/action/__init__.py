@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.anticorruption.logic.action import coverage, dcat, identifiers, privacy, types, validation
+from ckanext.anticorruption.logic.action import column_mapping, coverage, dcat, identifiers, privacy, types, validation
 
 __all__ = ["MODULES", "get_actions"]
 
-MODULES = (types, validation, coverage, identifiers, privacy, dcat)
+MODULES = (types, validation, column_mapping, coverage, identifiers, privacy, dcat)
 
 
 def get_actions() -> dict[str, Any]:
