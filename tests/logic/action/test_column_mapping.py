@@ -152,6 +152,7 @@ def test_a_file_with_the_types_own_header_needs_no_mapping(app, publisher, sanct
     (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "oficio.pdf", "Los archivos en formato pdf no se revisan"),
     (b"", "vacio.csv", "El archivo est\u00e1 vac\u00edo"),
     (bytes(range(256)) * 4, "datos.csv", "no parece una tabla"),
+    (b'{"releases": [{"ocid": "ocds-87sd3t-1"}]}', "contratos.json", "Los archivos en formato json no se revisan"),
 ])
 def test_a_file_that_cannot_be_read_is_said_so_in_the_publishers_language(app, publisher, sanctions, content,
                                                                         filename, says) -> None:
