@@ -7,6 +7,7 @@ publisher's credentials.
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +201,24 @@ def test_only_publishers_may_have_a_header_read(app, publisher, sanctions) -> No
     # The dataset's editor may, for the dataset or for a type.
     assert _suggest(app, publisher, content, "a.csv", package_id=sanctions["id"])["success"] is True
     assert _suggest(app, publisher, content, "a.csv", type="debarred_contractors")["success"] is True
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.column_mapping_max_seconds", 0.2)
+def test_a_header_that_takes_too_long_to_read_is_given_up_on_not_waited_for(app, publisher, sanctions,
+                                                                          monkeypatch) -> None:
+    from ckanext.anticorruption.logic.action import column_mapping
+
+    released = threading.Event()
+
+    def stuck(*args: Any, **kwargs: Any) -> dict:
+        released.wait(60)  # a reader that does not come back within the bound
+        return {}
+
+    monkeypatch.setattr(column_mapping, "suggest_columns", stuck)
+    try:
+        answer = _suggest(app, publisher, b"PROVEEDOR O CONTRATISTA\nACME\n", "a.csv", lang="/es", status=409,
+                          package_id=sanctions["id"])
+    finally:
+        released.set()
+
+    assert "tardó demasiado" in " ".join(answer["error"]["upload"])
