@@ -35,6 +35,13 @@ this.ckan.module('anticorruption-column-mapping', function ($) {
         self.chosen(this.files && this.files.length ? this.files[0] : null);
       });
       $(document).on('input', '#field-resource-url', function () { self.linked(); });
+      // Another sheet of the same workbook: read its header instead.
+      $(document).on('change', '#field-sheet', function () {
+        var chosen = $('#field-resource-upload')[0];
+        if (chosen && chosen.files && chosen.files.length) {
+          self.chosen(chosen.files[0]);
+        }
+      });
       $(document).on('click', '.btn-remove-url', function () { self.reset(); });
       this.el.closest('form').on('submit', function () { self.write(); });
       // A file chosen before this module started (the page was still loading).

@@ -7,6 +7,7 @@ publisher's credentials.
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,7 @@ def test_a_file_with_the_types_own_header_needs_no_mapping(app, publisher, sanct
     (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "oficio.pdf", "Los archivos en formato pdf no se revisan"),
     (b"", "vacio.csv", "El archivo est\u00e1 vac\u00edo"),
     (bytes(range(256)) * 4, "datos.csv", "no parece una tabla"),
+    (b'{"releases": [{"ocid": "ocds-87sd3t-1"}]}', "contratos.json", "Los archivos en formato json no se revisan"),
 ])
 def test_a_file_that_cannot_be_read_is_said_so_in_the_publishers_language(app, publisher, sanctions, content,
                                                                         filename, says) -> None:
@@ -199,3 +201,24 @@ def test_only_publishers_may_have_a_header_read(app, publisher, sanctions) -> No
     # The dataset's editor may, for the dataset or for a type.
     assert _suggest(app, publisher, content, "a.csv", package_id=sanctions["id"])["success"] is True
     assert _suggest(app, publisher, content, "a.csv", type="debarred_contractors")["success"] is True
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.column_mapping_max_seconds", 0.2)
+def test_a_header_that_takes_too_long_to_read_is_given_up_on_not_waited_for(app, publisher, sanctions,
+                                                                          monkeypatch) -> None:
+    from ckanext.anticorruption.logic.action import column_mapping
+
+    released = threading.Event()
+
+    def stuck(*args: Any, **kwargs: Any) -> dict:
+        released.wait(60)  # a reader that does not come back within the bound
+        return {}
+
+    monkeypatch.setattr(column_mapping, "suggest_columns", stuck)
+    try:
+        answer = _suggest(app, publisher, b"PROVEEDOR O CONTRATISTA\nACME\n", "a.csv", lang="/es", status=409,
+                          package_id=sanctions["id"])
+    finally:
+        released.set()
+
+    assert "tardó demasiado" in " ".join(answer["error"]["upload"])

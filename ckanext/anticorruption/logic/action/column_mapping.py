@@ -102,7 +102,8 @@ def anticorruption_column_mapping_suggest(context: Context, data_dict: DataDict)
             "will let you say which column is which after the check.").format(limit=f"{limit:,}")]})
     filename = data_dict.get("filename") or getattr(data_dict["upload"], "filename", None) or ""
     extension = os.path.splitext(str(filename))[1].lower()
-    declared = data_dict.get("format") or _FORMATS.get(extension)
+    # The name's extension says the format as the resource's format field would ("json" is not read as CSV).
+    declared = data_dict.get("format") or _FORMATS.get(extension) or extension.lstrip(".") or None
     if data_dict.get("truncated") and b"\n" in content:
         # The last line was cut where the beginning ends: it is not read.
         content = content[: content.rindex(b"\n") + 1]
