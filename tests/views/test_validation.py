@@ -271,7 +271,7 @@ def test_a_publishers_own_header_is_explained_first(app, create_with_upload, pub
 
     assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "valid"
     page = app.get(f"/es/anticorruption/validation/{resource['id']}").body
-    lead = page.index("El encabezado de su archivo coincide con 8 de las 13 columnas de este tipo.")
+    lead = page.index("El encabezado de su archivo coincide con 8 de las 15 columnas de este tipo.")
     assert "«IMPORTE_CONTRATO» → contract_value" in page
     assert page.index("Columnas que se conservan aunque este tipo no las tiene: Observaciones") > lead
     assert "Faltan columnas obligatorias" not in page
