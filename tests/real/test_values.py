@@ -51,12 +51,21 @@ def _assumption(result: ValidationResult, field: str, kind: str, **params: str) 
 def test_sfp_resolution_dates_are_read_day_first() -> None:
     result = _validate(SFP, "debarred_contractors")
 
-    # All 1,785 written dates are read; the 23 blank ones are the data's own gaps.
-    assert {error["type"] for error in _errors(result, "resolution_date")} == {"constraint-error"}
-    assert {error["cell"] for error in _errors(result, "resolution_date")} == {""}
+    # All 1,785 written dates are read; the 23 blank ones are the data's own gaps (an optional field).
+    assert not _errors(result, "resolution_date")
     assert _assumption(result, "resolution_date", "date", format="dd/mm/yyyy")["count"] == 1785
-    # SFP's words for the sanctions are the type's codes; "SANCIONATORIA" alone says none.
+
+
+def test_sfp_words_for_sanctions_are_read_as_the_types_codes() -> None:
+    path = REAL_DATA / SFP
+    if not path.is_file():
+        pytest.skip(f"{SFP} is not in {REAL_DATA}")
+    # A publisher who says the resolution's outcome is the kind of sanction.
+    result = validate_file(str(path), dataset_type("debarred_contractors").table_schema,
+                           mapping={"SENTIDO DE RESOLUCION": "sanction_type"})
+
     assert _assumption(result, "sanction_type", "value", to="multa")["count"] == 389
+    # "SANCIONATORIA" alone says no kind; "ABSOLUTORIA" is no sanction; one date in the wrong column.
     assert {error["cell"] for error in _errors(result, "sanction_type") if "enum" in error["note"]} == {
         "SANCIONATORIA", "ABSOLUTORIA", "18/01/2016"}
 
@@ -77,9 +86,11 @@ def test_sat_statuses_are_read_without_case() -> None:
     result = _validate(SAT_69B, "tax_records")
 
     assert not _errors(result, "compliance_status")
-    # The RFCs a court order suppressed (XXXXXXXXXXXX) are what is left.
-    assert set(result.error_counts) <= {"constraint-error", "extra-label", "missing-label"}
+    # What is left: the RFCs a court order suppressed (XXXXXXXXXXXX), those rows repeating one
+    # another, and one date the publisher's spreadsheet wrote as its serial number.
+    assert set(result.error_counts) <= {"constraint-error", "extra-label", "missing-label", "primary-key", "type-error"}
     assert {error["cell"] for error in _errors(result, "taxpayer_id")} == {"XXXXXXXXXXXX"}
+    assert {error["cell"] for error in _errors(result, "status_date")} == {"44014"}
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
