@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 REAL_DATA = Path(os.environ.get(
     "ANTICORRUPTION_REAL_DATA_DIR",
@@ -12,12 +14,18 @@ REAL_DATA = Path(os.environ.get(
 ))
 
 
+MAPPINGS_FILE = Path(__file__).with_name("mappings.yaml")
+
+
 @dataclass(frozen=True)
 class RealFile:
-    """A real file (its path under ``REAL_DATA``) and the Guide type it is published as."""
+    """A real file (its path under ``REAL_DATA``), the Guide type it is published as, its sheet, and
+    the ``column_mapping`` a publisher would choose for it (``tests/real/mappings.yaml``)."""
 
     path: str
     type: str
+    column_mapping: dict = field(default_factory=dict, hash=False, compare=False)
+    sheet: str | None = None
 
     @property
     def id(self) -> str:
@@ -25,19 +33,7 @@ class RealFile:
 
 
 def real_files() -> list[RealFile]:
-    """Every real CSV, XLS and XLSX in the real data, with its type (see real-data/README.md)."""
-    return [RealFile(path, type_id) for path, type_id in (
-        ("jmtoral__sancionados_marzo19/proveedores_sancionados.csv", "debarred_contractors"),
-        ("anabcm__Compranet-sancionados/data/ProveedoresyContratistasSancionados.csv", "debarred_contractors"),
-        ("wiktorrajca__Data-Science-Honors-Thesis/world_bank_listing_of_ineligible_firms_and_individuals.xlsx",
-         "debarred_contractors"),
-        ("wiktorrajca__Data-Science-Honors-Thesis/european_bank_for_reconstruction_and_development_ineligible_firms.csv",
-         "debarred_contractors"),
-        ("Cihua01__Python230221/Listado_Completo_69-B.csv", "tax_records"),
-        ("procurement-analytics__compranet-data/data/sample/sample_Contratos2013_150514080004.csv",
-         "contracts_register"),
-        ("procurement-analytics__compranet-data/data/sample/sample_Contratos2014_150514075704.csv",
-         "contracts_register"),
-        ("lapanquecita__cuenta-publica/csv/2023.csv", "budgets"),
-        ("lapanquecita__cuenta-publica/xls/2023.xls", "budgets"),
-    )]
+    """Every real CSV, XLS and XLSX in the real data, as ``mappings.yaml`` lists them."""
+    entries = yaml.safe_load(MAPPINGS_FILE.read_text(encoding="utf-8"))
+    return [RealFile(entry["file"], entry["type"], entry.get("column_mapping") or {}, entry.get("sheet"))
+            for entry in entries]

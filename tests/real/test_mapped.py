@@ -13,18 +13,15 @@ import csv
 import io
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
-import yaml
 
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.guide import minimal_dataset
-from tests.real import REAL_DATA
+from tests.real import REAL_DATA, real_files
 
-MAPPINGS = yaml.safe_load((Path(__file__).parent / "mappings.yaml").read_text(encoding="utf-8"))
 
 # Stages of the budget written as the public account writes them (capitalised;
 # "Ejercicio" for the stage "ejercido"): read by h15-values, not defects.
@@ -167,16 +164,16 @@ def _errors_left(resource_id: str, user: str) -> tuple[Counter, Counter]:
     return counts, stages
 
 
-@pytest.mark.parametrize("entry", MAPPINGS, ids=[Path(entry["file"]).name for entry in MAPPINGS])
-def test_with_the_publishers_mapping_only_true_defects_are_left(create_with_upload, entry) -> None:
-    path = REAL_DATA / entry["file"]
+@pytest.mark.parametrize("real", real_files(), ids=lambda real: real.id)
+def test_with_the_publishers_mapping_only_true_defects_are_left(create_with_upload, real) -> None:
+    path = REAL_DATA / real.path
     name = path.name
     user = factories.UserWithToken()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset(entry["type"], org["id"]))
-    extra = {"sheet": entry["sheet"]} if entry.get("sheet") else {}
+    dataset = call_action("package_create", {"user": user["name"]}, **minimal_dataset(real.type, org["id"]))
+    extra = {"sheet": real.sheet} if real.sheet else {}
     resource = create_with_upload(path.read_bytes(), name, package_id=dataset["id"], format=path.suffix[1:].upper(),
-                                  column_mapping=json.dumps(entry["column_mapping"], ensure_ascii=False),
+                                  column_mapping=json.dumps(real.column_mapping, ensure_ascii=False),
                                   context={"user": user["name"]}, **extra)
     from ckan.lib.jobs import Worker
 
@@ -185,7 +182,7 @@ def test_with_the_publishers_mapping_only_true_defects_are_left(create_with_uplo
 
     assert validation["state"] in ("valid", "invalid")
     # Every column the publisher named was read as the field they chose.
-    chosen = {column: field for column, field in entry["column_mapping"].items() if field}
+    chosen = {column: field for column, field in real.column_mapping.items() if field}
     assert {m["column"]: m["field"] for m in validation["detected"]["columns"]["mapping"]} == chosen
     counts, stages = _errors_left(resource["id"], user["name"])
     assert counts == _expected(name)
