@@ -330,7 +330,7 @@ def plan_readings(table_schema: Mapping[str, Any], samples: Mapping[str, list[An
                     "currency": list(numbers.get("currencyMarks") or ())}
         elif type_ == "date" and spec.get("format", "default") == "default":
             dates = defaults.get("dates") or {}
-            months = {word: number for number, words in (dates.get("monthNames") or {}).items() for word in words}
+            months = {word: number for number, words in enumerate(dates.get("monthNames") or [], start=1) for word in words}
             plan = {"kind": "date", "order": "mdy" if _month_first(samples.get(name) or ()) else "dmy", "months": months}
         elif type_ == "string" and spec.get("format", "default") == "default":
             plan = _text_plan(spec, default_aliases.get(name) or {}, upper_schemes, upper_fields)
