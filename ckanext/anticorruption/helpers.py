@@ -277,6 +277,8 @@ def anticorruption_reading_notes(detected: dict[str, Any] | None, report: dict[s
 
 def _date_shape(shape: str) -> str:
     """A date format as the reader's language writes it: dd/mm/yyyy, dd/mm/aaaa."""
+    if shape.endswith(" hh:mm"):
+        return tk._("{format} with a time of day, which was left out").format(format=_date_shape(shape[:-6]))
     if shape.startswith("long"):
         return tk._("a date written in words") + shape[4:]
     return re.sub(r"y+", lambda years: tk._("yyyy") if len(years[0]) == 4 else tk._("yy"), shape)

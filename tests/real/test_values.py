@@ -19,7 +19,7 @@ from ckanext.anticorruption.dataset_types.types import dataset_type
 from ckanext.anticorruption.validation import ValidationResult, validate_file
 
 from tests.guide import minimal_dataset
-from tests.real import REAL_DATA
+from tests.real import REAL_DATA, real_files
 
 SFP = REAL_DATA / "jmtoral__sancionados_marzo19" / "proveedores_sancionados.csv"
 COMPRANET_2013 = REAL_DATA / "procurement-analytics__compranet-data" / "data" / "sample" / "sample_Contratos2013_150514080004.csv"
@@ -57,11 +57,10 @@ def test_sfp_resolution_dates_are_read_day_first() -> None:
 
 
 def test_sfp_words_for_sanctions_are_read_as_the_types_codes() -> None:
-    path = REAL_DATA / SFP
-    if not path.is_file():
-        pytest.skip(f"{SFP} is not in {REAL_DATA}")
+    if not SFP.is_file():
+        pytest.skip(f"{SFP} is absent")
     # A publisher who says the resolution's outcome is the kind of sanction.
-    result = validate_file(str(path), dataset_type("debarred_contractors").table_schema,
+    result = validate_file(str(SFP), dataset_type("debarred_contractors").table_schema,
                            mapping={"SENTIDO DE RESOLUCION": "sanction_type"})
 
     assert _assumption(result, "sanction_type", "value", to="multa")["count"] == 389
@@ -119,3 +118,24 @@ def test_the_report_says_how_compranets_values_were_read(app, create_with_upload
     assert "«Licitación Pública» was read as «licitación pública» in 78 rows of «procurement_method»." in english
     # Read before the errors, which are only the blank signing dates.
     assert english.index("How values were read") < english.index("What to fix")
+
+
+def test_ebrd_date_times_are_read_as_dates_and_its_words_for_no_end_as_empty() -> None:
+    ebrd = next(real for real in real_files() if "european_bank" in real.path)
+    path = REAL_DATA / ebrd.path
+    if not path.is_file():
+        pytest.skip(f"{ebrd.path} is not in {REAL_DATA}")
+    result = validate_file(str(path), dataset_type(ebrd.type).table_schema,
+                           mapping={label: field or None for label, field in ebrd.column_mapping.items()})
+
+    # 2024-07-01T12:00:59Z is 2024-07-01: the time of day is left out, and the report says so.
+    assert "type-error" not in result.error_counts
+    assert _assumption(result, "sanction_start", "date", format="yyyy-mm-dd hh:mm")["count"] == 917
+    assert _assumption(result, "sanction_end", "date", format="yyyy-mm-dd hh:mm")["count"] == 852
+    # "Ongoing", "Indefinite", "Permanent": a debarment with no end, read as an empty end date.
+    assert {item["params"]["value"]: item["count"] for item in result.detected["assumptions"]
+            if item["kind"] == "missing" and item["field"] == "sanction_end"} == {
+        "Ongoing": 436, "Indefinite": 29, "Permanent": 3}
+    # What is left is the data's: 405 cross-debarments that do not say since when.
+    assert {(error["type"], error.get("fieldName")) for error in result.report["tasks"][0]["errors"]
+            if error.get("rowNumber")} == {("constraint-error", "sanction_start")}

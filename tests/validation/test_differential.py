@@ -416,7 +416,9 @@ def _publisher_date(iso: str, rng: random.Random) -> str:
     return rng.choice([
         iso, f"{day:02d}/{month:02d}/{year}", f"{day}/{month}/{year % 100:02d}", f"{day:02d}-{month:02d}-{year}",
         f"{day} de {_MONTHS[(month - 1) % 12].capitalize()} de {year}", f"{iso} 00:00:00 GMT", f"{iso}T00:00:00Z",
-        "31/02/2020", "32/01/2020", f"{iso} 10:30", "N/A",
+        "31/02/2020", "32/01/2020", f"{iso} 10:30", f"{iso}T12:00:59Z", f"{iso} 25:61", "N/A",
+        # Words for "no end": missing values of debarred contractors' sanction_end, errors elsewhere.
+        "Ongoing", "Permanente",
     ])
 
 

@@ -122,8 +122,10 @@ def _check_schema(schema: dict[str, Any]) -> None:
             spec.get("bareNumber", True) is not True or "decimalChar" in spec or "groupChar" in spec or spec.get("floatNumber")
         ):
             raise _Unsupported("number options")
-        if "missingValues" in spec:
-            raise _Unsupported("field missingValues")
+        own = spec.get("missingValues")
+        if own is not None and ("" not in own or not all(isinstance(value, str) for value in own)):
+            # As for the schema's: only a list holding "" reads blank lines alike.
+            raise _Unsupported("field missingValues without empty string")
         constraints = spec.get("constraints") or {}
         if set(constraints) - _SUPPORTED_CONSTRAINTS:
             raise _Unsupported("constraints")
@@ -472,7 +474,8 @@ class _Checker:
             in_key = self.has_primary_key and spec.name in primary_key
             if (unique or in_key) and spec.type not in _KEYABLE_TYPES:
                 raise _Unsupported("key on typed field")
-            own_missing = spec.missing_values if spec.schema is None else schema_missing
+            # A field's own missingValues replace the schema's, as frictionless reads them.
+            own_missing = spec.missing_values if spec.schema is None or spec.has_defined("missing_values") else schema_missing
             reading_spec = (spec.custom or {}).get(READING_KEY)
             self.columns.append(
                 _Column(

@@ -149,8 +149,11 @@ _YEAR_FIRST = re.compile(r"([0-9]{4})([/.-])([0-9]{1,2})\2([0-9]{1,2})")
 _LONG_DATE = re.compile(r"([0-9]{1,2})(?:o|º|°)?\.?\s+de\s+([a-z]+)\.?\s+(?:de|del)\s+([0-9]{4})")
 # 15-mar-2019, 15 mar 19.
 _SHORT_MONTH = re.compile(r"([0-9]{1,2})([-/ ])([a-z]+)\.?\2([0-9]{4}|[0-9]{2})")
-# A time of midnight after a date, with or without seconds and a zone.
-_MIDNIGHT = re.compile(r"(.*?)\s*[ T]00:00(?::00(?:\.0+)?)?\s*(?:Z|GMT|UTC|[+-][0-9]{2}:?[0-9]{2})?", re.IGNORECASE)
+# A time of day after a date, with or without seconds and a zone: a date
+# field keeps the date as written (the zone is not applied), and the report
+# says whether a time other than midnight was left out.
+_TIME = re.compile(r"(.*?)\s*[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?\s*"
+                   r"(?:Z|GMT|UTC|[+-][0-9]{2}:?[0-9]{2})?", re.IGNORECASE)
 
 
 def _year(text: str) -> int:
@@ -162,7 +165,7 @@ def _year(text: str) -> int:
 
 
 class DateReading(Reading):
-    """Day-first dates, Spanish long dates and dates written as midnight datetimes."""
+    """Day-first dates, Spanish long dates and dates written as date-times (the time of day left out)."""
 
     kind = "date"
 
@@ -173,15 +176,16 @@ class DateReading(Reading):
 
     def _read(self, value: str) -> Read:
         text = value.strip()
-        midnight = _MIDNIGHT.fullmatch(text)
-        if midnight:
-            text = midnight[1]
+        timed = _TIME.fullmatch(text)
+        if timed:
+            text = timed[1]
         parts = self._parts(text)
         if parts is None:
             return value, _KEPT
         (year, month, day), shape = parts
-        if midnight:
-            shape += " 00:00"
+        if timed:
+            midnight = not any(int(part or 0) for part in timed.groups()[1:])
+            shape += " 00:00" if midnight else " hh:mm"
         return f"{year:04d}-{month:02d}-{day:02d}", ("date", (("format", shape),))
 
     def _parts(self, text: str) -> tuple[tuple[int, int, int], str] | None:
