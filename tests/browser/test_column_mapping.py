@@ -47,15 +47,18 @@ def test_the_publisher_maps_sfps_columns_on_the_upload_form(page: Page) -> None:
     expect(supplier.locator("select")).to_have_value("supplier_name")
     expect(supplier.locator(".anticorruption-column-mapping-sure")).to_have_text(
         "Probable: es un nombre que se usa para esta columna")
-    notified = table.locator("tr", has=page.locator("code", has_text="FECHA DE NOTIFICACION"))
-    expect(notified.locator("select")).to_have_value("")
-    expect(notified.locator(".anticorruption-column-mapping-sure")).to_have_text(
+    business = table.locator("tr", has=page.locator("code", has_text="OBJETO SOCIAL"))
+    expect(business.locator("select")).to_have_value("")
+    expect(business.locator(".anticorruption-column-mapping-sure")).to_have_text(
         "No se reconoció: elija una columna o ignórela")
+    notified = table.locator("tr", has=page.locator("code", has_text="FECHA DE NOTIFICACION"))
+    expect(notified.locator("select")).to_have_value("notification_date")
     missing = step.locator(".anticorruption-column-mapping-missing")
     expect(missing).to_contain_text("Fecha de inicio de la sanción (sanction_start)")
     # The JSON field is replaced by the table while it is shown.
     expect(page.locator("#field-column_mapping")).to_be_hidden()
 
+    # This publisher knows its sanctions run from the day they are notified.
     notified.locator("select").select_option("sanction_start")
 
     expect(notified.locator(".anticorruption-column-mapping-sure")).to_have_text("Su elección")

@@ -47,41 +47,41 @@ def test_publisher_accepts_the_suggested_columns_of_sfps_file_and_reads_its_real
 
     page.goto(f"/es/anticorruption/validation/{resource['id']}")
     summary = page.locator(".anticorruption-header-summary")
-    expect(summary).to_contain_text("El encabezado de su archivo coincide con 7 de las 13 columnas de este tipo.")
+    expect(summary).to_contain_text("El encabezado de su archivo coincide con 9 de las 17 columnas de este tipo.")
     expect(summary.get_by_role("link", name="la plantilla de este tipo")).to_have_attribute(
         "href", "/es/anticorruption/templates/debarred_contractors.xlsx")
     form = page.locator("#column-mapping")
     suggested = form.locator("tr", has=page.locator('input[name="column"][value="PROVEEDOR O CONTRATISTA"]'))
     expect(suggested.locator("select")).to_have_value("supplier_name")
     expect(suggested).to_contain_text("Probable")
+    notified = form.locator("tr", has=page.locator('input[name="column"][value="FECHA DE NOTIFICACION"]'))
+    expect(notified.locator("select")).to_have_value("notification_date")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sfp-report-as-published-es.png"), full_page=True)
     page.locator(".anticorruption-validation-summary").screenshot(path=str(ARTIFACTS / "sfp-report-header-es.png"))
 
-    # The suggestion is kept; the notification date is when the sanction starts.
-    notified = form.locator("tr", has=page.locator('input[name="column"][value="FECHA DE NOTIFICACION"]'))
-    notified.locator("select").select_option("sanction_start")
+    # The publisher accepts the suggestion as it is.
     form.get_by_role("button", name="Revisar el archivo con estas columnas").click()
     page.wait_for_url(f"**/anticorruption/validation/{resource['id']}")
     rechecked = _finished(resource["id"], not_run=first["run_id"])
     page.reload()
 
-    assert rechecked["detected"]["columns"]["matched"] == 8
+    assert rechecked["detected"]["columns"]["matched"] == 9
+    assert call_action("resource_show", id=resource["id"])["column_mapping"]["PROVEEDOR O CONTRATISTA"] == "supplier_name"
     expect(page.locator(".anticorruption-header-summary")).to_contain_text(
-        "El encabezado de su archivo coincide con 8 de las 13 columnas de este tipo.")
+        "El encabezado de su archivo coincide con 9 de las 17 columnas de este tipo.")
     chosen = page.locator("#column-mapping tr", has=page.locator('input[name="column"][value="FECHA DE NOTIFICACION"]'))
-    expect(chosen.locator("select")).to_have_value("sanction_start")
+    expect(chosen.locator("select")).to_have_value("notification_date")
     expect(chosen).to_contain_text("Usted la eligió.")
-    left_out = page.locator("#column-mapping tr", has=page.locator('input[name="column"][value="PLAZO"]'))
+    left_out = page.locator("#column-mapping tr", has=page.locator('input[name="column"][value="OBJETO SOCIAL"]'))
     expect(left_out).to_contain_text("Usted la dejó fuera.")
-    # The errors left are SFP's own (a sanction outside the type's list, a
-    # file number used twice), counted exactly and explained in Spanish.
-    groups = page.locator(".anticorruption-error-group")
-    expect(groups.first.locator("h3")).to_contain_text("de 1,808 renglones")
-    expect(page.locator(".anticorruption-error-group[data-error-type=unique-error] td").last).to_contain_text(
-        "Es el mismo valor que el del renglón")
-    expect(page.locator("body")).not_to_contain_text("the same as in the row at position")
+    # The errors left are SFP's own (no start of the sanction in the file, 22 records
+    # without their facts), counted exactly and explained in Spanish.
+    expect(page.locator(".anticorruption-header-summary")).to_contain_text("sanction_start")
+    blank = page.locator(".anticorruption-error-group[data-error-type=constraint-error]")
+    expect(blank.locator("h3")).to_contain_text("22 de 1,808 renglones")
     expect(page.locator("body")).not_to_contain_text("constraint \"")
+    expect(page.locator("body")).not_to_contain_text("is a required field")
     page.screenshot(path=str(ARTIFACTS / "sfp-report-with-columns-es.png"), full_page=True)
-    groups.first.screenshot(path=str(ARTIFACTS / "sfp-report-first-errors-es.png"))
+    blank.first.screenshot(path=str(ARTIFACTS / "sfp-report-first-errors-es.png"))
     page.locator("#column-mapping").screenshot(path=str(ARTIFACTS / "sfp-report-columns-es.png"))

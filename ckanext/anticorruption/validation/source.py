@@ -31,6 +31,7 @@ __all__ = [
     "SourceProblem",
     "detect_delimiter",
     "detect_encoding",
+    "first_rows",
     "header_labels",
     "header_width",
     "iter_rows",
@@ -333,8 +334,8 @@ def iter_rows(source: Source, *, planned: bool = True) -> Iterator[list[Any]]:
     yield from _planned(source, rows)
 
 
-def sample_rows(source: Source) -> list[list[Any]]:
-    """The first rows of ``source`` as the reading plan reads them (see :func:`iter_rows`).
+def first_rows(source: Source) -> list[list[Any]]:
+    """The first rows of ``source``, header included, as the reading plan reads them (see :func:`iter_rows`).
 
     Only the beginning of the file is read (the first 256 KiB of a CSV,
     the first 50 rows of a sheet, streamed from an XLSX's XML), so looking

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .mapping import map_columns
-from .source import Source, SourceProblem, open_source, sample_rows
+from .source import Source, SourceProblem, first_rows, open_source
 
 __all__ = ["CSV_SAMPLE_BYTES", "POSITION_CONFIDENCE", "SAMPLE_CHARS", "suggest_columns"]
 
 # The beginning of a text file that is enough to find its header, encoding
-# and separator (the reader looks at no more: see source.sample_rows).
+# and separator (the reader looks at no more: see source.first_rows).
 CSV_SAMPLE_BYTES = 256 * 1024
 
 # A column of a file without a header row holds the field at its place in
@@ -85,7 +85,7 @@ def suggest_columns(
     if isinstance(source, SourceProblem):
         return source
     try:
-        rows = sample_rows(source)
+        rows = first_rows(source)
     except UnicodeDecodeError as error:
         return SourceProblem("error", "encoding", {"encoding": source.encoding, "detail": str(error)[:300]})
     except Exception as error:  # calamine and the XML parser raise their own classes: the file is unreadable
