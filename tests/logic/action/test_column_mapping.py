@@ -77,7 +77,9 @@ def test_the_first_bytes_of_sfps_file_are_read_as_the_check_reads_it(app, publis
     assert columns["PROVEEDOR O CONTRATISTA"]["how"] == "alias"
     assert columns["PROVEEDOR O CONTRATISTA"]["sample"] == "3R INNOVACIÓN Y DISEÑO S.A. DE C.V."
     assert columns["DEPENDENCIA"]["field"] == "sanctioning_authority_name"
-    assert columns["FECHA DE NOTIFICACION"]["field"] is None
+    assert columns["FECHA DE NOTIFICACION"]["field"] == "notification_date"
+    assert columns["OBJETO SOCIAL"]["field"] is None
+    # The directory never says when a sanction starts.
     assert "sanction_start" in result["result"]["missing_required"]
     assert result["result"]["complete"] is False
     assert result["result"]["header_rows"] == [1] and result["result"]["no_header"] is False
@@ -118,7 +120,8 @@ def test_a_government_xls_is_read_too(app, publisher) -> None:
     result = _suggest(app, publisher, _real(BUDGET_XLS), "2023.xls", package_id=budget["id"])
 
     assert result["result"]["detected"]["format"] == "xls"
-    assert _by_label(result)["PROGRAMA"]["field"] == "program_name"
+    # The public account's programme column holds codes (K027), not names.
+    assert _by_label(result)["PROGRAMA"]["field"] == "program_code"
 
 
 def test_a_file_without_a_header_row_names_its_columns_by_place_with_a_sample(app, publisher, sanctions,
