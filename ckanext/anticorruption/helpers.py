@@ -19,7 +19,6 @@ __all__ = [
     "anticorruption_choices",
     "anticorruption_column_mapping_choices",
     "anticorruption_column_mapping_reader",
-    "anticorruption_column_mapping_rows",
     "anticorruption_dataset_type",
     "anticorruption_field_text",
     "anticorruption_header_summary",
@@ -701,21 +700,6 @@ def anticorruption_red_flags(pkg: dict[str, Any]) -> dict[str, Any] | None:
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return None
     return found if found["registers"] or found["awards"] else None
-
-
-def anticorruption_column_mapping_rows(validation: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each column of the file with the column of the type it holds ("" for none), for the mapping form.
-
-    Read from how the check matched the header (``detected.columns``): the
-    columns it matched, then those it kept aside. Empty when the header was
-    the type's own, in order.
-    """
-    columns = (validation.get("detected") or {}).get("columns")
-    if not isinstance(columns, dict):
-        return []
-    matched = [(str(entry.get("column", "")), str(entry.get("field") or ""))
-               for entry in columns.get("mapping") or [] if isinstance(entry, dict)]
-    return matched + [(str(label), "") for label in columns.get("extra") or []]
 
 
 def anticorruption_column_mapping_choices(validation: dict[str, Any], column_mapping: dict[str, Any] | None = None,
