@@ -1,0 +1,138 @@
+"""Legal names as join keys: the second tier of the linkage.
+
+Pure module. Real registers rarely carry the identifier the first tier
+joins on (SFP's directory of sanctioned suppliers has no RFC, CompraNet's
+contracts of 2010-2016 neither), so two datasets may still be joined by the
+supplier's legal name, compared after normalisation::
+
+    >>> rules = NameRules.load()
+    >>> rules.parse("3R INNOVACIÓN Y DISEÑO, S.A. DE  C.V.")
+    Name(key='3R INNOVACION Y DISENO', form='S.A. de C.V.')
+    >>> rules.key("3r Innovacion y Diseno SA de CV") == rules.key("3R INNOVACIÓN Y DISEÑO, S.A. DE  C.V.")
+    True
+
+A match on the key alone is *probable*, never *certain*: two firms may
+share a name, and one firm may be written in two ways. Nothing here is
+fuzzy: the keys are equal or they are not. The legal forms and the words
+too generic to match are data (``schemas/names.yaml``).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ckanext.anticorruption.dataset_types.types import SCHEMAS_DIR
+
+__all__ = ["NAME_SCHEME", "Name", "NameRules"]
+
+# The scheme code under which normalised names are stored in the linkage index.
+NAME_SCHEME = "NAME"
+
+_NAMES_FILE = SCHEMAS_DIR / "names.yaml"
+
+
+def _fold_table() -> dict[int, str]:
+    """A str.translate table: letters without accents, punctuation as spaces, dots and apostrophes gone."""
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x0250):
+        character = chr(code)
+        base = unicodedata.normalize("NFKD", character)
+        base = "".join(part for part in base if not unicodedata.combining(part))
+        if base != character and base.isascii():
+            table[code] = base
+    for character in ".'\u2019\u00b4`":
+        table[ord(character)] = ""
+    for character in ',;:"()[]{}/\\-_|*+!?¡¿#%=<>\u201c\u201d\u00ab\u00bb\u2013\u2014\t\r\n\u00a0':
+        table[ord(character)] = " "
+    # Ampersands are kept ("A&P"), with spaces round them ("A & P" is "A&P" too).
+    return table
+
+
+_FOLD = _fold_table()
+_AMPERSAND = re.compile(r"\s*&\s*")
+# Runs of one-letter words are initials: "S A DE C V" is "SA DE CV".
+_INITIALS = re.compile(r"\b(?:[A-Z0-9] )+[A-Z0-9]\b")
+_ONE_LETTER = re.compile(r"\b[A-Z0-9] [A-Z0-9]\b")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name as compared: its key (upper case, no accents, no legal form) and the legal form taken off."""
+
+    key: str
+    form: str | None
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """The legal forms (by normalised spelling) and the limits on what may match."""
+
+    forms: Mapping[str, str]  # normalised spelling → the form as shown
+    longest: int = 1  # words in the longest spelling
+    minimum_key_length: int = 5
+    too_generic: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> NameRules:
+        forms: dict[str, str] = {}
+        for entry in data.get("legalForms") or ():
+            for spelling in entry.get("spellings") or ():
+                forms.setdefault(_fold(spelling), entry["form"])
+        return cls(
+            forms=forms,
+            longest=max((spelling.count(" ") + 1 for spelling in forms), default=1),
+            minimum_key_length=int(data.get("minimumKeyLength", 5)),
+            too_generic=frozenset(_fold(word) for word in data.get("tooGeneric") or ()),
+        )
+
+    @classmethod
+    @functools.cache
+    def load(cls, path: Path | None = None) -> NameRules:
+        """The rules of ``schemas/names.yaml`` (read once)."""
+        import yaml
+
+        with open(path or _NAMES_FILE, encoding="utf-8") as f:
+            return cls.from_data(yaml.safe_load(f) or {})
+
+    def parse(self, name: str) -> Name:
+        """The key and legal form of a name as written."""
+        words = _fold(name).split(" ")
+        form: str | None = None
+        longest = self.longest
+        found = True
+        while found and len(words) > 1:
+            found = False
+            # The longest spelling at the end first; a name that is only a legal form keeps it.
+            for size in range(min(longest, len(words) - 1), 0, -1):
+                shown = self.forms.get(" ".join(words[-size:]))
+                if shown is not None:
+                    del words[-size:]
+                    form = form or shown
+                    found = True
+                    break
+        return Name(" ".join(words), form)
+
+    def key(self, name: str) -> str | None:
+        """The join key of a name, or None when it says too little to match anything."""
+        key = self.parse(name).key
+        if len(key) < self.minimum_key_length or key in self.too_generic:
+            return None
+        return key
+
+    def keys(self, names: Iterable[str]) -> dict[str, str | None]:
+        """The key of each distinct name (a register of 50,000 names costs 50,000 calls at most)."""
+        return {name: self.key(name) for name in set(names)}
+
+
+def _fold(text: str) -> str:
+    text = " ".join(unicodedata.normalize("NFC", str(text)).upper().translate(_FOLD).split())
+    if "&" in text:
+        text = _AMPERSAND.sub("&", text)
+    if _ONE_LETTER.search(text):
+        text = _INITIALS.sub(lambda found: found.group(0).replace(" ", ""), text)
+    return text
