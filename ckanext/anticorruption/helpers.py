@@ -521,8 +521,20 @@ def _type_explanation(field: dict[str, Any]) -> str:
 
 
 def _identifier_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
+    explanation = _scheme_explanation(row, field)
+    schemes = (field.get("identifier") or {}).get("schemes") or []
+    if "ORG-ID" in schemes and row.get("scheme") != "ORG-ID" and row.get("problem") != "check-digit":
+        return explanation + " " + tk._("For a foreign firm, write the code of its register before its number, "
+                                        "e.g. GB-COH-01234567 (see org-id.guide).")
+    return explanation
+
+
+def _scheme_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
     scheme, problem = row.get("scheme"), row.get("problem")
     example = field.get("example")
+    if problem == "country":
+        return tk._("An org-id identifier starts with a country's two-letter code (or XI, XM) and the code of "
+                    "its register, such as «GB-COH-».")
     if problem == "length" and scheme == "MX-RFC":
         return tk._("An RFC has 12 characters for a company and 13 for a person.")
     if problem == "length" and scheme == "MX-CURP":

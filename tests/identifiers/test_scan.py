@@ -25,7 +25,7 @@ OTHER = "IPB201120RT" + rfc.calc_check_digit("IPB201120RT")
 PERSON = "GODE561231GR" + rfc.calc_check_digit("GODE561231GR")
 WRONG_DIGIT = GOOD[:-1] + ("2" if GOOD[-1] != "2" else "3")
 BAD_DATE = "CMO181304KX1"  # the shape of an RFC, month 13
-NOT_AN_RFC = "12345"  # breaks the column's pattern: reported by the pattern constraint only
+NOT_AN_RFC = "12345"  # neither an RFC nor an org-id identifier (GB-COH-…)
 
 
 def _row(number: int, supplier: str, signed: str = "2025-03-10") -> list[str]:
@@ -57,12 +57,13 @@ def test_malformed_is_an_error_and_a_wrong_check_digit_a_warning(tmp_path: Path,
     errors = _errors(result)
     assert errors[("identifier-error", 4, "supplier_id")] == 1
     assert errors[("identifier-warning", 3, "supplier_id")] == 1
-    # The value that breaks the pattern is reported once, by the pattern.
-    assert errors[("constraint-error", 5, "supplier_id")] == 1
-    assert not any(key[0].startswith("identifier") and key[1] == 5 for key in errors)
+    # A value that is no identifier at all is reported once, as such (the column has no pattern: it also
+    # takes a foreign firm's org-id identifier, which no RFC pattern would let through).
+    assert errors[("identifier-error", 5, "supplier_id")] == 1
+    assert not any(key[0] == "constraint-error" and key[1] == 5 for key in errors)
     assert result.state == "invalid"
     assert result.error_counts["identifier-warning"] == 1
-    assert result.error_count == 2  # the malformed RFC and the pattern; the warning is not counted
+    assert result.error_count == 2  # the two malformed values; the warning is not counted
 
 
 def test_both_engines_find_the_same(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ import pytest
 from stdnum.mx import curp as stdnum_curp
 from stdnum.mx import rfc as stdnum_rfc
 
-from ckanext.anticorruption.identifiers.schemes import Registry, stdnum_scheme
+from ckanext.anticorruption.identifiers.schemes import Registry, org_id_register, stdnum_scheme
 
 REGISTRY = Registry.of([])
 
@@ -81,6 +81,44 @@ def test_org_id_values_are_checked_with_their_register_and_join_with_bare_ones()
     # A register this portal does not know is accepted as written.
     assert REGISTRY.check("GB-COH-01234567", ["ORG-ID"]) is None
     assert REGISTRY.resolve(f"MX-RFC-{COMPANY}", ["ORG-ID"]) == REGISTRY.resolve(COMPANY, ["MX-RFC"])
+
+
+@pytest.mark.parametrize(("value", "scheme", "identifier"), [
+    ("GB-COH-01234567", "GB-COH", "01234567"),  # a British company on the World Bank's list
+    ("XI-IATI-EBRD", "XI-IATI", "EBRD"),  # a list that belongs to no country
+    ("MX-JALPP-10450", "MX-JALPP", "10450"),  # a state's own register of suppliers
+    (f"MX-RFC-{COMPANY}", "MX-RFC", COMPANY),
+    (COMPANY, "MX-RFC", COMPANY),
+])
+def test_a_supplier_column_takes_an_rfc_or_an_org_id_and_records_its_scheme(value, scheme, identifier) -> None:
+    assert REGISTRY.check(value, ["MX-RFC", "ORG-ID"]) is None
+    assert REGISTRY.resolve(value, ["MX-RFC", "ORG-ID"]) == (scheme, identifier)
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("QQ-COH-01234567", "country"),  # QQ is no country
+    ("ZZ-COH-01234567", "country"),  # "unknown region" is not one either
+    ("MX-RFC-CMO181304KX1", "date"),  # an org-id RFC is checked as an RFC
+])
+def test_a_value_written_as_an_org_id_is_told_what_is_wrong_with_it_as_one(value, code) -> None:
+    problem = REGISTRY.check(value, ["MX-RFC", "ORG-ID"])
+    assert (problem.severity, problem.code) == ("error", code)
+    assert REGISTRY.resolve(value, ["MX-RFC", "ORG-ID"]) is None
+
+
+def test_a_bare_foreign_number_is_neither_an_rfc_nor_an_org_id() -> None:
+    problem = REGISTRY.check("01234567", ["MX-RFC", "ORG-ID"])
+    assert (problem.severity, problem.scheme) == ("error", "MX-RFC")
+    assert REGISTRY.resolve("01234567", ["MX-RFC", "ORG-ID"]) is None
+
+
+def test_org_id_registers_are_titled_with_their_country_in_both_languages() -> None:
+    assert org_id_register("GB-COH") == {
+        "en": "Register GB-COH (United Kingdom), as listed by org-id.guide",
+        "es": "Registro GB-COH (Reino Unido), según org-id.guide",
+    }
+    assert org_id_register("QQ-COH") is None
+    assert REGISTRY.title("MX-RFC")["es"] == "Registro Federal de Contribuyentes (RFC)"
 
 
 def test_a_column_of_rfcs_or_curps_accepts_either() -> None:

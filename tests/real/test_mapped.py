@@ -67,14 +67,12 @@ TRUE_DEFECTS: dict[str, dict[tuple[str, str], int]] = {
         ("type-error", "status_date"): 1,
     },
     "sample_Contratos2013_150514080004.csv": {
-        # CompraNet's contracts file has no RFC of the supplier: no contract can be matched with
-        # the debarment lists or the SAT's lists by the supplier's code.
-        ("missing-label", "supplier_id"): 1,
+        # CompraNet's contracts file has no RFC of the supplier (an optional column: its contracts are
+        # matched with the debarment lists and the SAT's lists by the supplier's name, as probable).
         # The signature date is blank for 316 of 399 contracts.
         ("constraint-error", "date_signed"): 316,
     },
     "sample_Contratos2014_150514075704.csv": {
-        ("missing-label", "supplier_id"): 1,
         ("constraint-error", "date_signed"): 178,
         # Two contracts listed twice, row for row (665468 and 646699).
         ("unique-error", "contract_id"): 2,

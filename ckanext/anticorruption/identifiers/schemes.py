@@ -17,6 +17,7 @@ python-stdnum module into a scheme in one line.
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib
 import operator
 import re
@@ -34,6 +35,7 @@ __all__ = [
     "IdentifierScheme",
     "Problem",
     "Registry",
+    "org_id_register",
     "rfc_check_digit",
     "stdnum_scheme",
 ]
@@ -230,8 +232,35 @@ BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
     ),
 )
 
-# org-id.guide codes: a country (or XI/XM) and a register, e.g. MX-RFC-….
-_ORG_ID = re.compile(r"((?:[A-Z]{2})-[A-Z0-9]+)-(\S+)")
+# org-id.guide codes: a country (or XI/XM) and a register, e.g. MX-RFC-…,
+# GB-COH-01234567 (the UK's Companies House), a state's own supplier register.
+_ORG_ID = re.compile(r"((?:[A-Z]{2})-[A-Z0-9]{2,})-(\S+)")
+# org-id.guide's lists that belong to no country: international (XI) and multilateral (XM).
+_NO_COUNTRY = {"XI": {"en": "international", "es": "internacional"},
+               "XM": {"en": "multilateral", "es": "multilateral"}}
+
+
+@functools.cache
+def _countries(language: str) -> dict[str, str]:
+    """ISO 3166 two-letter country codes and their names in ``language`` (from Babel's CLDR data)."""
+    from babel import Locale
+
+    names = {code: name for code, name in Locale(language).territories.items()
+             if len(code) == 2 and code.isalpha() and code != "ZZ"}
+    names.update({code: title[language] for code, title in _NO_COUNTRY.items()})
+    return names
+
+
+def org_id_register(code: str) -> dict[str, str] | None:
+    """Titles (en, es) of an org-id.guide register code such as ``GB-COH``; None when its
+    first two letters are no country (nor XI/XM) or the code is not shaped like one."""
+    country, _, register = code.partition("-")
+    if not re.fullmatch(r"[A-Z0-9]{2,}", register) or country not in _countries("en"):
+        return None
+    return {language: (f"Register {code} ({_countries('en')[country]}), as listed by org-id.guide"
+                       if language == "en" else
+                       f"Registro {code} ({_countries('es')[country]}), según org-id.guide")
+            for language in ("en", "es")}
 
 
 def stdnum_scheme(code: str, module: str, title: dict[str, str], *,
@@ -312,7 +341,12 @@ class Registry:
         if not found:
             return None
         warnings = [problem for problem in found if problem.severity == "warning"]
-        return warnings[0] if warnings else found[0]
+        if warnings:
+            return warnings[0]
+        # A value written like an org-id identifier is told what is wrong with it as one.
+        if "ORG-ID" in codes and _ORG_ID.fullmatch(value):
+            return next(problem for code, problem in zip(codes, found) if code == "ORG-ID")
+        return found[0]
 
     def resolve(self, value: str, codes: Sequence[str]) -> tuple[str, str] | None:
         """The (scheme, canonical value) to join on, or None for an unusable value.
@@ -335,6 +369,8 @@ class Registry:
                 inner_code, inner = found.groups()
                 scheme = self.schemes.get(inner_code)
                 if scheme is None:
+                    if org_id_register(inner_code) is None:
+                        continue
                     return inner_code, inner
                 if scheme.check(inner) is None or scheme.check(inner).severity == "warning":
                     return inner_code, scheme.canonical(inner)
@@ -350,6 +386,11 @@ class Registry:
         unchecked = [code for code in codes if code not in self.schemes and code not in ("ORG-ID", LOCAL)]
         return (unchecked[0], value.strip()) if unchecked and value.strip() else None
 
+    def title(self, code: str) -> dict[str, str] | None:
+        """The titles (en, es) of a scheme this registry checks, or of an org-id.guide register."""
+        scheme = self.schemes.get(code)
+        return dict(scheme.title) if scheme is not None else org_id_register(code)
+
     def natural_person(self, code: str, value: str) -> bool:
         scheme = self.schemes.get(code)
         return bool(scheme and (scheme.personal or scheme.natural_person(value)))
@@ -362,6 +403,9 @@ class Registry:
                                "an org-id identifier starts with a register code such as MX-RFC-")
             inner_code, inner = found.groups()
             scheme = self.schemes.get(inner_code)
+            if scheme is None and org_id_register(inner_code) is None:
+                return Problem("error", "country", "ORG-ID",
+                               f"{inner_code[:2]} is not a country code (ISO 3166) nor XI/XM")
             return scheme.check(inner) if scheme is not None else None
         scheme = self.schemes.get(code)
         return scheme.check(value) if scheme is not None else None

@@ -165,7 +165,8 @@ def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> dic
     scheme = data_dict.get("scheme", "")
     identifier = data_dict.get("identifier", "")
     vocabulary = dataset_types.vocabularies().identifier_schemes
-    if scheme == LOCAL or (scheme not in registry.schemes and scheme not in vocabulary):
+    title = registry.title(scheme) or (dict(vocabulary[scheme].title) if scheme in vocabulary else None)
+    if scheme == LOCAL or title is None:
         raise tk.ValidationError({"scheme": [tk._("Unknown identifier scheme: {scheme}").format(scheme=scheme[:50])]})
     problem = registry.check(identifier, [scheme])
     # No scheme has a NUL character in its identifiers (and PostgreSQL would refuse it in the query).
@@ -184,8 +185,7 @@ def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> dic
                                    "field": link["field"], "rows": link["rows"], "role": link["role"]})
     return {
         "scheme": scheme,
-        "scheme_title": dict(registry.schemes[scheme].title if scheme in registry.schemes
-                             else vocabulary[scheme].title),
+        "scheme_title": title,
         "identifier": identifier,
         "datasets": sorted(by_dataset.values(), key=lambda d: (d.get("type") or "", d.get("title") or "")),
         "sanctioned": any(link["role"] == "sanction" for link in links),
