@@ -37,3 +37,12 @@ def real_files() -> list[RealFile]:
     entries = yaml.safe_load(MAPPINGS_FILE.read_text(encoding="utf-8"))
     return [RealFile(entry["file"], entry["type"], entry.get("column_mapping") or {}, entry.get("sheet"))
             for entry in entries]
+
+
+NAME_MATCHES_FILE = Path(__file__).with_name("name_matches.yaml")
+
+
+def name_matches() -> dict[str, list[dict]]:
+    """Look-alike supplier names of the real files, judged by hand: ``{"same": [...], "different": [...]}``
+    (``tests/real/name_matches.yaml``)."""
+    return yaml.safe_load(NAME_MATCHES_FILE.read_text(encoding="utf-8"))
