@@ -1,5 +1,6 @@
-"""OCDS files uploaded through the API to procurement datasets: checked as OCDS, reported in
-Spanish and English, their suppliers in the linkage index; broken JSON told plainly."""
+"""OCDS files uploaded through the API to procurement datasets: the real files of the federal government
+and Mexico City checked as OCDS by the run, reported in Spanish and English, their suppliers in the
+linkage index; broken JSON told plainly."""
 from __future__ import annotations
 
 import csv
