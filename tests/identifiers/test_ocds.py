@@ -109,3 +109,13 @@ def test_odd_shapes_give_no_links_and_no_error(junk: Any) -> None:
     if isinstance(junk, dict):
         scan.feed(1, junk)
     assert scan.finish()["links"] == []
+
+
+def test_a_type_without_an_award_role_stores_suppliers_but_raises_no_flag() -> None:
+    """Procurement complaints follow OCDS, but a complaint is not an award: its links carry no role."""
+    scan = OcdsPartyLinks(REGISTRY, role=None)
+    scan.feed(1, _release([{"id": "a", "name": "Acme SA de CV", "roles": ["supplier"],
+                            "identifier": {"scheme": "MX-RFC", "id": "CNO180304KX1"}}]))
+    summary = scan.finish()
+    assert (summary["role"], summary["supplier"]) == (None, None)
+    assert {(link["scheme"], link["identifier"]) for link in summary["links"]} >= {("MX-RFC", "CNO180304KX1")}

@@ -56,9 +56,12 @@ class OcdsPartyLinks:
 
     name = "links"
 
-    def __init__(self, registry: Registry, rules: NameRules | None = None) -> None:
+    def __init__(self, registry: Registry, rules: NameRules | None = None, role: str | None = "award") -> None:
         self.registry = registry
         self.rules = rules or NameRules.load()
+        # The type's red-flag role (its ``red_flags``): a type that declares none stores the
+        # suppliers for the identifier pages, but raises no flag with them.
+        self.role = role
         # (scheme, identifier) → link under construction
         self._found: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -78,7 +81,7 @@ class OcdsPartyLinks:
 
     def finish(self) -> dict[str, Any]:
         links = [{**link, "dates": sorted(link["dates"])} for link in self._found.values()]
-        return {"role": "award", "supplier": FIELD, "links": links}
+        return {"role": self.role, "supplier": FIELD if self.role else None, "links": links}
 
     # The suppliers of a release, each with its contracts' dates.
     def _suppliers(self, release: dict[str, Any]) -> Iterator[tuple[dict[str, Any], set[str]]]:

@@ -274,7 +274,7 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
             schema = {} if ocds else _table_schema_of(package, resource)
             with errors_file, _local_copy(resource) as path:
                 if ocds:
-                    result = _validate_ocds(path, errors_file.name, progress, cancelled, in_request)
+                    result = _validate_ocds(package, path, errors_file.name, progress, cancelled, in_request)
                 else:
                     result = validate_file(
                         path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
@@ -323,17 +323,19 @@ def checked_as_ocds(package: dict[str, Any], resource: dict[str, Any]) -> bool:
     return typ is not None and is_ocds_resource(typ.standards, resource)
 
 
-def _validate_ocds(path: str, log_path: str, progress: Callable[[int], None], cancelled: Callable[[], bool],
-                   in_request: bool) -> Any:
-    """Check an OCDS file, gathering its suppliers for the linkage index."""
+def _validate_ocds(package: dict[str, Any], path: str, log_path: str, progress: Callable[[int], None],
+                   cancelled: Callable[[], bool], in_request: bool) -> Any:
+    """Check an OCDS file, gathering its suppliers for the linkage index (awards if its type says so)."""
     from ckanext.anticorruption.identifiers.ocds import OcdsPartyLinks
     from ckanext.anticorruption.validation.ocds import validate_ocds
 
     registry = linkage.registry()
+    typ = dataset_types.dataset_type(package.get("type"))
+    role = "award" if typ is not None and typ.red_flags.get("role") == "award" else None
     return validate_ocds(
         path, max_bytes=validation_option("ocds_max_bytes"),
         max_errors_per_type=validation_option("max_errors_per_type"), error_log=log_path,
-        progress=progress, cancelled=cancelled, scans=lambda: [OcdsPartyLinks(registry)],
+        progress=progress, cancelled=cancelled, scans=lambda: [OcdsPartyLinks(registry, role=role)],
         **(_request_budget() if in_request else {}),
     )
 
