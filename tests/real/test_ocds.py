@@ -148,3 +148,18 @@ def test_an_ocid_in_upper_and_lower_case_is_one_identifier() -> None:
     upper = call_action("anticorruption_identifier_show", scheme="OCID", identifier="OCDS-87SD3T-SEFIN-DRM-A-001-2016")
     lower = call_action("anticorruption_identifier_show", scheme="OCID", identifier="ocds-87sd3t-sefin-drm-a-001-2016")
     assert upper["identifier"] == lower["identifier"] == "ocds-87sd3t-sefin-drm-a-001-2016"
+
+
+@needs_real_files
+@pytest.mark.ckan_config("ckanext.anticorruption.validation.sync_max_seconds", 0)
+def test_an_ocds_check_past_the_requests_budget_goes_on_in_the_background(create_with_upload, publisher) -> None:
+    dataset = _dataset(publisher, "contracts_register", "contratos-fondo")
+    user, _ = publisher
+    path = FEDERAL[0]
+    resource = create_with_upload(path.read_bytes(), path.name, package_id=dataset["id"], context={"user": user["name"]})
+    assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "pending"
+    from ckan.lib.jobs import Worker
+
+    Worker(["default"]).work(burst=True)
+    validation = call_action("anticorruption_validation_show", id=resource["id"])
+    assert (validation["state"], validation["engine"], validation["rows_checked"]) == ("valid", "ocds", 1)
