@@ -119,3 +119,12 @@ def test_a_type_without_an_award_role_stores_suppliers_but_raises_no_flag() -> N
     summary = scan.finish()
     assert (summary["role"], summary["supplier"]) == (None, None)
     assert {(link["scheme"], link["identifier"]) for link in summary["links"]} >= {("MX-RFC", "CNO180304KX1")}
+
+
+def test_huge_names_and_identifiers_are_not_stored() -> None:
+    """A hostile file cannot put megabytes into the index's key (PostgreSQL would refuse the row)."""
+    found = _links(_release([{"id": "a", "name": "ACME " * 1_000_000, "roles": ["supplier"],
+                              "identifier": {"scheme": "GB-COH", "id": "9" * 1_000_000,
+                                             "legalName": "Acme Holdings Ltd"}}]))
+    assert [(scheme, identifier) for scheme, identifier in found] == [
+        (NAME_SCHEME, NameRules.load().key("Acme Holdings Ltd"))]

@@ -226,3 +226,26 @@ def test_no_schema_is_ever_fetched(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                                   "initiationType": "tender"}}
     result = validate_ocds(_write(tmp_path, record))
     assert (result.state, result.detected["ocds"]["shape"]) == ("valid", "record")
+
+
+def test_a_huge_ocid_or_version_is_shown_by_its_beginning(tmp_path: Path) -> None:
+    release = {"ocid": "ocds-abc123-" + "9" * 2_000_000, "date": "x", "tag": ["tender"], "initiationType": "tender",
+               "version": "1." + "1" * 1_000_000}
+    result = validate_ocds(_write(tmp_path, release))
+    assert len(result.detected["ocds"]["version"]) == 20
+    assert {len(error["ocid"]) for error in result.report["tasks"][0]["errors"]} == {201}
+    assert len(json.dumps(result.report)) < 10_000
+
+
+def test_the_standards_addresses_resolve_to_the_shipped_files_and_nothing_else() -> None:
+    from referencing.exceptions import NoSuchResource
+
+    from ckanext.anticorruption.validation.ocds import _retrieve
+
+    shipped = _retrieve("https://standard.open-contracting.org/schema/1__1__4/release-schema.json")
+    assert shipped.contents["id"].endswith("/release-schema.json")
+    for address in ("https://standard.open-contracting.org/schema/1__1__4/other.json",
+                    "https://example.org/release-schema.json",
+                    "https://standard.open-contracting.org/schema/1__1__5/../../../../etc/passwd.json"):
+        with pytest.raises(NoSuchResource):
+            _retrieve(address)

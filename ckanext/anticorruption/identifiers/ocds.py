@@ -39,7 +39,9 @@ FIELD = "parties"
 _ORG_ID_SCHEME = re.compile(r"[A-Z]{2}-[A-Z0-9]+")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # How publishers spell the RFC register instead of its org-id code.
-_RFC_SPELLINGS = frozenset({"MX-RFC", "RFC", "MX_RFC"})
+_RFC_SPELLINGS = frozenset({"MX-RFC", "RFC", "MX-RFC-", "MX_RFC"})
+# No legal name is this long: a longer one is junk, and would not fit the index's key.
+MAX_NAME = 300
 
 
 def _day(value: Any) -> str | None:
@@ -139,7 +141,7 @@ class OcdsPartyLinks:
     def _name(organization: dict[str, Any]) -> str | None:
         identifier = organization.get("identifier") if isinstance(organization.get("identifier"), dict) else {}
         for value in (organization.get("name"), identifier.get("legalName")):
-            if isinstance(value, str) and value.strip():
+            if isinstance(value, str) and value.strip() and len(value) <= MAX_NAME:
                 return value.strip()
         return None
 

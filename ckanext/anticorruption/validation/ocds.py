@@ -398,7 +398,7 @@ def _descriptor(error: ValidationError, prefix: list[Any], number: int | None, o
         "rowNumber": number,
         "fieldName": _generic(parts),
         "path": _path(parts),
-        "ocid": ocid if isinstance(ocid, str) else None,
+        "ocid": _shown(ocid) if isinstance(ocid, str) else None,
         "cell": _shown(value),
         "validator": error.validator,
         "expected": _expected(error),
@@ -475,7 +475,7 @@ def validate_ocds(
     shape = shape_of(document)
     if shape is None:
         return _problem("json-not-ocds", {"found": _found(document)}, detected, started)
-    version = document.get("version") if isinstance(document.get("version"), str) else None
+    version = document.get("version")[:20] if isinstance(document.get("version"), str) else None
     detected["ocds"] = {"shape": shape, "version": version, "checked_against": OCDS_VERSION}
 
     validators = _validators()
@@ -545,7 +545,7 @@ def _duplicates(items: list[Any], key: str, errors: _Errors) -> None:
             errors.add({
                 "type": "ocds-uniqueItems", "title": "OCDS uniqueItems", "note": f"same as {key}[{seen[canonical]}]",
                 "rowNumber": index + 1, "fieldName": f"{key}[]", "path": f"{key}[{index}]",
-                "ocid": ocid if isinstance(ocid, str) else None, "cell": None, "validator": "uniqueItems",
+                "ocid": _shown(ocid) if isinstance(ocid, str) else None, "cell": None, "validator": "uniqueItems",
                 "expected": seen[canonical] + 1,
             })
         else:
