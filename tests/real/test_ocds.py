@@ -91,6 +91,7 @@ def test_mexico_citys_records_and_releases(app, create_with_upload, publisher) -
     assert "Escriba aquí un objeto { … }." in page
     assert "OCDS-87SD3T-SEFIN-DRM-A-" in page  # the process, as the record's compiled release names it
     assert "Traceback" not in page
+    assert "Reporte (JSON)" in page and "Frictionless" not in page
     page = app.get(f"/en/anticorruption/validation/{record['resource_id']}").body
     assert "«ocid» is missing 1 time; it is required" in page
 
