@@ -27,12 +27,14 @@ setup(
             "demo/**/*",
             "migration/**/*",
         ],
-        "ckanext.anticorruption.schemas": ["*.yaml", "*.json", "**/*.yaml", "**/*.json"],
+        "ckanext.anticorruption.schemas": ["*.yaml", "*.json", "**/*.yaml", "**/*.json", "**/*.md"],
     },
     install_requires=[
         "ckanext-scheming>=3.1.0",
         "ckanext-dcat>=2.4.4",
         "frictionless[excel]>=5.18,<6",
+        # OCDS uploads are checked against the shipped OCDS 1.1 JSON Schemas.
+        "jsonschema>=4.18",
         "pyarrow>=26",
         "python-calamine>=0.9",
         "python-stdnum>=2.0",

@@ -29,6 +29,7 @@ __all__ = [
     "anticorruption_invisible_legend",
     "anticorruption_mapping_confidence",
     "anticorruption_number",
+    "anticorruption_ocds_reading",
     "anticorruption_previous_column_mapping",
     "anticorruption_privacy",
     "anticorruption_privacy_advice",
@@ -194,7 +195,7 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
     params = dict(params or {})
     if "sheets" in params and isinstance(params["sheets"], list):
         params["sheets"] = ", ".join(str(s) for s in params["sheets"])
-    for count in ("columns", "max_columns", "required", "required_matched", "rows"):
+    for count in ("columns", "max_columns", "required", "required_matched", "rows", "size", "limit"):
         if isinstance(params.get(count), int):
             params[count] = _number(params[count])
     messages = {
@@ -223,6 +224,11 @@ def anticorruption_problem_message(problem: str | None, params: dict[str, Any] |
         "worker-died": tk._("The check stopped {attempts} times before it could finish (the background worker died, perhaps for lack of memory). Try a smaller file, or ask the portal's operators."),
         "unstorable": tk._("The file was checked, but its result could not be stored ({detail}). Run the check again; if this happens again, tell the portal's operators."),
         "too-many-columns": tk._("This file has {columns} columns; this portal checks files of up to {max_columns} columns."),
+        "json-too-large": tk._("This JSON file has {size} bytes; OCDS files of up to {limit} bytes are checked here. Split it into smaller packages and upload them as separate files."),
+        "json-encoding": tk._("The characters of the file could not be read as {encoding} (line {line}, column {column}). Save the JSON file as UTF-8 and upload it again."),
+        "json-syntax": tk._("The file is not valid JSON: the text breaks off or has a mistake at line {line}, column {column} ({detail}). Check that the file is complete and was saved as JSON."),
+        "json-too-deep": tk._("The JSON file nests objects and lists more than {depth} levels deep, far more than OCDS does, so it was not checked."),
+        "json-not-ocds": tk._("The file is JSON, but not OCDS: an OCDS file is a release package (with «releases»), a record package (with «records»), a release or a record (with «ocid»)."),
         "header-mismatch": tk._("It has only {required_matched} of the {required} required columns, so its {rows} rows were not checked against this type (every row would only repeat the header's mistake). Rename the columns as in the type's template, or say which column is which."),
     }
     text = messages.get(problem or "", tk._("The file could not be checked."))
@@ -348,6 +354,8 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
     says so ("All 1,808 rows …").
     """
     n = group["count"]
+    if str(group.get("type", "")).startswith("ocds-"):
+        return _ocds_group_text(group)
     phrase = _rows_phrase(n, rows, bool(group.get("capped")))
     field = group.get("field") or ""
     kind = group["type"]
@@ -404,6 +412,88 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
     return text.format(n=_number(n) if kind.endswith("-label") else phrase, field=field, kind=kind)
 
 
+def _ocds_group_text(group: dict[str, Any]) -> str:
+    """One group of OCDS errors in plain words: "«awards[].date» is not a date and time in 3 places"."""
+    n, field, kind = group["count"], group.get("field") or "", group["type"]
+    count = f"{_number(n)}+" if group.get("capped") else _number(n)
+    templates = {
+        "ocds-required": tk.ungettext("«{field}» is missing {n} time; it is required",
+                                      "«{field}» is missing {n} times; it is required", n),
+        "ocds-type": tk.ungettext("{n} value of «{field}» is not of the kind the schema expects",
+                                  "{n} values of «{field}» are not of the kind the schema expects", n),
+        "ocds-enum": tk.ungettext("{n} value of «{field}» is not in its codelist",
+                                  "{n} values of «{field}» are not in its codelist", n),
+        "ocds-format": tk.ungettext("{n} value of «{field}» is not written in the format the schema expects",
+                                    "{n} values of «{field}» are not written in the format the schema expects", n),
+        "ocds-pattern": tk.ungettext("{n} value of «{field}» is not written in the expected form",
+                                     "{n} values of «{field}» are not written in the expected form", n),
+        "ocds-uniqueItems": tk.ungettext("{n} list «{field}» repeats an element",
+                                         "{n} lists «{field}» repeat an element", n),
+        "ocds-minItems": tk.ungettext("{n} list «{field}» is empty or too short",
+                                      "{n} lists «{field}» are empty or too short", n),
+        "ocds-minLength": tk.ungettext("{n} value of «{field}» is empty or too short",
+                                       "{n} values of «{field}» are empty or too short", n),
+    }
+    text = templates.get(kind, tk.ungettext("{n} value of «{field}» breaks a rule of the OCDS schema",
+                                            "{n} values of «{field}» break a rule of the OCDS schema", n))
+    return text.format(n=count, field=field)
+
+
+def anticorruption_ocds_reading(detected: dict[str, Any] | None) -> list[str]:
+    """What an OCDS file was read as and checked against, one sentence each (empty for a table)."""
+    ocds = (detected or {}).get("ocds")
+    if not isinstance(ocds, dict):
+        return []
+    shapes = {
+        "release-package": tk._("An OCDS release package, each release checked against the release schema {version}."),
+        "record-package": tk._("An OCDS record package, each record checked against the record schema {version}."),
+        "release": tk._("A single OCDS release, checked against the release schema {version}."),
+        "record": tk._("A single OCDS record, checked against the record schema {version}."),
+    }
+    version = str(ocds.get("checked_against") or "1.1")
+    sentences = [shapes.get(str(ocds.get("shape")), shapes["release"]).format(version=version)]
+    declared = ocds.get("version")
+    if not declared:
+        sentences.append(tk._("The file does not say which OCDS version it follows (OCDS 1.0 files do not): it was "
+                              "checked against version {version}, whose rules 1.0 files mostly follow.").format(
+                                  version=version))
+    elif declared != version:
+        sentences.append(tk._("The file says it follows OCDS {declared}: it was checked against version {version}.")
+                         .format(declared=str(declared)[:20], version=version))
+    return sentences
+
+
+def _ocds_explanation(group: dict[str, Any], row: dict[str, Any]) -> str:
+    kind, expected = group["type"], row.get("expected")
+    if kind == "ocds-required":
+        name = str(group.get("field") or "").rsplit(".", 1)[-1]
+        return tk._("Add «{name}» here: the OCDS schema requires it.").format(name=name)
+    if kind == "ocds-type":
+        words = {"string": tk._("text in quotes"), "number": tk._("a number"), "integer": tk._("a whole number"),
+                 "array": tk._("a list [ … ]"), "object": tk._("an object { … }"), "boolean": tk._("true or false"),
+                 "null": tk._("null")}
+        kinds = [words.get(str(t), str(t)) for t in (expected or [])]
+        return tk._("Write {kinds} here.").format(kinds=tk._(" or ").join(kinds) if kinds else "?")
+    if kind == "ocds-enum":
+        values = [str(v) for v in (expected or [])]
+        shown = ", ".join(values[:25]) + (" …" if len(values) > 25 else "")
+        return tk._("Use one of the codes of its codelist: {values}.").format(values=shown)
+    if kind == "ocds-format" and expected == "date-time":
+        return tk._("Write the date and time as ISO 8601 with its time zone, e.g. 2016-03-01T00:00:00-06:00.")
+    if kind == "ocds-format" and expected == "uri":
+        return tk._("Write a full web address, starting with https:// (no spaces).")
+    if kind == "ocds-pattern" and expected:
+        return tk._("Write it in the form the standard expects (regular expression {pattern}).").format(
+            pattern=expected)
+    if kind == "ocds-uniqueItems" and isinstance(expected, int):
+        return tk._("The same as number {n}: remove the repetition.").format(n=expected)
+    if kind == "ocds-uniqueItems":
+        return tk._("Remove the repeated element.")
+    if kind in ("ocds-minItems", "ocds-minLength"):
+        return tk._("Fill it in, or leave the field out if there is nothing to say.")
+    return tk._("This value does not follow the OCDS 1.1 schema (see the field's description in the standard).")
+
+
 def _type_words() -> dict[str, str]:
     return {
         "number": tk._("a number"), "integer": tk._("a whole number"),
@@ -429,6 +519,12 @@ def anticorruption_error_kind_label(kind: str) -> str:
         "incorrect-label": tk._("Column with another name"),
         "identifier-error": tk._("Identifier that is not valid"),
         "identifier-warning": tk._("Identifier to check"),
+        "ocds-required": tk._("Required field missing (OCDS)"),
+        "ocds-type": tk._("Wrong kind of value (OCDS)"),
+        "ocds-enum": tk._("Code not in the codelist (OCDS)"),
+        "ocds-format": tk._("Wrong format (OCDS)"),
+        "ocds-pattern": tk._("Not in the expected form (OCDS)"),
+        "ocds-uniqueItems": tk._("Repeated element (OCDS)"),
     }
     return labels.get(kind, tk._("Other problem"))
 
@@ -445,6 +541,8 @@ def anticorruption_error_explanation(group: dict[str, Any], row: dict[str, Any],
     """
     field = next((f for f in (table_schema or {}).get("fields", [])
                   if f.get("name") == group.get("field")), {})
+    if str(group.get("type", "")).startswith("ocds-"):
+        return _ocds_explanation(group, row)
     constraints = field.get("constraints", {})
     rule = group.get("constraint")
     kind = group["type"]

@@ -1,6 +1,7 @@
 """Identifier schemes: well-formed, malformed and wrong-check-digit values, and joining keys."""
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from stdnum.mx import curp as stdnum_curp
 from stdnum.mx import rfc as stdnum_rfc
@@ -71,7 +72,23 @@ def test_a_malformed_curp_is_an_error(value: str, code: str) -> None:
 def test_ocid_needs_its_prefix() -> None:
     assert REGISTRY.check("ocds-abc123-SICT-2025-0101", ["OCID"]) is None
     assert REGISTRY.check("abc123-SICT-2025-0101", ["OCID"]).code == "prefix"
-    assert REGISTRY.check("ocds-ABC123-1", ["OCID"]).severity == "error"
+    assert REGISTRY.check("ocds-abc12-1", ["OCID"]).severity == "error"
+    assert REGISTRY.check("ocds-abc123", ["OCID"]).severity == "error"
+
+
+def test_ocids_compare_case_insensitively() -> None:
+    """Mexico City writes its ocids in upper case: the same process as in lower case."""
+    upper, lower = "OCDS-87SD3T-SEFIN-DRM-A-001-2016", "ocds-87sd3t-sefin-drm-a-001-2016"
+    assert REGISTRY.check(upper, ["OCID"]) is None
+    assert REGISTRY.resolve(upper, ["OCID"]) == REGISTRY.resolve(lower, ["OCID"]) == ("OCID", lower)
+    assert REGISTRY.resolve("Ocds-87Sd3T-sefin-DRM-A-001-2016", ["OCID"]) == ("OCID", lower)
+
+
+def test_only_lower_case_ocids_are_certainly_fine() -> None:
+    """The column-wide shortcut never skips an ocid whose canonical form differs."""
+    values = pa.array(["ocds-87sd3t-a-1", "OCDS-87SD3T-A-1", "ocds-87sd3t-A-1", "ocds-x", None], pa.string())
+    (mask,) = REGISTRY.certainly_fine(values, ["OCID"])
+    assert mask.to_pylist() == [True, False, False, False, False]
 
 
 def test_org_id_values_are_checked_with_their_register_and_join_with_bare_ones() -> None:

@@ -23,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ckanext.anticorruption.dataset_types import types
+from ckanext.anticorruption.validation.ocds import STANDARD_URI as OCDS_STANDARD_URI, is_ocds_resource
 from ckanext.anticorruption.dcat.vocabulary import (
     DQV, OA, VCARD, Vocabulary, dataset_fields, dcat_facts, file_type_code, file_type_uri, language_code,
     language_uri,
@@ -59,6 +60,10 @@ def own_fields(type_id: str) -> dict[str, bool]:
 
 def _resource_conforms_to(resource: Mapping[str, Any], type_id: str, vocabulary: Vocabulary) -> list[str]:
     mode = resource.get("schema_mode") or "type"
+    typ = types.dataset_type(type_id)
+    if typ is not None and is_ocds_resource(typ.standards, resource):
+        # A JSON file of a procurement type is checked against OCDS 1.1, not the CSV Table Schema.
+        return [OCDS_STANDARD_URI]
     if mode == "type":
         return [vocabulary.table_schema_url(type_id)]
     if mode == "other" and resource.get("schema_url"):
@@ -268,7 +273,9 @@ def apply_typed_fields(dataset: dict[str, Any], fields: Mapping[str, Any], vocab
     for resource in dataset.get("resources", []):
         resource["format"] = file_type_code(resource.get("format"))
         conforms_to = _as_list(resource.pop("conforms_to", None))
-        if any(c == table_schema or c.endswith(f"/anticorruption/{own_path}") for c in conforms_to):
+        # A distribution that conforms to OCDS is checked by its type (as OCDS when it is JSON).
+        if any(c == table_schema or c.endswith(f"/anticorruption/{own_path}") or c.rstrip("/") ==
+               OCDS_STANDARD_URI.rstrip("/") for c in conforms_to):
             resource["schema_mode"] = "type"
         elif conforms_to:
             resource["schema_mode"] = "other"

@@ -206,7 +206,9 @@ def _check_curp(value: str) -> Problem | None:
 
 # Open Contracting ---------------------------------------------------------
 
-_OCID = re.compile(r"ocds-[a-z0-9]{6}-\S.*")
+# The prefix in any case: Mexico City writes OCDS-87SD3T-…; ocids are
+# compared in lower case (``canonical``), so that both spellings are one.
+_OCID = re.compile(r"ocds-[a-z0-9]{6}-\S.*", re.IGNORECASE | re.DOTALL)
 
 
 def _check_ocid(value: str) -> Problem | None:
@@ -214,6 +216,12 @@ def _check_ocid(value: str) -> Problem | None:
         return Problem("error", "prefix", "OCID",
                        "an OCID starts with ocds-, a 6-character publisher prefix and a hyphen")
     return None
+
+
+def _ocid_certainly_fine(values: pa.Array) -> pa.Array:
+    """Well-formed ocids already in lower case (``canonical`` changes nothing)."""
+    shape = pc.match_substring_regex(values, r"^ocds-[a-z0-9]{6}-\S.*$")
+    return pc.fill_null(pc.and_kleene(shape, pc.equal(values, pc.utf8_lower(values))), False)
 
 
 BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
@@ -227,8 +235,7 @@ BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
     ),
     IdentifierScheme(
         "OCID", {"en": "Open Contracting process identifier (OCID)", "es": "Identificador de contrataciones abiertas (OCID)"},
-        _check_ocid,
-        certainly_fine=lambda values: pc.fill_null(pc.match_substring_regex(values, r"^ocds-[a-z0-9]{6}-\S.*$"), False),
+        _check_ocid, canonical=str.lower, certainly_fine=_ocid_certainly_fine,
     ),
 )
 

@@ -44,7 +44,7 @@ from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation, 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "column_mapping_of", "enqueue_run", "execute_run",
+    "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "checked_as_ocds", "column_mapping_of", "enqueue_run", "execute_run",
     "finish", "job_id", "plan_run", "start", "start_run", "tell_publisher", "validate_resource",
 ]
 
@@ -270,16 +270,20 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
     errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
     with _heartbeat(resource_id, run_id):
         try:
-            schema = _table_schema_of(package, resource)
+            ocds = checked_as_ocds(package, resource)
+            schema = {} if ocds else _table_schema_of(package, resource)
             with errors_file, _local_copy(resource) as path:
-                result = validate_file(
-                    path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
-                    max_errors_per_type=validation_option("max_errors_per_type"),
-                    progress=progress, cancelled=cancelled, error_log=errors_file.name,
-                    scans=_scans_for(package, schema),
-                    max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
-                    mapping={label: field or None for label, field in column_mapping_of(resource).items()} or None,
-                )
+                if ocds:
+                    result = _validate_ocds(package, path, errors_file.name, progress, cancelled, in_request)
+                else:
+                    result = validate_file(
+                        path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
+                        max_errors_per_type=validation_option("max_errors_per_type"),
+                        progress=progress, cancelled=cancelled, error_log=errors_file.name,
+                        scans=_scans_for(package, schema),
+                        max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
+                        mapping={label: field or None for label, field in column_mapping_of(resource).items()} or None,
+                    )
                 error_log = _read_log(errors_file.name) if result.error_count else None
             outcome = dict(
                 state=result.state, rows_checked=result.rows, error_count=result.error_count,
@@ -309,6 +313,31 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
                            problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
         finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan)
     return True
+
+
+def checked_as_ocds(package: dict[str, Any], resource: dict[str, Any]) -> bool:
+    """Whether the resource's file is checked as OCDS (a JSON file of a type that follows OCDS)."""
+    from ckanext.anticorruption.validation.ocds import is_ocds_resource
+
+    typ = dataset_types.dataset_type(package.get("type"))
+    return typ is not None and is_ocds_resource(typ.standards, resource)
+
+
+def _validate_ocds(package: dict[str, Any], path: str, log_path: str, progress: Callable[[int], None],
+                   cancelled: Callable[[], bool], in_request: bool) -> Any:
+    """Check an OCDS file, gathering its suppliers for the linkage index (awards if its type says so)."""
+    from ckanext.anticorruption.identifiers.ocds import OcdsPartyLinks
+    from ckanext.anticorruption.validation.ocds import validate_ocds
+
+    registry = linkage.registry()
+    typ = dataset_types.dataset_type(package.get("type"))
+    role = "award" if typ is not None and typ.red_flags.get("role") == "award" else None
+    return validate_ocds(
+        path, max_bytes=validation_option("ocds_max_bytes"),
+        max_errors_per_type=validation_option("max_errors_per_type"), error_log=log_path,
+        progress=progress, cancelled=cancelled, scans=lambda: [OcdsPartyLinks(registry, role=role)],
+        **(_request_budget() if in_request else {}),
+    )
 
 
 def _stored(resource_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:

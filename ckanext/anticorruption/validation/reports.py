@@ -144,6 +144,10 @@ def error_groups(report: dict[str, Any] | None, error_counts: dict[str, int],
                 "message": error.get("message"),
                 "scheme": error.get("scheme"),
                 "problem": error.get("problem"),
+                # An OCDS error: where in the JSON, the process, what the schema expects.
+                "path": error.get("path"),
+                "ocid": error.get("ocid"),
+                "expected": error.get("expected"),
             })
     # A group whose first errors came after its kind's cap has no example
     # kept, but is a group all the same.

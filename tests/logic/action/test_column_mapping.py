@@ -166,6 +166,15 @@ def test_a_file_that_cannot_be_read_is_said_so_in_the_publishers_language(app, p
     assert says in " ".join(answer["error"]["upload"])
 
 
+@pytest.mark.parametrize("lang", ["/es", "/en"])
+def test_a_json_file_of_a_procurement_type_is_checked_as_ocds_not_mapped(app, publisher, sanctions, lang: str) -> None:
+    answer = _suggest(app, publisher, b'{"releases": [{"ocid": "ocds-87sd3t-1"}]}', "contratos.json", lang=lang,
+                      status=409, type="contracts_register")
+    says = {"/es": "Este archivo JSON se revisará contra el esquema OCDS 1.1 al guardarlo",
+            "/en": "This JSON file will be checked against the OCDS 1.1 schema when it is saved"}[lang]
+    assert says in " ".join(answer["error"]["upload"])
+
+
 @pytest.mark.ckan_config("ckanext.anticorruption.validation.column_mapping_max_bytes", 1000)
 def test_more_than_the_bound_is_not_read(app, publisher, sanctions) -> None:
     answer = _suggest(app, publisher, _real(WORLD_BANK), WORLD_BANK.name, status=409, package_id=sanctions["id"])

@@ -15,6 +15,7 @@ from ckanext.anticorruption import helpers
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.dataset_types import types
 from ckanext.anticorruption.logic import schema
+from ckanext.anticorruption.validation.ocds import is_ocds_resource
 from ckanext.anticorruption.validation.source import SourceProblem
 from ckanext.anticorruption.validation.suggest import suggest_columns
 
@@ -104,6 +105,11 @@ def anticorruption_column_mapping_suggest(context: Context, data_dict: DataDict)
     extension = os.path.splitext(str(filename))[1].lower()
     # The name's extension says the format as the resource's format field would ("json" is not read as CSV).
     declared = data_dict.get("format") or _FORMATS.get(extension) or extension.lstrip(".") or None
+    if is_ocds_resource(typ.standards, {"format": declared or "", "url": str(filename)}):
+        # Checked against the OCDS schema, not as a table (see validation/ocds.py).
+        raise tk.ValidationError({"upload": [tk._(
+            "This JSON file will be checked against the OCDS 1.1 schema when it is saved: it has no columns to "
+            "match.")]})
     if data_dict.get("truncated") and b"\n" in content:
         # The last line was cut where the beginning ends: it is not read.
         content = content[: content.rindex(b"\n") + 1]
