@@ -345,25 +345,27 @@ class IdentifierLinks(ColumnScan):
         with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
         found: dict[str, dict[str, Any]] = {}
         for value, count, moments, flags in zip(values, counts, moments_of, flags_of):
-            key = self.names.key(value)
-            if key is None:
+            parsed = self.names.usable(value)
+            if parsed is None:
                 continue
+            key = parsed.key
             written = " ".join(value.split())
             link = found.get(key)
             if link is None:
                 link = found[key] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": 0,
-                                     "_m": set(), "_f": flags, "_labels": {}}
+                                     "_m": set(), "_f": flags, "_labels": {}, "_forms": {}}
             else:
                 link["_f"] = None if flags is None and link["_f"] is None else bool(link["_f"] or flags)
             link["rows"] += count
             link["_m"].update(moments or [])
             link["_labels"][written] = link["_labels"].get(written, 0) + count
+            if parsed.form:
+                link["_forms"][parsed.form] = link["_forms"].get(parsed.form, 0) + count
         links = []
         for link in found.values():
-            moments, flags, spellings = link.pop("_m"), link.pop("_f"), link.pop("_labels")
+            moments, flags, spellings, forms = link.pop("_m"), link.pop("_f"), link.pop("_labels"), link.pop("_forms")
             link["label"] = _most_written(spellings)
-            forms = [self.names.parse(written).form for written in sorted(spellings, key=lambda w: -spellings[w])]
-            link["form"] = next((form for form in forms if form), None)
+            link["form"] = _most_written(forms) if forms else None
             # A name without a legal form may be a person's: it is withheld as a person's identifier is.
             link["person"] = link["form"] is None
             if with_moments:
