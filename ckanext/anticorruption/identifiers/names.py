@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ckanext.anticorruption.dataset_types.types import SCHEMAS_DIR
 
@@ -60,10 +60,10 @@ _INITIALS = re.compile(r"\b(?:[A-Z0-9] )+[A-Z0-9]\b")
 _ONE_LETTER = re.compile(r"\b[A-Z0-9] [A-Z0-9]\b")
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """A name as compared: its key (upper case, no accents, no legal form) and the legal form taken off."""
 
+    # A tuple, not a dataclass: a file names a few hundred thousand suppliers, each parsed once.
     key: str
     form: str | None
 

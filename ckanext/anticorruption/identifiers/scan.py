@@ -337,39 +337,42 @@ class IdentifierLinks(ColumnScan):
         return labels
 
     def _names_of(self, name: str) -> list[dict[str, Any]]:
-        """The second tier: one link per normalised name, keyed once per distinct spelling."""
+        """The second tier: one link per normalised name, each distinct spelling parsed once."""
         grouped = self._grouped(name)
         if grouped is None:
             return []
         values, counts, moments_of, flags_of, _ = grouped
         with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
-        found: dict[str, dict[str, Any]] = {}
+        usable = self.names.usable
+        # key → [rows, moments, flags, {spelling: rows}, {form: rows}]
+        found: dict[str, list[Any]] = {}
         for value, count, moments, flags in zip(values, counts, moments_of, flags_of):
-            parsed = self.names.usable(value)
+            parsed = usable(value)
             if parsed is None:
                 continue
-            key = parsed.key
-            written = " ".join(value.split())
-            link = found.get(key)
-            if link is None:
-                link = found[key] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": 0,
-                                     "_m": set(), "_f": flags, "_labels": {}, "_forms": {}}
-            else:
-                link["_f"] = None if flags is None and link["_f"] is None else bool(link["_f"] or flags)
-            link["rows"] += count
-            link["_m"].update(moments or [])
-            link["_labels"][written] = link["_labels"].get(written, 0) + count
-            if parsed.form:
-                link["_forms"][parsed.form] = link["_forms"].get(parsed.form, 0) + count
+            key, form = parsed
+            entry = found.get(key)
+            if entry is None:
+                found[key] = [count, set(moments) if moments else set(), flags, {value: count},
+                              {form: count} if form else {}]
+                continue
+            entry[0] += count
+            if moments:
+                entry[1].update(moments)
+            if flags is not None or entry[2] is not None:
+                entry[2] = bool(entry[2] or flags)
+            entry[3][value] = entry[3].get(value, 0) + count
+            if form:
+                entry[4][form] = entry[4].get(form, 0) + count
         links = []
-        for link in found.values():
-            moments, flags, spellings, forms = link.pop("_m"), link.pop("_f"), link.pop("_labels"), link.pop("_forms")
-            link["label"] = _most_written(spellings)
-            link["form"] = _most_written(forms) if forms else None
-            # A name without a legal form may be a person's: it is withheld as a person's identifier is.
-            link["person"] = link["form"] is None
+        for key, (rows, moments, flags, spellings, forms) in found.items():
+            form = _most_written(forms) if forms else None
+            link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": rows,
+                                    "label": " ".join(_most_written(spellings).split()), "form": form,
+                                    # A name without a legal form may be a person's: withheld as a person's RFC is.
+                                    "person": form is None}
             if with_moments:
-                self._finish_link(link, sorted(moments), flags)
+                self._finish_link(link, moments, flags)
             elif flags is not None and not flags:
                 link["flags"] = False
             links.append(link)
@@ -378,6 +381,8 @@ class IdentifierLinks(ColumnScan):
 
 def _most_written(spellings: dict[str, int]) -> str:
     """The spelling with most rows (the first in alphabetical order on a tie)."""
+    if len(spellings) == 1:
+        return next(iter(spellings))
     return min(spellings, key=lambda written: (-spellings[written], written))
 
 
