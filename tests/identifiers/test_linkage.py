@@ -198,3 +198,15 @@ def test_a_contract_signed_before_the_definitive_listing_is_outside_it(create_wi
     _run_jobs_here()
     [supplier] = _matches(contracts["id"])["suppliers"]
     assert supplier["in_force"] is False and supplier["entries"][0]["since"] == since
+
+
+def test_a_hostile_name_is_shown_as_text(app, create_with_upload, agencies, people) -> None:
+    contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
+    register = _dataset("debarred_contractors", agencies["auditor"], people["auditor"])
+    hostile = "<script>alert(1)</script> Obras SA de CV"
+    _upload(create_with_upload, contracts, people["buyer"], _contracts((CLEAN, "2025-03-12", hostile)), "contratos.csv")
+    _upload(create_with_upload, register, people["auditor"],
+            _sanctions(("", "2025-01-15", "", "<SCRIPT>ALERT(1)</SCRIPT> OBRAS S.A. DE C.V.")), "sanciones.csv")
+    assert _matches(contracts["id"])["probable_count"] == 1
+    page = app.get(f"/en/dataset/{contracts['name']}").body
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Obras SA de CV" in page
