@@ -8,7 +8,8 @@
 * :class:`IdentifierLinks` gathers, per column that refers to organizations,
   each identifier with its number of rows and, for the red flags, the dates
   (a contract's signature) or periods (a sanction's start and end) of those
-  rows.
+  rows; and the supplier's legal names, normalised (identifiers.names), as
+  the second tier of the red flags.
 
 Both keep their columns in Arrow memory until the file has been read, then
 work on the distinct values: a million rows naming two hundred thousand
