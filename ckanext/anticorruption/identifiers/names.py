@@ -75,6 +75,8 @@ class NameRules:
     forms: Mapping[str, str]  # normalised spelling → the form as shown
     longest: int = 1  # words in the longest spelling
     minimum_key_length: int = 5
+    # A longer "name" is a paragraph in the wrong column, and the index could not hold it.
+    maximum_key_length: int = 300
     too_generic: frozenset[str] = frozenset()
     # Last word of a spelling → (its words, the form as shown), longest first:
     # a name is looked up by its last word, not by every suffix.
@@ -95,6 +97,7 @@ class NameRules:
             endings={last: tuple(sorted(found, key=lambda item: -len(item[0]))) for last, found in endings.items()},
             longest=max((spelling.count(" ") + 1 for spelling in forms), default=1),
             minimum_key_length=int(data.get("minimumKeyLength", 5)),
+            maximum_key_length=int(data.get("maximumKeyLength", 300)),
             too_generic=frozenset(_fold(word) for word in data.get("tooGeneric") or ()),
         )
 
@@ -131,7 +134,7 @@ class NameRules:
     def usable(self, name: str) -> Name | None:
         """The parsed name (key and legal form), or None when it says too little to match anything."""
         parsed = self.parse(name)
-        if len(parsed.key) < self.minimum_key_length or parsed.key in self.too_generic:
+        if not self.minimum_key_length <= len(parsed.key) <= self.maximum_key_length or parsed.key in self.too_generic:
             return None
         return parsed
 

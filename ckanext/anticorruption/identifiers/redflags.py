@@ -4,9 +4,12 @@ in a sanctions register, and whether the sanction was in force at the time.
 Pure module: plain link records in (as the linkage index stores them), plain
 data out. Two tiers: a supplier found by a shared identifier (RFC, ...) is
 *certain*; found by its normalised legal name alone (scheme ``NAME``, see
-identifiers.names) it is *probable*, and shown apart with the two names. A link is a dict with at least ``scheme``, ``identifier``, ``rows``,
+identifiers.names) it is *probable*, and shown apart with the two names.
+
+A link is a dict with at least ``scheme``, ``identifier``, ``rows``,
 ``person`` and ``moments``: the award's sorted dates ("YYYY-MM-DD") or the
-sanction's [start, end] periods ("" for an open end).
+sanction's [start, end] periods ("" for an open end); and optionally
+``label``, the name as written.
 """
 from __future__ import annotations
 

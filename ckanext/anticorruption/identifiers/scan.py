@@ -34,6 +34,8 @@ from ckanext.anticorruption.validation.scans import ColumnScan
 __all__ = ["IdentifierCheck", "IdentifierLinks"]
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Names as written are kept for pages, not for whole paragraphs put in the wrong column.
+_LABEL_LENGTH = 500
 
 
 def _identifier_fields(table_schema: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -315,7 +317,7 @@ class IdentifierLinks(ColumnScan):
         for link in found.values():
             moments, flags, spellings = link.pop("_m"), link.pop("_f"), link.pop("_labels")
             if spellings:
-                link["label"] = _most_written(spellings)
+                link["label"] = _most_written(spellings)[:_LABEL_LENGTH]
             if with_moments:
                 self._finish_link(link, moments, flags)
             elif flags is not None and not flags:
@@ -369,7 +371,7 @@ class IdentifierLinks(ColumnScan):
         for key, (rows, moments, flags, spellings, forms) in found.items():
             form = _most_written(forms) if forms else None
             link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": rows,
-                                    "label": " ".join(_most_written(spellings).split()), "form": form,
+                                    "label": " ".join(_most_written(spellings).split())[:_LABEL_LENGTH], "form": form,
                                     # A name without a legal form may be a person's: withheld as a person's RFC is.
                                     "person": form is None}
             if with_moments:
