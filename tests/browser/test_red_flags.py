@@ -30,7 +30,7 @@ def flagged(create_with_upload, agencies, people) -> dict:
             _sanctions((BARRED, "2025-02-01", "2027-02-01"), ("", "2025-01-15", "", ALAMO_BY_REGISTER)),
             "sanciones.csv")
     _run_jobs_here()
-    return contracts
+    return {**contracts, "register": register}
 
 
 def test_a_contracts_page_shows_a_probable_flag_beside_a_certain_one(page: Page, flagged: dict) -> None:
@@ -59,3 +59,13 @@ def test_a_contracts_page_shows_a_probable_flag_beside_a_certain_one(page: Page,
     expect(flags.locator(".anticorruption-probable .anticorruption-reason")).to_have_text(
         f"Probable: same name («{ALAMO_BY_BUYER}» ≈ «{ALAMO_BY_REGISTER}»)")
     flags.screenshot(path=str(ARTIFACTS / "red-flags-certain-and-probable-en.png"))
+
+    # The register's page lists each of its suppliers once, with the contracts naming it.
+    page.goto(f"/es/dataset/{flagged['register']['name']}")
+    flags = page.locator("#red-flags")
+    expect(flags).to_contain_text("2 proveedores de este registro aparecen en conjuntos de datos de adjudicaciones.")
+    suppliers = flags.locator(".anticorruption-sanctioned .anticorruption-flagged-supplier")
+    expect(suppliers).to_have_count(2)
+    expect(suppliers.filter(has_text=ALAMO_BY_REGISTER).locator(".anticorruption-tier")).to_have_text(
+        "probable (mismo nombre)")
+    flags.screenshot(path=str(ARTIFACTS / "red-flags-register-es.png"))
