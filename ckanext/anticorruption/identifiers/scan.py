@@ -151,8 +151,9 @@ class IdentifierLinks(ColumnScan):
     The names of the ``supplier_name`` column are the second tier: one link
     per normalised name (scheme ``NAME``, see identifiers.names), with the
     name as most often written (``label``) and its legal form (``form``).
-    Links of the supplier column carry the name most often written beside
-    each identifier as their ``label`` too. A link whose rows all fail the
+    Links of the supplier column carry the first name written beside each
+    identifier as their ``label`` too (one more aggregate of the same
+    group-by, rather than a group-by of every (identifier, name) pair). A link whose rows all fail the
     register's row filter has ``flags: False``: it names the supplier but
     raises no flag.
     """
@@ -209,7 +210,9 @@ class IdentifierLinks(ColumnScan):
                 if flags is not None:
                     part["f"] = flags
             if name == self.supplier and self.name_field and self.name_field in columns:
-                part["n"] = columns[self.name_field]
+                written = columns[self.name_field]
+                part["n"] = pc.if_else(pc.equal(pc.utf8_trim_whitespace(written), ""), pa.scalar(None, pa.string()),
+                                       written)
             self._parts[name].append(part)
 
     def _moments(self, columns: dict[str, pa.Array]) -> pa.Array | None:
@@ -252,12 +255,13 @@ class IdentifierLinks(ColumnScan):
         return {"role": self.red_flags.get("role") if flagged else None,
                 "supplier": self.supplier, "supplier_name": self.name_field, "links": links}
 
-    def _grouped(self, name: str) -> tuple[list[Any], list[int], list[Any], list[bool | None], pa.Array] | None:
-        """One Arrow group-by over the whole column: values, row counts, moments, flags."""
+    def _grouped(self, name: str) -> tuple[list[Any], list[int], list[Any], list[bool | None], pa.Array,
+                                           list[str | None]] | None:
+        """One Arrow group-by over the whole column: values, row counts, moments, flags, first names beside them."""
         parts = self._parts[name]
         if not parts:
             return None
-        columns = [key for key in ("k", "m", "f") if key in parts[0]]
+        columns = [key for key in ("k", "m", "f", "n") if all(key in part for part in parts)]
         table = pa.table({
             key: pa.chunked_array([part[key] for part in parts], pa.bool_() if key == "f" else pa.string())
             for key in columns})
@@ -267,13 +271,16 @@ class IdentifierLinks(ColumnScan):
             aggregations.append(("m", "distinct"))
         if "f" in columns:
             aggregations.append(("f", "any"))
+        if "n" in columns:
+            aggregations.append(("n", "first"))  # in file order: the group-by runs on one thread
         grouped = table.group_by("k", use_threads=False).aggregate(aggregations)
         keys = grouped.column("k").combine_chunks()
         values = keys.to_pylist()
         counts = grouped.column("count_all").to_pylist()
         moments_of = grouped.column("m_distinct").to_pylist() if "m" in columns else [None] * len(values)
         flags_of = grouped.column("f_any").to_pylist() if "f" in columns else [None] * len(values)
-        return values, counts, moments_of, flags_of, keys
+        names_of = grouped.column("n_first").to_pylist() if "n" in columns else [None] * len(values)
+        return values, counts, moments_of, flags_of, keys, names_of
 
     def _finish_link(self, link: dict[str, Any], moments: list[str], flags: bool | None) -> None:
         if self.date_field:
@@ -288,9 +295,8 @@ class IdentifierLinks(ColumnScan):
         grouped = self._grouped(name)
         if grouped is None:
             return []
-        values, counts, moments_of, flags_of, keys = grouped
+        values, counts, moments_of, flags_of, keys, names_of = grouped
         with_moments = name == self.supplier and any(part.get("m") is not None for part in self._parts[name][:1])
-        labels = self._labels(name) if name == self.supplier else {}
         found: dict[tuple[str, str], dict[str, Any]] = {}
         # Which code each value certainly is, computed for the whole column at once.
         fine_code: list[str | None] = [None] * len(values)
@@ -298,7 +304,7 @@ class IdentifierLinks(ColumnScan):
             if mask is not None:
                 for position in pc.indices_nonzero(mask).to_pylist():
                     fine_code[position] = code
-        for value, count, moments, flags, code in zip(values, counts, moments_of, flags_of, fine_code):
+        for value, count, moments, flags, code, written in zip(values, counts, moments_of, flags_of, fine_code, names_of):
             resolved = (code, value) if code is not None else self.registry.resolve(value, codes)
             if resolved is None:
                 continue
@@ -307,44 +313,28 @@ class IdentifierLinks(ColumnScan):
                 scheme, identifier = resolved
                 found[resolved] = {"field": name, "scheme": scheme, "identifier": identifier, "rows": count,
                                    "person": self.registry.natural_person(scheme, identifier), "_m": moments or [],
-                                   "_f": flags, "_labels": dict(labels.get(value) or {})}
+                                   "_f": flags, "_label": written}
             else:  # two spellings of one identifier (MX-RFC-… and the bare RFC)
                 link["rows"] += count
                 link["_m"] = list(set(link["_m"]) | set(moments or []))
                 link["_f"] = None if flags is None and link["_f"] is None else bool(link["_f"] or flags)
-                for written, times in (labels.get(value) or {}).items():
-                    link["_labels"][written] = link["_labels"].get(written, 0) + times
+                link["_label"] = link["_label"] or written
         for link in found.values():
-            moments, flags, spellings = link.pop("_m"), link.pop("_f"), link.pop("_labels")
-            if spellings:
-                link["label"] = _most_written(spellings)[:_LABEL_LENGTH]
+            moments, flags, written = link.pop("_m"), link.pop("_f"), link.pop("_label")
+            if written:
+                link["label"] = " ".join(written.split())[:_LABEL_LENGTH]
             if with_moments:
                 self._finish_link(link, moments, flags)
             elif flags is not None and not flags:
                 link["flags"] = False
         return list(found.values())
 
-    def _labels(self, name: str) -> dict[str, dict[str, int]]:
-        """Identifier → {name as written beside it: rows}, from a group-by on the (identifier, name) pairs."""
-        parts = [part for part in self._parts[name] if "n" in part]
-        if not parts:
-            return {}
-        table = pa.table({"k": pa.chunked_array([part["k"] for part in parts], pa.string()),
-                          "n": pa.chunked_array([part["n"] for part in parts], pa.string())})
-        table = table.filter(pc.and_(pc.not_equal(table["k"], ""), pc.not_equal(pc.utf8_trim_whitespace(table["n"]), "")))
-        grouped = table.group_by(["k", "n"], use_threads=False).aggregate([([], "count_all")])
-        labels: dict[str, dict[str, int]] = {}
-        for identifier, written, count in zip(grouped.column("k").to_pylist(), grouped.column("n").to_pylist(),
-                                              grouped.column("count_all").to_pylist()):
-            labels.setdefault(identifier, {})[" ".join(written.split())] = count
-        return labels
-
     def _names_of(self, name: str) -> list[dict[str, Any]]:
         """The second tier: one link per normalised name, each distinct spelling parsed once."""
         grouped = self._grouped(name)
         if grouped is None:
             return []
-        values, counts, moments_of, flags_of, _ = grouped
+        values, counts, moments_of, flags_of, _, _ = grouped
         with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
         usable = self.names.usable
         # key → [rows, moments, flags, {spelling: rows}, {form: rows}]
