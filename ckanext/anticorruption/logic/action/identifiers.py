@@ -56,7 +56,7 @@ def _withhold(supplier: dict[str, Any], shown: bool) -> dict[str, Any]:
     return {**supplier, "withheld": False}
 
 
-def _types_of(package_ids: set[str], packages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _wordings(package_ids: set[str], packages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each register's wording (its type's ``red_flags.wording``), by dataset id."""
     wordings = {}
     for package_id in package_ids:
@@ -74,16 +74,16 @@ def _suppliers(matches: list[dict[str, Any]], user: str | None, own_package_ids:
     packages = linkage.dataset_summaries(entry_packages | own_package_ids)
     resources = linkage.resource_names({rid for s in suppliers for entry in s["entries"]
                                         for rid in entry["resource_ids"]})
-    wordings = _types_of(entry_packages, packages) if side == "award" else {}
+    wordings = _wordings(entry_packages, packages) if side == "award" else {}
     people_ok = _may_see_people(user, own_package_ids | entry_packages)
-    shown_to_all = bool(own_package_ids & people_ok)
+    edits_this_dataset = bool(own_package_ids & people_ok)
     result = []
     for supplier in suppliers:
         for entry in supplier["entries"]:
             entry["dataset"] = packages.get(entry["package_id"])
             entry["resource"] = resources.get(entry["resource_id"])
             entry["wording"] = wordings.get(entry["package_id"])
-        shown = shown_to_all or any(entry["package_id"] in people_ok for entry in supplier["entries"])
+        shown = edits_this_dataset or any(entry["package_id"] in people_ok for entry in supplier["entries"])
         result.append(_withhold(supplier, shown))
     groups = redflags.by_dataset(suppliers, "resource_id" if side == "award" else "package_id")
     for group in groups:
