@@ -139,4 +139,4 @@ def test_the_demo_shows_red_flags_between_contracts_and_sanctions(cli, sysadmin_
     assert entry["dataset"]["type"] == "contracts_register"
     assert entry["in_force_count"] >= 2
     result = cli.invoke(ckan_command, ["anticorruption", "links"])
-    assert "sanctioned at the time of an award" in result.output
+    assert "listed at the time of an award" in result.output

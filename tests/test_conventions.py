@@ -22,6 +22,7 @@ PURE = (
     "dataset_types/",
     "validation/",
     "identifiers/schemes.py",
+    "identifiers/names.py",
     "identifiers/redflags.py",
     "identifiers/scan.py",
     "privacy/scan.py",

@@ -150,29 +150,34 @@ def links(dataset: str | None, as_public: bool, as_json: bool) -> None:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         return
     datasets = [result] if dataset else result["datasets"]
-    if not any(d.get("registers") or d.get("awards") for d in datasets):
-        click.echo("No supplier of an award dataset appears in a sanctions register.")
+    if not any(d.get("suppliers") or d.get("sanctioned") for d in datasets):
+        click.echo("No supplier of an award dataset appears in a register that raises flags.")
         return
     for entry in datasets:
         name = (entry.get("dataset") or {}).get("name", "?")
-        for register in entry.get("registers", []):
-            where = (register.get("dataset") or {}).get("name", "?")
-            click.echo(f"{name}: {register['supplier_count']} supplier(s) in sanctions register {where}, "
-                       f"{register['in_force_count']} sanctioned at the time of an award")
-            _echo_suppliers(register["suppliers"])
-        for award in entry.get("awards", []):
-            where = (award.get("dataset") or {}).get("name", "?")
-            click.echo(f"{name}: {award['supplier_count']} sanctioned supplier(s) appear in {where}, "
-                       f"{award['in_force_count']} while sanctioned")
-            _echo_suppliers(award["suppliers"])
+        if entry.get("suppliers"):
+            click.echo(f"{name}: {entry['supplier_count']} supplier(s) in registers that raise flags "
+                       f"({entry['probable_count']} by name only), {entry['in_force_count']} listed at the time "
+                       "of an award")
+            _echo_suppliers(entry["suppliers"])
+        if entry.get("sanctioned"):
+            click.echo(f"{name}: {len(entry['sanctioned'])} supplier(s) of this register appear in award datasets")
+            _echo_suppliers(entry["sanctioned"])
 
 
 def _echo_suppliers(suppliers: list[dict]) -> None:
     for supplier in suppliers:
         shown = supplier["identifier"] or "(natural person, withheld)"
-        state = {True: "IN FORCE " + ", ".join(supplier["dates_in_force"][:3]), False: "outside the period",
-                 None: "no dates to compare"}[supplier["in_force"]]
-        click.echo(f"  {supplier['scheme']:8} {shown:28} {supplier['rows']:>8} row(s)  {state}")
+        label = f"  {supplier['label']}" if supplier.get("label") and not supplier["withheld"] else ""
+        click.echo(f"  {supplier['scheme']:8} {shown:28} {supplier['rows']:>8} row(s){label}")
+        for found in supplier["entries"]:
+            where = (found.get("dataset") or {}).get("name", "?")
+            state = {True: "IN FORCE " + ", ".join(found["dates_in_force"][:3]), False: "outside the period",
+                     None: "no dates to compare"}[found["in_force"]]
+            reason = ""
+            if found["tier"] == "probable" and found.get("names"):
+                reason = f"  same name: {found['names'][0]!r} ~ {found['names'][1]!r}"
+            click.echo(f"      {found['tier']:9} {where}: {state}{reason}")
 
 
 def get_commands() -> list[click.Command]:

@@ -207,7 +207,9 @@ class IdentifierLink(tk.BaseModel):
     ``red_flags``); ``moments`` then holds the sorted distinct dates (award,
     "2025-03-10;2025-04-01") or periods (sanction, "2025-02-01|2027-02-01;
     2028-01-01|" with an open end) of the rows naming it; see
-    linkage.encode_moments.
+    linkage.encode_moments. Normalised legal names are stored as identifiers
+    of the scheme ``NAME`` (identifiers.names), the second tier of the red
+    flags.
     """
 
     __tablename__ = "anticorruption_identifier_link"
@@ -226,6 +228,9 @@ class IdentifierLink(tk.BaseModel):
     rows = Column(BigInteger, nullable=False)
     person = Column(Boolean, nullable=False, default=False)
     moments = Column(UnicodeText)
+    # The name as most often written: of a normalised name (scheme NAME), or
+    # beside an identifier in the supplier column.
+    label = Column(UnicodeText)
 
 
 class IndexPending(tk.BaseModel):

@@ -28,19 +28,32 @@ CONTRACT_FIELDS = [f["name"] for f in dataset_types.dataset_type("contracts_regi
 SANCTION_FIELDS = [f["name"] for f in dataset_types.dataset_type("debarred_contractors").table_schema["fields"]][:13]
 
 
-def _contracts(*rows: tuple[str, str]) -> bytes:
+# Each supplier's name as the buyer writes it and as the register writes it.
+NAMES = {
+    BARRED: ("Constructora del Mayab S.A. de C.V.", "CONSTRUCTORA DEL MAYAB SA DE CV"),
+    LATER: ("Ingeniería Peninsular del Bajío, S.A. de C.V.", "INGENIERIA PENINSULAR DEL BAJIO SA DE CV"),
+    CLEAN: ("Aceros y Perfiles del Sur, S.A. de C.V.", "ACEROS Y PERFILES DEL SUR SA DE CV"),
+    PERSON: ("Eduardo Gómez Díaz", "EDUARDO GOMEZ DIAZ"),
+}
+
+
+def _contracts(*rows: tuple[str, ...]) -> bytes:
+    """Rows of (supplier RFC or "", date signed[, supplier name]); the name defaults to the buyer's spelling."""
     lines = [",".join(CONTRACT_FIELDS)]
-    for number, (supplier, signed) in enumerate(rows, start=1):
-        lines.append(f"C-{number},ocds-abc123-{number},09-210,{supplier},Proveedor SA de CV,Obra,100.50,MXN,"
+    for number, (supplier, signed, *named) in enumerate(rows, start=1):
+        name = named[0] if named else NAMES[supplier][0]
+        lines.append(f'C-{number},ocds-abc123-{number},09-210,{supplier},"{name}",Obra,100.50,MXN,'
                      f"{signed},,,licitación pública,")
     return ("\n".join(lines) + "\n").encode()
 
 
-def _sanctions(*rows: tuple[str, str, str]) -> bytes:
+def _sanctions(*rows: tuple[str, ...]) -> bytes:
+    """Rows of (supplier RFC or "", start, end[, supplier name]); the name defaults to the register's spelling."""
     lines = [",".join(SANCTION_FIELDS)]
-    for number, (supplier, start, end) in enumerate(rows, start=1):
+    for number, (supplier, start, end, *named) in enumerate(rows, start=1):
+        name = named[0] if named else NAMES[supplier][1]
         kind = "persona física" if len(supplier) == 13 else "persona moral"
-        lines.append(f"S-{number},{supplier},Proveedor,{kind},27-SFP,SFP,inhabilitación,Motivo,{start},{start},{end},"
+        lines.append(f'S-{number},{supplier},"{name}",{kind},27-SFP,SFP,inhabilitación,Motivo,{start},{start},{end},'
                      "1000.00,MXN")
     return ("\n".join(lines) + "\n").encode()
 

@@ -42,6 +42,11 @@ def test_names_that_say_too_little_match_nothing(written):
     assert RULES.key(written) is None
 
 
+def test_a_paragraph_in_the_name_column_matches_nothing():
+    # The linkage index could not hold it, and no legal name is that long.
+    assert RULES.key("CONSTRUCTORA ALFA " * 30 + "SA DE CV") is None
+
+
 def test_keys_are_computed_once_per_distinct_name():
     keys = RULES.keys(["Alfa Uno, S.A.", "ALFA UNO SA", "Alfa Uno, S.A."])
     assert keys == {"Alfa Uno, S.A.": "ALFA UNO", "ALFA UNO SA": "ALFA UNO"}

@@ -153,3 +153,46 @@ def test_identifiers_and_dates_are_scanned_as_read(tmp_path: Path, engine: str) 
     reference = validate_file(str(path), CONTRACTS.table_schema, engine="frictionless", scans=_scans())
     assert result.scans == reference.scans
     assert result.state == "valid"
+
+
+TAX = dataset_types.dataset_type("tax_records")
+
+
+@pytest.mark.parametrize("engine", ["auto", "frictionless"])
+def test_supplier_names_are_links_of_their_normalised_name(tmp_path: Path, engine: str) -> None:
+    rows = [_row(1, GOOD), _row(2, OTHER, "2025-08-05"), _row(3, GOOD, "2025-09-01"), _row(4, PERSON)]
+    rows[0][4], rows[1][4], rows[2][4], rows[3][4] = (
+        '"Constructora del Mayab, S. A. de C. V."', "CONSTRUCTORA DEL MAYAB SA DE CV", "Constructora del Mayab SA de CV",
+        "Eduardo Gómez Díaz")
+    result = validate_file(str(_write(tmp_path, rows)), CONTRACTS.table_schema, engine=engine, scans=_scans())
+    names = {link["identifier"]: link for link in result.scans["links"]["links"] if link["scheme"] == "NAME"}
+    assert set(names) == {"CONSTRUCTORA DEL MAYAB", "EDUARDO GOMEZ DIAZ"}
+    mayab = names["CONSTRUCTORA DEL MAYAB"]
+    assert (mayab["rows"], mayab["form"], mayab["person"], mayab["field"]) == (3, "S.A. de C.V.", False, "supplier_name")
+    assert mayab["dates"] == ["2025-03-10", "2025-08-05", "2025-09-01"]
+    assert mayab["label"] == "CONSTRUCTORA DEL MAYAB SA DE CV"  # one spelling each: the first in order
+    # No legal form: perhaps a person's name, withheld as a person's RFC is.
+    assert names["EDUARDO GOMEZ DIAZ"]["person"] is True
+    # Beside each identifier, the name written with it.
+    by_rfc = {link["identifier"]: link for link in result.scans["links"]["links"] if link["field"] == "supplier_id"}
+    assert by_rfc[OTHER]["label"] == "CONSTRUCTORA DEL MAYAB SA DE CV"
+    assert result.scans["links"]["supplier_name"] == "supplier_name"
+
+
+def test_a_register_flags_only_the_rows_its_type_declares(tmp_path: Path) -> None:
+    header = ["taxpayer_id", "taxpayer_name", "compliance_status", "status_date", "definitive_date"]
+    rows = [[GOOD, "Constructora del Mayab SA de CV", "Definitivo", "2019-01-10", "28/06/2019"],
+            [OTHER, "Ingeniería Peninsular SA de CV", "Sentencia Favorable", "2019-01-10", "28/06/2019"],
+            [PERSON, "Eduardo Gómez Díaz", "Presunto", "2019-01-10", ""]]
+    path = tmp_path / "69b.csv"
+    path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    result = validate_file(str(path), TAX.table_schema, scans=_scans(TAX))
+    links = {link["identifier"]: link for link in result.scans["links"]["links"]}
+    assert result.scans["links"]["role"] == "sanction"
+    # Definitive: listed from the definitive publication, with no end.
+    assert links[GOOD]["periods"] == [["2019-06-28", ""]] and "flags" not in links[GOOD]
+    assert links["CONSTRUCTORA DEL MAYAB"]["periods"] == [["2019-06-28", ""]]
+    # The others name the taxpayer (identifier pages) but raise no flag.
+    assert links[OTHER]["flags"] is False and links[OTHER]["periods"] == []
+    assert links["INGENIERIA PENINSULAR"]["flags"] is False
+    assert links["EDUARDO GOMEZ DIAZ"]["flags"] is False

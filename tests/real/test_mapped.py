@@ -65,6 +65,9 @@ TRUE_DEFECTS: dict[str, dict[tuple[str, str], int]] = {
         # One date of publication written as a spreadsheet's serial number (44014 is 2020-07-02):
         # the publisher's spreadsheet leaked it into the CSV.
         ("type-error", "status_date"): 1,
+        # 24 taxpayers published twice as definitive, both dates in one cell ("29/06/2020 - 29/04/2019"):
+        # no one date says since when they are listed, so their contracts cannot be compared with it.
+        ("type-error", "definitive_date"): 24,
     },
     "sample_Contratos2013_150514080004.csv": {
         # CompraNet's contracts file has no RFC of the supplier (an optional column: its contracts are

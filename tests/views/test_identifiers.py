@@ -16,9 +16,11 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", 
 def test_the_contracts_page_names_the_sanctions_register_in_plain_words(app, published) -> None:
     page = app.get(f"/en/dataset/{published['contracts']['name']}").body
     assert "Red flags" in page
-    assert ("3 suppliers in this file are in the sanctions register «Prueba debarred_contractors» "
-            "of Secretaría de la Función Pública.") in page
-    assert "2 of them were sanctioned when the award was made." in page
+    assert "3 suppliers in this file are in registers that raise red flags." in page
+    assert "2 of them were listed when the award was made." in page
+    assert "«Prueba debarred_contractors»" in page and "of Secretaría de la Función Pública" in page
+    assert "supplier debarred or sanctioned (since 2025-02-01) when the contract was signed." in page
+    assert "certain (same RFC)" in page and "probable (same name)" not in page
     assert f"/anticorruption/identifier/MX-RFC/{BARRED}" in page
     assert PERSON not in page and "A natural person (identifier withheld)" in page
     assert CLEAN not in page
@@ -27,12 +29,15 @@ def test_the_contracts_page_names_the_sanctions_register_in_plain_words(app, pub
 def test_the_red_flags_read_in_spanish(app, published) -> None:
     page = app.get(f"/es/dataset/{published['contracts']['name']}").body
     assert "Señales de alerta" in page
-    assert "3 proveedores de este archivo están en el registro de sanciones" in page
+    assert "3 proveedores de este archivo están en registros que dan señales de alerta." in page
+    assert "proveedor inhabilitado o sancionado (desde el 2025-02-01) cuando se firmó el contrato." in page
 
 
 def test_the_register_page_shows_where_its_suppliers_won_awards(app, published) -> None:
     page = app.get(f"/en/dataset/{published['sanctions']['name']}").body
-    assert "3 suppliers of this register appear in «Prueba contracts_register» of Secretaría de Infraestructura." in page
+    assert "3 suppliers of this register appear in award datasets." in page
+    assert "2 of them received awards while listed." in page
+    assert "«Prueba contracts_register»" in page and "of Secretaría de Infraestructura" in page
 
 
 def test_a_dataset_without_matches_shows_no_flags(app, published, people) -> None:
@@ -56,7 +61,7 @@ def test_the_identifier_page_lists_datasets_and_refuses_natural_persons(app, pub
 def test_the_cli_lists_red_flags(cli, published) -> None:
     result = cli.invoke(ckan_command, ["anticorruption", "links"])
     assert result.exit_code == 0, result.output
-    assert f"{published['contracts']['name']}: 3 supplier(s) in sanctions register" in result.output
+    assert f"{published['contracts']['name']}: 3 supplier(s) in registers that raise flags" in result.output
     assert f"{BARRED}" in result.output and "IN FORCE 2025-03-10" in result.output
     as_json = cli.invoke(ckan_command, ["anticorruption", "links", "--dataset", published["contracts"]["name"],
                                         "--json"])

@@ -21,6 +21,7 @@ from ckan.lib.plugins import get_permission_labels
 
 from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.identifiers import redflags
+from ckanext.anticorruption.identifiers.names import NAME_SCHEME
 from ckanext.anticorruption.identifiers.schemes import Registry
 from ckanext.anticorruption.interfaces import IIdentifierSchemes
 from ckanext.anticorruption.validation.memory import paused_gc
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 _COLUMNS = ("scheme", "identifier", "resource_id", "package_id", "dataset_type", "field", "role", "rows",
-            "person", "moments")
+            "person", "moments", "label")
 
 
 def registry() -> Registry:
@@ -83,10 +84,13 @@ def _write_rows(writer: Any, links: list[dict[str, Any]], resource_id: str, pack
                 role: str | None, supplier: str | None) -> None:
     for link in links:
         moments = link.get("dates", link.get("periods"))
+        # The supplier's identifiers and names take the type's role, unless
+        # the register's row filter left them none (``flags`` false).
+        flagged = (link["field"] == supplier or link["scheme"] == NAME_SCHEME) and link.get("flags", True)
         writer.writerow([
             link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
-            role if link["field"] == supplier else None, link["rows"], "t" if link["person"] else "f",
-            encode_moments(moments),
+            role if flagged else None, link["rows"], "t" if link["person"] else "f",
+            encode_moments(moments), link.get("label"),
         ])
 
 
@@ -134,7 +138,7 @@ def _select(link: Any) -> Any:
 
 
 # What a match needs of each side (scheme and identifier are shared).
-_MATCH_COLUMNS = ("resource_id", "package_id", "rows", "person", "moments")
+_MATCH_COLUMNS = ("resource_id", "package_id", "rows", "person", "moments", "label")
 
 
 def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dict[str, Any]]]:
@@ -144,7 +148,9 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
     Returns ``{"awards": [...], "sanctions": [...]}`` of raw matches (see
     redflags.match), the other side limited to what ``user`` may see. One
     query per side, whatever the number of suppliers: a join of the
-    dataset's links with the other role's on (scheme, identifier), which
+    dataset's links with the other role's on (scheme, identifier), both
+    tiers at once (normalised names are identifiers of the scheme NAME),
+    which
     returns only the identifiers found on both sides, read straight from the
     database cursor (tens of thousands of rows for a national register).
     """
@@ -191,6 +197,7 @@ def _pair_up(rows: list[tuple[Any, ...]], width: int, mine: dict[tuple[str, ...]
                     "scheme": scheme, "identifier": identifier, "resource_id": resource_id,
                     "package_id": values[offset + 1], "rows": values[offset + 2],
                     "person": values[offset + 3], "moments": decode_moments(values[offset + 4]),
+                    "label": values[offset + 5],
                 }
 
 

@@ -22,9 +22,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ckanext.anticorruption.dataset_types.types import SCHEMAS_DIR
 
@@ -60,10 +60,10 @@ _INITIALS = re.compile(r"\b(?:[A-Z0-9] )+[A-Z0-9]\b")
 _ONE_LETTER = re.compile(r"\b[A-Z0-9] [A-Z0-9]\b")
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """A name as compared: its key (upper case, no accents, no legal form) and the legal form taken off."""
 
+    # A tuple, not a dataclass: a file names a few hundred thousand suppliers, each parsed once.
     key: str
     form: str | None
 
@@ -75,7 +75,12 @@ class NameRules:
     forms: Mapping[str, str]  # normalised spelling → the form as shown
     longest: int = 1  # words in the longest spelling
     minimum_key_length: int = 5
+    # A longer "name" is a paragraph in the wrong column, and the index could not hold it.
+    maximum_key_length: int = 300
     too_generic: frozenset[str] = frozenset()
+    # Last word of a spelling → (its words, the form as shown), longest first:
+    # a name is looked up by its last word, not by every suffix.
+    endings: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> NameRules:
@@ -83,10 +88,16 @@ class NameRules:
         for entry in data.get("legalForms") or ():
             for spelling in entry.get("spellings") or ():
                 forms.setdefault(_fold(spelling), entry["form"])
+        endings: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for spelling, shown in forms.items():
+            words = tuple(spelling.split(" "))
+            endings.setdefault(words[-1], []).append((words, shown))
         return cls(
             forms=forms,
+            endings={last: tuple(sorted(found, key=lambda item: -len(item[0]))) for last, found in endings.items()},
             longest=max((spelling.count(" ") + 1 for spelling in forms), default=1),
             minimum_key_length=int(data.get("minimumKeyLength", 5)),
+            maximum_key_length=int(data.get("maximumKeyLength", 300)),
             too_generic=frozenset(_fold(word) for word in data.get("tooGeneric") or ()),
         )
 
@@ -103,34 +114,58 @@ class NameRules:
         """The key and legal form of a name as written."""
         words = _fold(name).split(" ")
         form: str | None = None
-        longest = self.longest
-        found = True
-        while found and len(words) > 1:
-            found = False
+        while len(words) > 1:
             # The longest spelling at the end first; a name that is only a legal form keeps it.
-            for size in range(min(longest, len(words) - 1), 0, -1):
-                shown = self.forms.get(" ".join(words[-size:]))
-                if shown is not None:
+            for spelling, shown in self.endings.get(words[-1], ()):
+                size = len(spelling)
+                if size < len(words) and tuple(words[-size:]) == spelling:
                     del words[-size:]
                     form = form or shown
-                    found = True
                     break
+            else:
+                break
         return Name(" ".join(words), form)
 
     def key(self, name: str) -> str | None:
         """The join key of a name, or None when it says too little to match anything."""
-        key = self.parse(name).key
-        if len(key) < self.minimum_key_length or key in self.too_generic:
+        parsed = self.usable(name)
+        return parsed.key if parsed is not None else None
+
+    def usable(self, name: str) -> Name | None:
+        """The parsed name (key and legal form), or None when it says too little to match anything."""
+        parsed = self.parse(name)
+        if not self.minimum_key_length <= len(parsed.key) <= self.maximum_key_length or parsed.key in self.too_generic:
             return None
-        return key
+        return parsed
 
     def keys(self, names: Iterable[str]) -> dict[str, str | None]:
         """The key of each distinct name (a register of 50,000 names costs 50,000 calls at most)."""
         return {name: self.key(name) for name in set(names)}
 
 
+def _ascii_fold() -> tuple[bytes, bytes]:
+    """_FOLD for ASCII text as a bytes.translate table and the bytes it deletes: a C loop, not a dict per character."""
+    table = bytearray(range(256))
+    deleted = bytearray()
+    for code, replacement in _FOLD.items():
+        if code < 128:
+            if replacement:
+                table[code] = ord(replacement)
+            else:
+                deleted.append(code)
+    return bytes(table), bytes(deleted)
+
+
+_ASCII_FOLD, _ASCII_DELETED = _ascii_fold()
+
+
 def _fold(text: str) -> str:
-    text = " ".join(unicodedata.normalize("NFC", str(text)).upper().translate(_FOLD).split())
+    text = unicodedata.normalize("NFC", str(text)).upper()
+    if text.isascii():  # most names: a register of 50,000 is folded many times over a day
+        text = text.encode("ascii").translate(_ASCII_FOLD, _ASCII_DELETED).decode("ascii")
+    else:
+        text = text.translate(_FOLD)
+    text = " ".join(text.split())
     if "&" in text:
         text = _AMPERSAND.sub("&", text)
     if _ONE_LETTER.search(text):

@@ -8,7 +8,8 @@
 * :class:`IdentifierLinks` gathers, per column that refers to organizations,
   each identifier with its number of rows and, for the red flags, the dates
   (a contract's signature) or periods (a sanction's start and end) of those
-  rows.
+  rows; and the supplier's legal names, normalised (identifiers.names), as
+  the second tier of the red flags.
 
 Both keep their columns in Arrow memory until the file has been read, then
 work on the distinct values: a million rows naming two hundred thousand
@@ -23,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ckanext.anticorruption.identifiers.names import NAME_SCHEME, NameRules
 from ckanext.anticorruption.identifiers.schemes import LOCAL, ORGANIZATION_REFERENCES, Problem, Registry
 from ckanext.anticorruption.validation.memory import paused_gc
 
@@ -32,6 +34,8 @@ from ckanext.anticorruption.validation.scans import ColumnScan
 __all__ = ["IdentifierCheck", "IdentifierLinks"]
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Names as written are kept for pages, not for whole paragraphs put in the wrong column.
+_LABEL_LENGTH = 500
 
 
 def _identifier_fields(table_schema: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -133,20 +137,34 @@ def _descriptor(type_: str, row: int, number: int, name: str, value: str, proble
 
 
 class IdentifierLinks(ColumnScan):
-    """Organization identifiers of the file, for the linkage index and red flags.
+    """Organization identifiers and supplier names of the file, for the linkage index and red flags.
 
     The summary lists, per identifier column, each (scheme, identifier) with
     its row count, whether it names a natural person, and the sorted
     distinct dates (``date`` columns) or periods (``period`` columns) of the
     rows naming it. ``red_flags`` is the type's declaration, e.g.
-    ``{role: award, supplier: supplier_id, date: date_signed}``.
+    ``{role: award, supplier: supplier_id, supplier_name: supplier_name,
+    date: date_signed}``; a register may also say which of its rows raise
+    flags (``rows: {compliance_status: [definitivo]}``) and leave a
+    period's end open (``period: [definitive_date, null]``).
+
+    The names of the ``supplier_name`` column are the second tier: one link
+    per normalised name (scheme ``NAME``, see identifiers.names), with the
+    name as most often written (``label``) and its legal form (``form``).
+    Links of the supplier column carry the first name written beside each
+    identifier as their ``label`` too (one more aggregate of the same
+    group-by, rather than a group-by of every (identifier, name) pair). A link whose rows all fail the
+    register's row filter has ``flags: False``: it names the supplier but
+    raises no flag.
     """
 
     name = "links"
 
-    def __init__(self, table_schema: dict[str, Any], registry: Registry, red_flags: dict[str, Any] | None = None) -> None:
+    def __init__(self, table_schema: dict[str, Any], registry: Registry, red_flags: dict[str, Any] | None = None,
+                 names: NameRules | None = None) -> None:
         self.registry = registry
         self.red_flags = dict(red_flags or {})
+        self.names = names or NameRules.load()
         self.columns: dict[str, tuple[str, ...]] = {}
         for _, spec in _identifier_fields(table_schema):
             if spec["identifier"].get("refers_to") in ORGANIZATION_REFERENCES:
@@ -154,29 +172,75 @@ class IdentifierLinks(ColumnScan):
                          and not (code in registry.schemes and registry.schemes[code].personal)]
                 if codes:
                     self.columns[spec["name"]] = tuple(codes)
-        names = {spec.get("name") for spec in table_schema.get("fields", [])}
+        names_of_fields = {spec.get("name") for spec in table_schema.get("fields", [])}
+        role = self.red_flags.get("role")
         supplier = self.red_flags.get("supplier")
-        self.date_field = self.red_flags.get("date") if self.red_flags.get("date") in names else None
-        period = self.red_flags.get("period") or []
-        self.period_fields = tuple(period) if len(period) == 2 and set(period) <= names else None
-        self.supplier = supplier if supplier in self.columns else None
-        extra = [self.date_field] if self.date_field else list(self.period_fields or ())
-        self.fields = list(self.columns) + (extra if self.supplier else [])
-        # field → the batches of (identifier, date or "start|end") arrays, grouped at the end.
-        self._parts: dict[str, list[tuple[pa.Array, pa.Array | None]]] = {name: [] for name in self.columns}
+        self.supplier = supplier if role and supplier in self.columns else None
+        name_field = self.red_flags.get("supplier_name")
+        self.name_field = name_field if role and name_field in names_of_fields else None
+        self.date_field = self.red_flags.get("date") if self.red_flags.get("date") in names_of_fields else None
+        period = list(self.red_flags.get("period") or [])
+        # [start, end]; a null end is open: the listing lasts until the register says otherwise.
+        self.period_fields: tuple[str, str | None] | None = None
+        if len(period) == 2 and period[0] in names_of_fields and (period[1] is None or period[1] in names_of_fields):
+            self.period_fields = (period[0], period[1])
+        # Field → the values (compared without case) of the rows that raise flags.
+        self.row_filter = {field: {str(value).casefold() for value in values}
+                           for field, values in (self.red_flags.get("rows") or {}).items()}
+        flagged = self.supplier or self.name_field
+        extra = [self.date_field] if self.date_field else [f for f in self.period_fields or () if f]
+        extra += list(self.row_filter)
+        self.fields = list(dict.fromkeys(
+            list(self.columns) + ([self.name_field] if self.name_field else []) + (extra if flagged else [])))
+        # field → the batches of {"k": identifiers or names, "m": moments, "f": flags, "n": names}.
+        self._parts: dict[str, list[dict[str, pa.Array]]] = {name: [] for name in self.columns}
+        if self.name_field:
+            self._parts.setdefault(self.name_field, [])
 
     def feed(self, columns: dict[str, pa.Array], numbers: pa.Array) -> None:
-        for name in self.columns:
+        moments = self._moments(columns)
+        flags = self._flags(columns, len(numbers)) if self.row_filter else None
+        for name in self._parts:
             if name not in columns:
                 continue
-            moments: pa.Array | None = None
-            if name == self.supplier and self.date_field and self.date_field in columns:
-                moments = _day(columns[self.date_field])
-            elif name == self.supplier and self.period_fields and set(self.period_fields) <= columns.keys():
-                start, end = (_day(columns[field]) for field in self.period_fields)
-                joined = pc.binary_join_element_wise(start, end, "|", null_handling="replace", null_replacement="")
-                moments = pc.if_else(pc.equal(joined, "|"), pa.scalar(None, pa.string()), joined)
-            self._parts[name].append((columns[name], moments))
+            part = {"k": columns[name]}
+            if name in (self.supplier, self.name_field):
+                if moments is not None:
+                    part["m"] = moments if flags is None else pc.if_else(flags, moments, pa.scalar(None, pa.string()))
+                if flags is not None:
+                    part["f"] = flags
+            if name == self.supplier and self.name_field and self.name_field in columns:
+                written = columns[self.name_field]
+                part["n"] = pc.if_else(pc.equal(pc.utf8_trim_whitespace(written), ""), pa.scalar(None, pa.string()),
+                                       written)
+            self._parts[name].append(part)
+
+    def _moments(self, columns: dict[str, pa.Array]) -> pa.Array | None:
+        if self.date_field:
+            return _day(columns[self.date_field]) if self.date_field in columns else None
+        if self.period_fields and self.period_fields[0] in columns:
+            start = _day(columns[self.period_fields[0]])
+            end_field = self.period_fields[1]
+            if end_field is None:
+                end = pa.nulls(len(start), pa.string())
+            elif end_field in columns:
+                end = _day(columns[end_field])
+            else:
+                return None
+            joined = pc.binary_join_element_wise(start, end, "|", null_handling="replace", null_replacement="")
+            return pc.if_else(pc.equal(joined, "|"), pa.scalar(None, pa.string()), joined)
+        return None
+
+    def _flags(self, columns: dict[str, pa.Array], length: int) -> pa.Array:
+        """Which rows raise flags: all the row filter's fields hold one of its values."""
+        flags = pa.array([True] * length, pa.bool_())
+        for field, values in self.row_filter.items():
+            if field not in columns:
+                return pa.array([False] * length, pa.bool_())  # nothing says which rows count
+            found = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(columns[field])),
+                             value_set=pa.array(sorted(values), pa.string()))
+            flags = pc.and_(flags, pc.fill_null(found, False))
+        return flags
 
     def finish(self, collector: ErrorCollector) -> dict[str, Any]:
         links = []
@@ -184,34 +248,63 @@ class IdentifierLinks(ColumnScan):
             for name, codes in self.columns.items():
                 links.extend(self._links_of(name, codes))
                 self._parts[name] = []
-        return {"role": self.red_flags.get("role") if self.supplier else None,
-                "supplier": self.supplier, "links": links}
+            if self.name_field:
+                links.extend(self._names_of(self.name_field))
+                self._parts[self.name_field] = []
+        flagged = self.supplier or self.name_field
+        return {"role": self.red_flags.get("role") if flagged else None,
+                "supplier": self.supplier, "supplier_name": self.name_field, "links": links}
 
-    def _links_of(self, name: str, codes: tuple[str, ...]) -> list[dict[str, Any]]:
-        """One Arrow group-by over the whole column: a call per distinct identifier, not per row."""
+    def _grouped(self, name: str) -> tuple[list[Any], list[int], list[Any], list[bool | None], pa.Array,
+                                           list[str | None]] | None:
+        """One Arrow group-by over the whole column: values, row counts, moments, flags, first names beside them."""
         parts = self._parts[name]
         if not parts:
-            return []
-        with_moments = parts[0][1] is not None
+            return None
+        columns = [key for key in ("k", "m", "f", "n") if all(key in part for part in parts)]
         table = pa.table({
-            "k": pa.chunked_array([identifiers for identifiers, _ in parts], pa.string()),
-            **({"m": pa.chunked_array([moments for _, moments in parts], pa.string())} if with_moments else {}),
-        })
-        table = table.filter(pc.not_equal(table["k"], ""))
-        aggregations: list[Any] = [([], "count_all")] + ([("m", "distinct")] if with_moments else [])
+            key: pa.chunked_array([part[key] for part in parts], pa.bool_() if key == "f" else pa.string())
+            for key in columns})
+        table = table.filter(pc.not_equal(pc.utf8_trim_whitespace(table["k"]), ""))
+        aggregations: list[Any] = [([], "count_all")]
+        if "m" in columns:
+            aggregations.append(("m", "distinct"))
+        if "f" in columns:
+            aggregations.append(("f", "any"))
+        if "n" in columns:
+            aggregations.append(("n", "first"))  # in file order: the group-by runs on one thread
         grouped = table.group_by("k", use_threads=False).aggregate(aggregations)
-        found: dict[tuple[str, str], dict[str, Any]] = {}
         keys = grouped.column("k").combine_chunks()
         values = keys.to_pylist()
         counts = grouped.column("count_all").to_pylist()
-        moments_of = grouped.column("m_distinct").to_pylist() if with_moments else [None] * len(values)
+        moments_of = grouped.column("m_distinct").to_pylist() if "m" in columns else [None] * len(values)
+        flags_of = grouped.column("f_any").to_pylist() if "f" in columns else [None] * len(values)
+        names_of = grouped.column("n_first").to_pylist() if "n" in columns else [None] * len(values)
+        return values, counts, moments_of, flags_of, keys, names_of
+
+    def _finish_link(self, link: dict[str, Any], moments: list[str], flags: bool | None) -> None:
+        if self.date_field:
+            link["dates"] = sorted(moments)
+        elif self.period_fields:
+            link["periods"] = sorted(moment.split("|", 1) for moment in moments)
+        if flags is not None and not flags:
+            link["flags"] = False
+
+    def _links_of(self, name: str, codes: tuple[str, ...]) -> list[dict[str, Any]]:
+        """A call per distinct identifier, not per row."""
+        grouped = self._grouped(name)
+        if grouped is None:
+            return []
+        values, counts, moments_of, flags_of, keys, names_of = grouped
+        with_moments = name == self.supplier and any(part.get("m") is not None for part in self._parts[name][:1])
+        found: dict[tuple[str, str], dict[str, Any]] = {}
         # Which code each value certainly is, computed for the whole column at once.
         fine_code: list[str | None] = [None] * len(values)
         for code, mask in reversed(list(zip(codes, self.registry.certainly_fine(keys, codes)))):
             if mask is not None:
                 for position in pc.indices_nonzero(mask).to_pylist():
                     fine_code[position] = code
-        for value, count, moments, code in zip(values, counts, moments_of, fine_code):
+        for value, count, moments, flags, code, written in zip(values, counts, moments_of, flags_of, fine_code, names_of):
             resolved = (code, value) if code is not None else self.registry.resolve(value, codes)
             if resolved is None:
                 continue
@@ -219,17 +312,71 @@ class IdentifierLinks(ColumnScan):
             if link is None:
                 scheme, identifier = resolved
                 found[resolved] = {"field": name, "scheme": scheme, "identifier": identifier, "rows": count,
-                                   "person": self.registry.natural_person(scheme, identifier), "_m": moments or []}
+                                   "person": self.registry.natural_person(scheme, identifier), "_m": moments or [],
+                                   "_f": flags, "_label": written}
             else:  # two spellings of one identifier (MX-RFC-… and the bare RFC)
                 link["rows"] += count
                 link["_m"] = list(set(link["_m"]) | set(moments or []))
+                link["_f"] = None if flags is None and link["_f"] is None else bool(link["_f"] or flags)
+                link["_label"] = link["_label"] or written
         for link in found.values():
-            moments = link.pop("_m")
-            if with_moments and self.date_field:
-                link["dates"] = sorted(moments)
-            elif with_moments:
-                link["periods"] = sorted(moment.split("|", 1) for moment in moments)
+            moments, flags, written = link.pop("_m"), link.pop("_f"), link.pop("_label")
+            if written:
+                link["label"] = " ".join(written.split())[:_LABEL_LENGTH]
+            if with_moments:
+                self._finish_link(link, moments, flags)
+            elif flags is not None and not flags:
+                link["flags"] = False
         return list(found.values())
+
+    def _names_of(self, name: str) -> list[dict[str, Any]]:
+        """The second tier: one link per normalised name, each distinct spelling parsed once."""
+        grouped = self._grouped(name)
+        if grouped is None:
+            return []
+        values, counts, moments_of, flags_of, _, _ = grouped
+        with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
+        usable = self.names.usable
+        # key → [rows, moments, flags, {spelling: rows}, {form: rows}]
+        found: dict[str, list[Any]] = {}
+        for value, count, moments, flags in zip(values, counts, moments_of, flags_of):
+            parsed = usable(value)
+            if parsed is None:
+                continue
+            key, form = parsed
+            entry = found.get(key)
+            if entry is None:
+                found[key] = [count, set(moments) if moments else set(), flags, {value: count},
+                              {form: count} if form else {}]
+                continue
+            entry[0] += count
+            if moments:
+                entry[1].update(moments)
+            if flags is not None or entry[2] is not None:
+                entry[2] = bool(entry[2] or flags)
+            entry[3][value] = entry[3].get(value, 0) + count
+            if form:
+                entry[4][form] = entry[4].get(form, 0) + count
+        links = []
+        for key, (rows, moments, flags, spellings, forms) in found.items():
+            form = _most_written(forms) if forms else None
+            link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": rows,
+                                    "label": " ".join(_most_written(spellings).split())[:_LABEL_LENGTH], "form": form,
+                                    # A name without a legal form may be a person's: withheld as a person's RFC is.
+                                    "person": form is None}
+            if with_moments:
+                self._finish_link(link, moments, flags)
+            elif flags is not None and not flags:
+                link["flags"] = False
+            links.append(link)
+        return links
+
+
+def _most_written(spellings: dict[str, int]) -> str:
+    """The spelling with most rows (the first in alphabetical order on a tie)."""
+    if len(spellings) == 1:
+        return next(iter(spellings))
+    return min(spellings, key=lambda written: (-spellings[written], written))
 
 
 def _day(array: pa.Array) -> pa.Array:

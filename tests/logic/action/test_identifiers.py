@@ -24,8 +24,7 @@ def _matches(dataset_id: str | None = None, user: str | None = None) -> dict:
 
 
 def _suppliers(result: dict) -> dict:
-    return {(s["identifier"] if not s["withheld"] else "withheld"): s
-            for register in result["registers"] for s in register["suppliers"]}
+    return {(s["identifier"] if not s["withheld"] else "withheld"): s for s in result["suppliers"]}
 
 
 def test_a_checked_file_fills_the_index(published) -> None:
@@ -49,6 +48,9 @@ def test_suppliers_in_a_sanctions_register_are_flagged_with_overlapping_periods(
     suppliers = _suppliers(result)
     assert suppliers[BARRED]["in_force"] is True
     assert suppliers[BARRED]["dates_in_force"] == ["2025-03-10", "2025-04-01"]
+    [entry] = suppliers[BARRED]["entries"]
+    assert (entry["tier"], entry["since"], entry["until"]) == ("certain", "2025-02-01", "2027-02-01")
+    assert entry["dataset"]["name"] == published["sanctions"]["name"]
     assert suppliers[LATER]["in_force"] is False  # signed before its sanction began
     assert CLEAN not in suppliers
     assert (result["supplier_count"], result["in_force_count"]) == (3, 2)

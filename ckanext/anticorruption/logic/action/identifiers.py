@@ -44,44 +44,83 @@ def _may_see_people(user: str | None, package_ids: set[str]) -> set[str]:
 
 
 def _withhold(supplier: dict[str, Any], shown: bool) -> dict[str, Any]:
+    """A natural person's identifier and name are shown only to those who may edit a dataset naming them.
+
+    Names without a legal form count as persons' (see IdentifierLinks): a
+    probable match of "JUAN PEREZ LOPEZ" is counted for everyone, and named
+    only to editors, as a person's RFC is.
+    """
     if supplier["person"] and not shown:
-        return {**supplier, "identifier": None, "withheld": True}
+        entries = [{**entry, "names": None} for entry in supplier["entries"]]
+        return {**supplier, "identifier": None, "label": None, "entries": entries, "withheld": True}
     return {**supplier, "withheld": False}
 
 
-def _registers(matches: list[dict[str, Any]], user: str | None, own_package_ids: set[str]) -> list[dict[str, Any]]:
-    groups = redflags.summarise(matches)
-    packages = linkage.dataset_summaries({g["sanctions_package_id"] for g in groups})
-    resources = linkage.resource_names({g["sanctions_resource_id"] for g in groups})
-    people_ok = _may_see_people(user, own_package_ids | set(packages))
+def _wordings(package_ids: set[str], packages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each register's wording (its type's ``red_flags.wording``), by dataset id."""
+    wordings = {}
+    for package_id in package_ids:
+        typ = dataset_types.dataset_type((packages.get(package_id) or {}).get("type"))
+        if typ is not None and typ.red_flags.get("wording"):
+            wordings[package_id] = typ.red_flags["wording"]
+    return wordings
+
+
+def _suppliers(matches: list[dict[str, Any]], user: str | None, own_package_ids: set[str],
+               side: str = "award") -> dict[str, Any]:
+    """The flagged suppliers once each, with the other side's datasets; counts; per-dataset groups."""
+    suppliers = redflags.summarise(matches, side)
+    entry_packages = {entry["package_id"] for s in suppliers for entry in s["entries"]}
+    packages = linkage.dataset_summaries(entry_packages | own_package_ids)
+    resources = linkage.resource_names({rid for s in suppliers for entry in s["entries"]
+                                        for rid in entry["resource_ids"]})
+    wordings = _wordings(entry_packages, packages) if side == "award" else {}
+    people_ok = _may_see_people(user, own_package_ids | entry_packages)
+    edits_this_dataset = bool(own_package_ids & people_ok)
+    result = []
+    for supplier in suppliers:
+        for entry in supplier["entries"]:
+            entry["dataset"] = packages.get(entry["package_id"])
+            entry["resource"] = resources.get(entry["resource_id"])
+            entry["wording"] = wordings.get(entry["package_id"])
+        shown = edits_this_dataset or any(entry["package_id"] in people_ok for entry in supplier["entries"])
+        result.append(_withhold(supplier, shown))
+    groups = redflags.by_dataset(suppliers, "resource_id" if side == "award" else "package_id")
     for group in groups:
-        shown = group["sanctions_package_id"] in people_ok or bool(own_package_ids & people_ok)
-        group["dataset"] = packages.get(group["sanctions_package_id"])
-        group["resource"] = resources.get(group["sanctions_resource_id"])
-        group["suppliers"] = [_withhold(supplier, shown) for supplier in group["suppliers"]]
-    return groups
+        group["dataset"] = packages.get(group["package_id"])
+        group["resource"] = resources.get(group["resource_id"]) if side == "award" else None
+    return {"suppliers": result, "groups": groups, **redflags.counts(suppliers)}
 
 
 @tk.side_effect_free
 @validate(schema.identifier_matches_schema)
 def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Red flags: suppliers of awards (contracts, tenders, grants, contractor
-    lists) found in a debarred or sanctioned contractors register.
+    lists) found in a register that raises flags (debarred or sanctioned
+    contractors, SAT's list of taxpayers invoicing simulated operations).
 
-    A supplier is ``in_force`` when an award date falls inside one of its
-    sanction periods, ``False`` when none does and ``None`` when dates are
-    missing on either side. Only datasets the caller may see take part.
-    Natural persons' identifiers are withheld (``identifier`` null,
-    ``withheld`` true) unless the caller may edit a dataset naming them.
+    Each flagged supplier is listed once, with every register naming it
+    (``entries``). An entry is ``certain`` when the two files share the
+    supplier's identifier and ``probable`` when they share only its
+    normalised legal name (``names``: the two names found equal). It is
+    ``in_force`` when an award date falls inside one of the register's
+    periods for the supplier (``since``, ``until``), ``False`` when none
+    does and ``None`` when dates are missing on either side. Only datasets
+    the caller may see take part. Natural persons' identifiers and names
+    (and names without a legal form) are withheld (``identifier`` and
+    ``label`` null, ``withheld`` true) unless the caller may edit a dataset
+    naming them.
 
     :param id: a dataset id or name (optional). For an award dataset, its
-        flagged suppliers by sanctions register; for a sanctions register,
-        the award datasets its suppliers appear in. Without it, every award
-        dataset of the portal with flags.
-    :returns: ``{"dataset", "registers": [...]}`` for an award dataset,
-        ``{"dataset", "awards": [...]}`` for a sanctions register, or
-        ``{"datasets": [...]}`` for the portal; each group has
-        ``supplier_count``, ``in_force_count`` and ``suppliers``.
+        flagged suppliers; for a register, its suppliers found in award
+        datasets. Without it, every award dataset of the portal with flags.
+    :returns: ``{"dataset", "suppliers", "registers", "awards", "sanctioned"}``
+        for a dataset: ``suppliers`` (award side, each with ``entries`` per
+        register file) and ``registers`` (per register file, with counts);
+        ``sanctioned`` (register side, each with ``entries`` per award
+        dataset) and ``awards`` (per award dataset, with counts); or
+        ``{"datasets": [...]}`` for the portal. Counts: ``supplier_count``,
+        ``in_force_count``, ``probable_count``.
     """
     tk.check_access("anticorruption_identifier_matches", context, data_dict)
     user = context.get("user") or None
@@ -89,12 +128,13 @@ def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> 
         package_id = _package_id(context, data_dict["id"])
         found = linkage.matches_for_package(package_id, user)
         result: dict[str, Any] = {"dataset": linkage.dataset_summaries({package_id}).get(package_id)}
-        result["registers"] = _registers(found["awards"], user, {package_id})
-        result["awards"] = _award_groups(found["sanctions"], user, package_id)
-        keys = {(m["award"]["scheme"], m["award"]["identifier"]) for m in found["awards"]}
-        result["supplier_count"] = len(keys)
-        result["in_force_count"] = len({(m["award"]["scheme"], m["award"]["identifier"])
-                                        for m in found["awards"] if m["in_force"]})
+        awards = _suppliers(found["awards"], user, {package_id}, "award")
+        sanctions = _suppliers(found["sanctions"], user, {package_id}, "sanction")
+        result.update({key: awards[key] for key in ("suppliers", "supplier_count", "in_force_count",
+                                                    "probable_count")})
+        result["registers"] = awards["groups"]
+        result["sanctioned"] = sanctions["suppliers"]
+        result["awards"] = sanctions["groups"]
         return result
     matches = linkage.all_matches(user)
     by_award: dict[str, list[dict[str, Any]]] = {}
@@ -103,47 +143,12 @@ def anticorruption_identifier_matches(context: Context, data_dict: DataDict) -> 
     datasets = linkage.dataset_summaries(set(by_award))
     result_list = []
     for package_id, found in by_award.items():
-        registers = _registers(found, user, {package_id})
-        result_list.append({
-            "dataset": datasets.get(package_id),
-            "registers": registers,
-            "supplier_count": sum(g["supplier_count"] for g in registers),
-            "in_force_count": sum(g["in_force_count"] for g in registers),
-        })
+        flagged = _suppliers(found, user, {package_id}, "award")
+        result_list.append({"dataset": datasets.get(package_id), "suppliers": flagged["suppliers"],
+                            "registers": flagged["groups"],
+                            **{key: flagged[key] for key in ("supplier_count", "in_force_count", "probable_count")}})
     result_list.sort(key=lambda d: (-d["in_force_count"], -d["supplier_count"], (d["dataset"] or {}).get("name", "")))
     return {"datasets": result_list}
-
-
-def _award_groups(matches: list[dict[str, Any]], user: str | None, own_id: str) -> list[dict[str, Any]]:
-    """For a sanctions register: the award datasets its suppliers appear in."""
-    by_award: dict[str, list[dict[str, Any]]] = {}
-    for found in matches:
-        by_award.setdefault(found["award"]["package_id"], []).append(found)
-    datasets = linkage.dataset_summaries(set(by_award))
-    people_ok = _may_see_people(user, set(by_award) | {own_id})
-    groups = []
-    for package_id, found in by_award.items():
-        summary = _merge(redflags.summarise(found))
-        shown = package_id in people_ok or own_id in people_ok
-        groups.append({
-            "dataset": datasets.get(package_id),
-            "supplier_count": summary["supplier_count"],
-            "in_force_count": summary["in_force_count"],
-            "suppliers": [_withhold(supplier, shown) for supplier in summary["suppliers"]],
-        })
-    return sorted(groups, key=lambda g: (-g["in_force_count"], -g["supplier_count"]))
-
-
-def _merge(groups: list[dict[str, Any]]) -> dict[str, Any]:
-    suppliers: dict[tuple[str, str], dict[str, Any]] = {}
-    for group in groups:
-        for supplier in group["suppliers"]:
-            key = (supplier["scheme"], supplier["identifier"])
-            if key not in suppliers or (supplier["in_force"] and not suppliers[key]["in_force"]):
-                suppliers[key] = supplier
-    merged = list(suppliers.values())
-    return {"supplier_count": len(merged), "in_force_count": sum(1 for s in merged if s["in_force"]),
-            "suppliers": merged}
 
 
 @tk.side_effect_free
