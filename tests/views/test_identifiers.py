@@ -88,21 +88,21 @@ def test_a_foreign_firm_without_rfc_is_flagged_by_its_register_identifier(app, c
 
     contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
     sanctions = _dataset("debarred_contractors", agencies["auditor"], people["auditor"])
-    _upload(create_with_upload, contracts, people["buyer"], _contracts((FOREIGN, "2025-03-10")), "contratos.csv")
+    _upload(create_with_upload, contracts, people["buyer"], _contracts((FOREIGN, "2025-03-10", "Acme Holdings Ltd")), "contratos.csv")
     register = _upload(create_with_upload, sanctions, people["auditor"],
-                       _sanctions((FOREIGN, "2025-02-01", "2027-02-01")), "sanciones.csv")
+                       _sanctions((FOREIGN, "2025-02-01", "2027-02-01", "ACME HOLDINGS LIMITED")), "sanciones.csv")
     # The identifier is checked as an org-id identifier, not refused as a malformed RFC.
     shown = call_action("anticorruption_validation_show", {"user": people["auditor"]["name"]}, id=register["id"])
     assert shown["state"] == "valid", shown.get("error_counts")
     page = app.get(f"/en/dataset/{contracts['name']}").body
-    assert "1 supplier in this file is in the sanctions register" in page
-    assert "/anticorruption/identifier/GB-COH/01234567" in page
+    assert "1 supplier in this file is in a register that raises red flags." in page
+    assert "certain (same" in page and "/anticorruption/identifier/GB-COH/01234567" in page
     # Its page names its register and country, in the reader's language.
     spanish = app.get("/es/anticorruption/identifier/GB-COH/01234567").body
     assert "Registro GB-COH (Reino Unido), según org-id.guide" in spanish
     assert contracts["name"] in spanish and sanctions["name"] in spanish
     # A prefix that is no country's is an error the publisher can act on, not a silent new register.
     bad = _upload(create_with_upload, sanctions, people["auditor"],
-                  _sanctions(("QQ-COH-01234567", "2025-02-01", "")), "sanciones-2.csv")
+                  _sanctions(("QQ-COH-01234567", "2025-02-01", "", "Otra Empresa Ltd")), "sanciones-2.csv")
     report = app.get(f"/en/anticorruption/validation/{bad['id']}").body
     assert "An org-id identifier starts with a country" in report and "QQ-COH-01234567" in report
