@@ -102,3 +102,18 @@ def test_the_register_side_lists_each_sanctioned_supplier_once_with_the_award_da
     [supplier] = summarise(match(awards, sanctions), side="sanction")
     assert [(e["package_id"], e["in_force"]) for e in supplier["entries"]] == [("p-c1", True), ("p-c2", False)]
     assert [g["package_id"] for g in by_dataset([supplier], "package_id")] == ["p-c1", "p-c2"]
+
+
+def test_a_name_written_with_a_legal_form_on_either_side_is_a_company_not_a_person() -> None:
+    # CompraNet writes "CONSTRUCTORA PEME"; SFP's directory "CONSTRUCTORA PEME, S.A. DE C.V.": a company,
+    # whose name the public may read. Only when no file writes a legal form is it perhaps a person's.
+    contract = _link("CONSTRUCTORA PEME", "award", ["2013-05-15"], "contracts", person=True, scheme="NAME",
+                     label="CONSTRUCTORA PEME")
+    register = _link("CONSTRUCTORA PEME", "sanction", [["2015-05-04", ""]], "s1", scheme="NAME",
+                     label="CONSTRUCTORA PEME, S.A. DE C.V.")
+    [company] = summarise(match([contract], [register]))
+    assert not company["person"]
+    person = _link("JUAN PEREZ LOPEZ", "sanction", [["2015-05-04", ""]], "s1", person=True, scheme="NAME")
+    contract_person = _link("JUAN PEREZ LOPEZ", "award", ["2016-01-01"], "contracts", person=True, scheme="NAME")
+    [someone] = summarise(match([contract_person], [person]))
+    assert someone["person"]

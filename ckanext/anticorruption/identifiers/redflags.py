@@ -154,8 +154,15 @@ def summarise(matches: list[dict[str, Any]], side: str = "award") -> list[dict[s
                 "scheme": key[0], "identifier": key[1], "label": mine.get("label"),
                 "person": False, "rows": 0, "_resources": set(), "entries": {},
             }
+        if (mine["scheme"], mine["identifier"]) == key and key[0] == NAME_SCHEME:
+            # A name is a person's only when no file writes it with a legal form: "CONSTRUCTORA PEME"
+            # in a contract and "CONSTRUCTORA PEME, S.A. DE C.V." in a register name a company.
+            shows_a_form = not (mine.get("person") and theirs.get("person"))
+            supplier["_company"] = supplier.get("_company", False) or shows_a_form
+            supplier["person"] = not supplier["_company"]
         if (mine["scheme"], mine["identifier"]) == key:
-            supplier["person"] = supplier["person"] or bool(mine.get("person") or theirs.get("person"))
+            if key[0] != NAME_SCHEME:
+                supplier["person"] = supplier["person"] or bool(mine.get("person") or theirs.get("person"))
             supplier["label"] = supplier["label"] or mine.get("label")
             if mine["resource_id"] not in supplier["_resources"]:
                 supplier["_resources"].add(mine["resource_id"])
@@ -182,6 +189,7 @@ def summarise(matches: list[dict[str, Any]], side: str = "award") -> list[dict[s
     result = []
     for supplier in suppliers.values():
         supplier.pop("_resources")
+        supplier.pop("_company", None)
         entries = sorted(supplier["entries"].values(), key=lambda e: (*_rank(e["in_force"], e["tier"]), e["package_id"]))
         for entry in entries:
             entry["dates_in_force"] = sorted(entry["dates_in_force"])
