@@ -390,9 +390,9 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
                                      "{n} rows repeat a value of «{field}» that must be unique", n),
         "identifier-error": tk.ungettext("{n} row has a value in «{field}» that is not a valid identifier",
                                          "{n} rows have a value in «{field}» that is not a valid identifier", n),
-        "identifier-warning": tk.ungettext(
-            "{n} row has an identifier in «{field}» whose check digit does not match",
-            "{n} rows have an identifier in «{field}» whose check digit does not match", n),
+        # A check digit that does not match, a generic RFC, a buying unit's code: each row says which.
+        "identifier-warning": tk.ungettext("{n} row has an identifier in «{field}» to check",
+                                           "{n} rows have identifiers in «{field}» to check", n),
         "incorrect-label": tk._("Column «{field}» has a different name in the header"),
         "missing-label": tk._("The header has no column «{field}»"),
         "extra-label": tk.ungettext("The header has {n} column that is not in this type's columns",
@@ -531,6 +531,12 @@ def _identifier_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
         return tk._("The six digits of the identifier are a date (YYMMDD) that does not exist.")
     if problem == "component":
         return tk._("The two letters after the H or M are not the code of a Mexican state.")
+    if problem == "format" and scheme == "MX-UR":
+        return tk._("A budget unit code is the ramo's two digits and the unidad responsable's three letters or "
+                    "digits, e.g. 09-210 or 06E00. Write the code, not the unit's name or e-mail address.")
+    if problem == "buying-unit":
+        return tk._("This is a CompraNet buying-unit code (CLAVEUC), not a budget unit code: it is linked to other "
+                    "datasets by its ramo and unidad responsable (its 2nd to 6th characters).")
     if problem == "prefix" and scheme == "OCID":
         return tk._("An OCID starts with «ocds-», the publisher's 6-character prefix and a hyphen.")
     if problem == "prefix":

@@ -91,7 +91,9 @@ def run_started(package: dict[str, Any], resource: dict[str, Any], row: Validati
 def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -> bool:
     """Store the outcome of the scan of a finished run (``summary`` None: the file could not be read).
 
-    True when this changed whether the file is held back (the caller reindexes).
+    In the caller's transaction (the end of the run, see uploads.run.finish),
+    which commits it. True when this changed whether the file is held back
+    (the caller reindexes).
     """
     row = model.Session.get(Validation, resource_id)
     state = state_of(resource_id)
@@ -110,7 +112,7 @@ def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -
         state.findings = summary
         state.state = "confirmed" if confirmed else ("quarantined" if quarantine_mode() else "warned")
     state.package_id, state.run_id, state.source, state.updated = row.package_id, run_id, row.source, _now()
-    model.Session.commit()
+    model.Session.flush()
     return was_hidden != (state.state in HIDDEN_STATES)
 
 
