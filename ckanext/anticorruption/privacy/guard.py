@@ -169,11 +169,11 @@ def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any],
     return pkg_dict
 
 
-def index_view(pkg_dict: dict[str, Any], states: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+def index_view(pkg_dict: dict[str, Any], states: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """``before_dataset_index``: the document without held-back resources, and the
-    validation states of the resources the public sees (for the coverage facts)."""
+    validation states, by resource id, of the resources the public sees (for the coverage facts)."""
     hidden = hidden_resource_ids(pkg_dict["id"])
-    return strip_index(pkg_dict, hidden), [state for resource_id, state in states.items() if resource_id not in hidden]
+    return strip_index(pkg_dict, hidden), {rid: state for rid, state in states.items() if rid not in hidden}
 
 
 def strip_index(pkg_dict: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
