@@ -242,3 +242,27 @@ def test_the_agency_tab_says_which_file_decided_each_dataset_and_why(app, agency
     assert "Sin verificar. El conjunto de datos no tiene archivos." in spanish
     legend = app.get("/es/coverage").body
     assert "Publicado, sin verificar" in legend and "Cuenta como publicado, no como válido." in legend
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
+def test_a_quarantined_newest_file_is_neither_named_nor_counted(app, agency, create_with_upload) -> None:
+    from tests.hostile import HEADER, ROW
+
+    editor = {"user": agency["editor"]["name"]}
+    contracts = call_action("package_create", editor,
+                            **minimal_dataset("contracts_register", agency["org"]["id"], name="contratos"))
+    create_with_upload((HEADER + "\n" + ROW + "\n").encode(), "contratos-2024.csv", package_id=contracts["id"],
+                       format="CSV", context=editor)
+    # A newer file with a CURP in a contract's title: held back until an editor reviews it.
+    held = (HEADER + "\n" + ROW.replace("C-1,", "C-9,", 1) + "\n").replace(",Obra", ",Obra HEGG560427MVZRRL04", 1)
+    resource = create_with_upload(held.encode(), "contratos-curp.csv", package_id=contracts["id"], format="CSV",
+                                  context=editor)
+    assert call_action("anticorruption_privacy_show", id=resource["id"])["state"] == "quarantined"
+
+    for headers in ({}, {"Authorization": agency["editor"]["token"]}):
+        page = app.get("/en/organization/coverage/sfp", headers=headers).body
+        row = page[page.index('id="type-contracts_register"'):]
+        row = row[:row.index("</tr>")]
+        assert "contratos-curp.csv" not in row and "Decided by «contratos-2024.csv»" in row
+    assert call_action("anticorruption_coverage", organization="sfp")["rows"][0]["cells"][
+        "contracts_register"]["state"] == "published"

@@ -44,8 +44,9 @@ from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation, 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "COLUMNS_NOT_RECOGNISED", "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "column_mapping_of", "enqueue_run", "execute_run",
-    "feeds_index", "finish", "job_id", "plan_run", "start", "start_run", "tell_publisher", "validate_resource",
+    "COLUMNS_NOT_RECOGNISED", "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "column_mapping_of",
+    "enqueue_run", "execute_run", "feeds_index", "finish", "job_id", "plan_run", "start", "start_run", "tell_publisher",
+    "validate_resource",
 ]
 
 # A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
