@@ -112,7 +112,7 @@ def seed(orgs: int, datasets: int, seed_value: int = 7) -> list[str]:
         state = rng.choice(["valid", "valid", "valid", "invalid", "not_validated"])
         shown = {"owner_org": owner, "type": type_id,
                  "frequency": rng.choice(FREQUENCIES), "metadata_modified": modified.isoformat(),
-                 "resources": [{"format": fmt, "created": modified.isoformat()}]}
+                 "resources": [{"id": f"{dataset_id}-file", "format": fmt, "created": modified.isoformat()}]}
         doc = {
             "id": dataset_id, "name": name, "title": f"Datos {n}", "site_id": SITE_ID, "entity_type": "package",
             "state": "active", "dataset_type": type_id, "type": type_id, "owner_org": owner,
@@ -123,7 +123,7 @@ def seed(orgs: int, datasets: int, seed_value: int = 7) -> list[str]:
             "res_format": [fmt], "vocab_validation_state": [state],
             "index_id": f"{dataset_id}-{SITE_ID}",
         }
-        doc.update(coverage.dataset_facts(shown, [state], is_open=rng.random() < 0.85))
+        doc.update(coverage.dataset_facts(shown, {f"{dataset_id}-file": state}, is_open=rng.random() < 0.85))
         docs.append(doc)
         packages.append({"id": dataset_id, "name": name, "title": doc["title"], "type": type_id,
                          "owner_org": owner, "private": private, "state": "active",

@@ -14,6 +14,7 @@ from ckanext.anticorruption.validation.suggest import CSV_SAMPLE_BYTES
 __all__ = [
     "anticorruption_category",
     "anticorruption_coverage_criteria",
+    "anticorruption_coverage_decision",
     "anticorruption_coverage_freshness_rules",
     "anticorruption_coverage_states",
     "anticorruption_choices",
@@ -398,9 +399,9 @@ def anticorruption_error_group_text(group: dict[str, Any], table_schema: dict[st
                                      "{n} rows repeat a value of «{field}» that must be unique", n),
         "identifier-error": tk.ungettext("{n} row has a value in «{field}» that is not a valid identifier",
                                          "{n} rows have a value in «{field}» that is not a valid identifier", n),
-        "identifier-warning": tk.ungettext(
-            "{n} row has an identifier in «{field}» whose check digit does not match",
-            "{n} rows have an identifier in «{field}» whose check digit does not match", n),
+        # A check digit that does not match, a generic RFC, a buying unit's code: each row says which.
+        "identifier-warning": tk.ungettext("{n} row has an identifier in «{field}» to check",
+                                           "{n} rows have identifiers in «{field}» to check", n),
         "incorrect-label": tk._("Column «{field}» has a different name in the header"),
         "missing-label": tk._("The header has no column «{field}»"),
         "extra-label": tk.ungettext("The header has {n} column that is not in this type's columns",
@@ -641,6 +642,12 @@ def _scheme_explanation(row: dict[str, Any], field: dict[str, Any]) -> str:
         return tk._("The six digits of the identifier are a date (YYMMDD) that does not exist.")
     if problem == "component":
         return tk._("The two letters after the H or M are not the code of a Mexican state.")
+    if problem == "format" and scheme == "MX-UR":
+        return tk._("A budget unit code is the ramo's two digits and the unidad responsable's three letters or "
+                    "digits, e.g. 09-210 or 06E00. Write the code, not the unit's name or e-mail address.")
+    if problem == "buying-unit":
+        return tk._("This is a CompraNet buying-unit code (CLAVEUC), not a budget unit code: it is linked to other "
+                    "datasets by its ramo and unidad responsable (its 2nd to 6th characters).")
     if problem == "prefix" and scheme == "OCID":
         return tk._("An OCID starts with «ocds-», the publisher's 6-character prefix and a hyphen.")
     if problem == "prefix":
@@ -732,12 +739,42 @@ def anticorruption_coverage_states() -> list[dict[str, str]]:
         "missing": ("✗", tk._("Missing"), tk._("Not published, and not declared as not applicable.")),
         "invalid": ("!", tk._("Invalid"), tk._("Published, but a file does not match the type's Table Schema.")),
         "outdated": ("◷", tk._("Out of date"), tk._("Published, but not updated as often as its update frequency promises.")),
-        "published": ("✓", tk._("Published"), tk._("Published, valid (or not checkable) and up to date.")),
+        "unchecked": ("?", tk._("Published, not checked"), tk._(
+            "Published and up to date, but its newest file could not be checked against the type's Table Schema "
+            "(a PDF, a format the portal does not read, a link to a web page). It counts as published, not as "
+            "valid.")),
+        "published": ("✓", tk._("Published"), tk._("Published, its newest file valid, and up to date.")),
         "nothing_to_report": ("∅", tk._("Nothing to report"), tk._("The agency declared there is nothing to report for the period, and why.")),
         "not_applicable": ("–", tk._("Not applicable"), tk._("The agency or the portal declared that this type does not apply, and why.")),
     }
     return [{"id": s, "symbol": states[s][0], "label": states[s][1], "meaning": states[s][2]}
             for s in coverage.STATES]
+
+
+def anticorruption_coverage_decision(decided: dict[str, Any] | None) -> dict[str, str]:
+    """Why a dataset counts as valid, invalid or not checked, in words: a short
+    ``verdict`` and a ``reason`` (a sentence, or empty).
+
+    ``decided`` is a dataset's ``decided_by`` (see
+    ``anticorruption_coverage_organization_show``): its newest file.
+    """
+    if decided is None:
+        return {"verdict": tk._("not checked"), "reason": tk._("The dataset has no files.")}
+    state, problem, params = decided.get("state"), decided.get("problem"), decided.get("problem_params")
+    if decided["verdict"] == "valid":
+        return {"verdict": tk._("valid"), "reason": ""}
+    if state == "invalid" and not problem:
+        count = int(decided.get("error_count") or 0)
+        return {"verdict": tk._("invalid"), "reason": tk.ungettext(
+            "It has {n} error against the type's Table Schema.",
+            "It has {n} errors against the type's Table Schema.", count).format(n=_number(count))}
+    if state in ("invalid", "error"):
+        return {"verdict": tk._("invalid"), "reason": anticorruption_problem_message(problem, params)}
+    if state in ("pending", "running"):
+        return {"verdict": tk._("not checked yet"), "reason": tk._("It is being checked.")}
+    if state == "not_validated":
+        return {"verdict": tk._("could not be checked"), "reason": anticorruption_problem_message(problem, params)}
+    return {"verdict": tk._("could not be checked"), "reason": tk._("It has not been checked.")}
 
 
 def anticorruption_coverage_criteria() -> list[dict[str, str]]:
@@ -748,7 +785,7 @@ def anticorruption_coverage_criteria() -> list[dict[str, str]]:
         {"id": "machine_readable", "label": tk._("Machine-readable"),
          "meaning": tk._("At least one file is in a format programs can read (CSV, Excel, JSON, XML…), not only PDF.")},
         {"id": "valid", "label": tk._("Valid"),
-         "meaning": tk._("Every checked file matches the type's Table Schema.")},
+         "meaning": tk._("Its newest file was checked and matches the type's Table Schema.")},
         {"id": "fresh", "label": tk._("Up to date"),
          "meaning": tk._("The last update is recent enough for the declared update frequency.")},
     ]

@@ -17,11 +17,11 @@ __all__ = ["VALIDATION_FIELD", "index_fields", "label_facets"]
 VALIDATION_FIELD = "vocab_validation_state"
 
 
-def index_fields(pkg_dict: dict[str, Any], validation_states: list[str] | None = None) -> dict[str, Any]:
+def index_fields(pkg_dict: dict[str, Any], validation_states: dict[str, str] | None = None) -> dict[str, Any]:
     """The Guide category and kind of a typed dataset, the validation states
-    of its files and its coverage facts, added to its index document."""
+    of its files (by resource id) and its coverage facts, added to its index document."""
     if validation_states:
-        pkg_dict[VALIDATION_FIELD] = sorted(set(validation_states))
+        pkg_dict[VALIDATION_FIELD] = sorted(set(validation_states.values()))
     typ = types.dataset_type(pkg_dict.get("type"))
     if typ is None:
         return pkg_dict
@@ -30,7 +30,7 @@ def index_fields(pkg_dict: dict[str, Any], validation_states: list[str] | None =
     # CKAN has already flattened the resources away; the dataset as shown
     # by the API is kept in the document as JSON.
     shown = json.loads(pkg_dict.get("validated_data_dict") or pkg_dict.get("data_dict") or "{}")
-    pkg_dict.update(coverage.dataset_facts(shown, validation_states or [], bool(pkg_dict.get("isopen"))))
+    pkg_dict.update(coverage.dataset_facts(shown, validation_states or {}, bool(pkg_dict.get("isopen"))))
     return pkg_dict
 
 

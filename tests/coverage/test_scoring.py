@@ -17,12 +17,12 @@ NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
 def _dataset(frequency: str = "MONTHLY", days_ago: int = 0, fmt: str = "CSV", **extra) -> dict:
     updated = (NOW - datetime.timedelta(days=days_ago)).isoformat()
     return {"owner_org": "org-1", "type": "budgets", "frequency": EU + frequency, "metadata_modified": updated,
-            "resources": [{"format": fmt, "last_modified": updated}], **extra}
+            "resources": [{"id": "r1", "format": fmt, "last_modified": updated}], **extra}
 
 
 @pytest.mark.parametrize(("frequency", "days"), [("DAILY", 2), ("WEEKLY", 10), ("MONTHLY", 45), ("ANNUAL", 400)])
 def test_a_dataset_stays_fresh_for_its_frequency_plus_a_margin(frequency: str, days: int) -> None:
-    facts = coverage.dataset_facts(_dataset(frequency, days_ago=3), ["valid"], is_open=True)
+    facts = coverage.dataset_facts(_dataset(frequency, days_ago=3), {"r1": "valid"}, is_open=True)
 
     fresh_until = datetime.datetime.fromisoformat(facts["ac_fresh_until_date"].replace("Z", "+00:00"))
     assert fresh_until == (NOW - datetime.timedelta(days=3) + datetime.timedelta(days=days)).replace(microsecond=0)
@@ -30,7 +30,7 @@ def test_a_dataset_stays_fresh_for_its_frequency_plus_a_margin(frequency: str, d
 
 @pytest.mark.parametrize("frequency", ["IRREG", "NEVER", "unknown"])
 def test_irregular_and_one_off_datasets_never_go_out_of_date(frequency: str) -> None:
-    facts = coverage.dataset_facts(_dataset(frequency, days_ago=3000), [], is_open=True)
+    facts = coverage.dataset_facts(_dataset(frequency, days_ago=3000), {}, is_open=True)
 
     assert facts["ac_fresh_until_date"].startswith("9999-12-31")
 
@@ -39,28 +39,57 @@ def test_the_last_file_update_counts_before_the_description() -> None:
     dataset = _dataset(days_ago=100)
     dataset["resources"].append({"format": "CSV", "created": NOW.isoformat()})
 
-    facts = coverage.dataset_facts(dataset, [], is_open=True)
+    facts = coverage.dataset_facts(dataset, {}, is_open=True)
 
     assert facts["ac_updated_date"] == NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.mark.parametrize(("states", "valid", "invalid"), [
-    (["valid"], True, False),
-    (["valid", "not_validated"], True, False),  # a PDF next to a valid CSV
-    (["not_validated"], False, False),  # nothing checkable is never "valid"
-    (["valid", "invalid"], False, True),
-    (["error"], False, True),
-    (["pending"], False, False),
-    ([], False, False),
+def _two_files(older: str | None, newer: str | None, *, same_time: bool = False) -> tuple[dict, dict]:
+    """A dataset with an older and a newer file, and their validation states (None: no run)."""
+    old = (NOW - datetime.timedelta(days=0 if same_time else 30)).isoformat()
+    # Listed newest first: the order of the list does not decide, the dates do.
+    dataset = _dataset(resources=[{"id": "new", "format": "CSV", "last_modified": NOW.isoformat()},
+                                  {"id": "old", "format": "CSV", "created": old}])
+    if same_time:
+        dataset["resources"].reverse()
+    states = {rid: state for rid, state in (("old", older), ("new", newer)) if state is not None}
+    return dataset, states
+
+
+@pytest.mark.parametrize(("older", "newer", "valid", "invalid"), [
+    ("invalid", "valid", True, False),  # a corrected file replaces a wrong one
+    ("valid", "invalid", False, True),  # an old valid file does not make up for a newer wrong one
+    ("valid", "not_validated", False, False),  # the newest is a PDF: published, not checked
+    ("not_validated", "valid", True, False),
+    ("valid", "error", False, True),  # the newest link could not be read
+    ("valid", "pending", False, False),  # being checked
+    ("valid", None, False, False),  # never checked (a dataset type without a schema)
 ])
-def test_validity_flags(states: list[str], valid: bool, invalid: bool) -> None:
-    facts = coverage.dataset_facts(_dataset(), states, is_open=True)
+def test_the_newest_file_decides_the_validity_flags(older, newer, valid: bool, invalid: bool) -> None:
+    dataset, states = _two_files(older, newer)
+
+    facts = coverage.dataset_facts(dataset, states, is_open=True)
 
     assert (facts["ac_valid"], facts["ac_invalid"]) == (str(valid).lower(), str(invalid).lower())
+    assert coverage.decision(dataset["resources"], states)["resource"]["id"] == "new"
+
+
+def test_of_two_files_of_the_same_time_the_later_added_decides() -> None:
+    dataset, states = _two_files("valid", "invalid", same_time=True)
+
+    assert [r["id"] for r in dataset["resources"]] == ["old", "new"]
+    assert coverage.decision(dataset["resources"], states) == {
+        "resource": dataset["resources"][1], "state": "invalid", "verdict": "invalid"}
+
+
+def test_a_dataset_without_files_is_not_checked() -> None:
+    assert coverage.decision([], {}) == {"resource": None, "state": None, "verdict": "unchecked"}
+    facts = coverage.dataset_facts(_dataset(resources=[]), {}, is_open=True)
+    assert (facts["ac_valid"], facts["ac_invalid"]) == ("false", "false")
 
 
 def test_flags_and_cell_terms_read_back() -> None:
-    facts = coverage.dataset_facts(_dataset(fmt="pdf"), ["valid"], is_open=False)
+    facts = coverage.dataset_facts(_dataset(fmt="pdf"), {"r1": "valid"}, is_open=False)
 
     assert facts["ac_cell"] == "org-1|budgets"
     assert coverage.flags_of(facts["ac_cell_flags"]) == (
@@ -89,6 +118,23 @@ def test_cell_score_averages_its_datasets_and_states_follow_the_worst_fact() -> 
     assert (cells["spending"]["state"], cells["spending"]["score"]) == ("outdated", 80)
     assert (cells["tax_records"]["state"], cells["tax_records"]["score"]) == ("missing", 0)
     assert matrix["rows"][0]["score"] == 57  # (90 + 80 + 0) / 3
+
+
+def test_a_cell_whose_files_could_not_be_checked_is_published_not_checked_and_never_valid() -> None:
+    matrix = coverage.build_matrix(_inputs(public={
+        # One dataset whose newest file is a PDF: published, open, fresh; not machine-readable, not valid.
+        ("a", "budgets"): CellFacts(count=1, open=1, fresh=1),
+        ("a", "spending"): CellFacts(count=1, open=1, machine_readable=1, valid=1, fresh=1),
+    }))
+
+    row = matrix["rows"][0]
+    budgets = row["cells"]["budgets"]
+    assert (budgets["state"], budgets["score"], budgets["unchecked"]) == ("unchecked", 60, 1)
+    assert row["cells"]["spending"]["state"] == "published"
+    # Counted as published, not as valid and up to date.
+    assert (row["published"], row["valid_and_fresh"]) == (2, 1)
+    assert matrix["summary"]["states"]["unchecked"] == 1
+    assert coverage.filter_matrix(matrix, state="unchecked")["rows"][0]["organization"]["id"] == "a"
 
 
 def test_declared_cells_are_neither_gaps_nor_scored() -> None:
@@ -123,7 +169,7 @@ def test_a_row_counts_published_of_expected_as_the_summary_and_the_snapshot_do()
 
 def test_a_published_dataset_outranks_a_declaration() -> None:
     matrix = coverage.build_matrix(_inputs(
-        public={("a", "tax_records"): CellFacts(count=1, fresh=1)},
+        public={("a", "tax_records"): CellFacts(count=1, valid=1, fresh=1)},
         declarations={("a", "tax_records"): Declaration("not_applicable", "x")},
     ))
 
@@ -138,7 +184,7 @@ def test_private_counts_are_shown_but_never_scored() -> None:
 
 
 def test_filters_narrow_columns_and_rows_and_sort() -> None:
-    matrix = coverage.build_matrix(_inputs(public={("b", "budgets"): CellFacts(count=1, fresh=1)}))
+    matrix = coverage.build_matrix(_inputs(public={("b", "budgets"): CellFacts(count=1, valid=1, fresh=1)}))
 
     by_category = coverage.filter_matrix(matrix, category="rent_extraction")
     by_state = coverage.filter_matrix(matrix, state="published")

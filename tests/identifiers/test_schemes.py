@@ -190,3 +190,51 @@ def test_whole_columns_are_judged_as_value_by_value() -> None:
     for value, fine in zip(values, mask.to_pylist()):
         assert fine == (REGISTRY.check(value, ["MX-RFC"]) is None), value
     assert sum(mask.to_pylist()) > 100  # the sample holds good ones, not only bad ones
+
+
+@pytest.mark.parametrize(("value", "joined"), [
+    ("09-210", "09-210"),  # as this portal's templates write it
+    ("06E00", "06-E00"),  # as the federal OCDS records write it (scheme MX-CPA)
+    ("06-e00", "06-E00"),
+    ("50-GYR", "50-GYR"),  # a budget unit named by letters only
+])
+def test_a_budget_unit_code_is_a_ramo_and_a_unidad_responsable(value: str, joined: str) -> None:
+    assert REGISTRY.check(value, ["MX-UR"]) is None
+    assert REGISTRY.resolve(value, ["MX-UR"]) == ("MX-UR", joined)
+
+
+def test_a_compranet_buying_unit_code_warns_and_joins_by_its_budget_unit() -> None:
+    problem = REGISTRY.check("011C00999", ["MX-UR"])
+    assert (problem.severity, problem.code, problem.scheme) == ("warning", "buying-unit", "MX-UR")
+    assert REGISTRY.resolve("011C00999", ["MX-UR"]) == ("MX-UR", "11-C00")
+
+
+@pytest.mark.parametrize("value", [
+    "compras@sict.gob.mx", "Secretaría de Hacienda", "9-210", "09-2100", "0921", "09 210", "09-21Ñ", "ramo 06",
+])
+def test_anything_else_in_a_budget_unit_column_is_malformed_and_joins_nothing(value: str) -> None:
+    problem = REGISTRY.check(value, ["MX-UR"])
+    assert (problem.severity, problem.code) == ("error", "format")
+    assert REGISTRY.resolve(value, ["MX-UR"]) is None
+
+
+def test_budget_unit_columns_are_judged_as_value_by_value() -> None:
+    import pyarrow as pa
+
+    values = ["09-210", "06E00", "09-2100", "011C00999", "a@b.mx", "", "06-e00", "50-GYR"]
+    [mask] = REGISTRY.certainly_fine(pa.array(values, pa.string()), ["MX-UR"])
+    for value, fine in zip(values, mask.to_pylist()):
+        # Certainly fine: good, and already in the form it joins on.
+        assert fine == (REGISTRY.check(value, ["MX-UR"]) is None
+                        and REGISTRY.resolve(value, ["MX-UR"]) == ("MX-UR", value)), value
+
+
+@pytest.mark.parametrize("value", ["compras@sict.gob.mx", "Secretaría de Hacienda", "a,b", "<b>", "-", "x" * 81])
+def test_a_scheme_with_no_checks_never_turns_free_text_into_a_key(value: str) -> None:
+    assert REGISTRY.resolve(value, ["XX-UNKNOWN"]) is None
+    assert REGISTRY.resolve(f"XX-UNKNOWN-{value}", ["ORG-ID"]) is None
+
+
+def test_a_scheme_with_no_checks_still_joins_codes() -> None:
+    assert REGISTRY.resolve("PRY-2025/031", ["XX-UNKNOWN"]) == ("XX-UNKNOWN", "PRY-2025/031")
+    assert REGISTRY.resolve("GB-COH-01234567", ["ORG-ID"]) == ("GB-COH", "01234567")

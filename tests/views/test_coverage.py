@@ -38,7 +38,8 @@ def test_national_page_shows_summary_legend_and_cells_in_spanish(app, agency) ->
 
     assert "1 de 60 conjuntos de datos esperados publicados" in page
     assert "Leyenda" in page and "Cómo se calcula la puntuación" in page
-    assert 'data-state="published"' in _cell(page, "sfp", "budgets")
+    # The fixture's budget has no file: published, but nothing was checked.
+    assert 'data-state="unchecked"' in _cell(page, "sfp", "budgets")
     assert 'data-state="missing"' in _cell(page, "sfp", "spending")  # private: not counted, not shown
     assert "gasto-secreto" not in page
     assert '<caption id="matrix-caption">' in page and 'scope="colgroup"' in page
@@ -53,7 +54,7 @@ def test_national_page_in_english(app, agency) -> None:
 
 def test_filters_by_category_state_and_name(app, agency) -> None:
     by_category = app.get("/en/coverage?category=public_resources").body
-    by_state = app.get("/en/coverage?state=published").body
+    by_state = app.get("/en/coverage?state=unchecked").body
     by_name = app.get("/en/coverage?q=hacienda").body
 
     assert 'data-type="budgets"' in by_category and 'data-type="company_register"' not in by_category
@@ -77,11 +78,11 @@ def test_exports_hold_the_same_matrix(app, agency) -> None:
 
     assert len(as_csv) == 60 and len(as_xlsx) == 61
     budgets = next(r for r in as_csv if r["organization"] == "sfp" and r["type"] == "budgets")
-    assert budgets["state"] == "published" and budgets["datasets"] == "1"
+    assert budgets["state"] == "unchecked" and budgets["datasets"] == "1"
     spending = next(r for r in as_csv if r["organization"] == "sfp" and r["type"] == "spending")
     assert spending["state"] == "missing" and spending["datasets"] == "0"
     row = next(r for r in as_json["rows"] if r["organization"]["name"] == "sfp")
-    assert row["cells"]["budgets"]["state"] == "published" and "private" not in row["cells"]["spending"]
+    assert row["cells"]["budgets"]["state"] == "unchecked" and "private" not in row["cells"]["spending"]
     assert app.get("/coverage.json?organization=no-such").status_code == 404
 
 
@@ -202,3 +203,66 @@ def test_nul_characters_in_coverage_pages_and_forms_are_refused_clearly(app, age
                     data={"type": "tax_records", "status": "not_applicable", "reason": "x"}).status_code == 404
     refused = app.post("/es/coverage/request", headers=auth, data={"organization": "sfp", "type": "spend\x00ing"})
     assert refused.status_code == 400 and "carácter NUL" in refused.body
+
+
+def test_the_agency_tab_says_which_file_decided_each_dataset_and_why(app, agency, create_with_upload) -> None:
+    from tests.hostile import HEADER, ROW
+
+    editor = {"user": agency["editor"]["name"]}
+    contracts = call_action("package_create", editor,
+                            **minimal_dataset("contracts_register", agency["org"]["id"], name="contratos"))
+    create_with_upload((HEADER + "\n" + ROW + "\n").encode(), "contratos-2024.csv", package_id=contracts["id"],
+                       format="CSV", context=editor)
+    newer = create_with_upload((HEADER + "\n" + ROW.replace("100.50", "cien") + "\n").encode(),
+                               "contratos-2025.csv", package_id=contracts["id"], format="CSV", context=editor)
+    budget = call_action("package_create", editor,
+                         **minimal_dataset("budgets", agency["org"]["id"], name="presupuesto-pdf"))
+    create_with_upload(b"%PDF-1.4 not a table", "presupuesto.pdf", package_id=budget["id"], format="PDF",
+                       context=editor)
+
+    import re
+
+    spanish = re.sub(r"\s+", " ", app.get("/es/organization/coverage/sfp").body)
+    english = re.sub(r"\s+", " ", app.get("/en/organization/coverage/sfp").body)
+
+    contracts_row = spanish[spanish.index('id="type-contracts_register"'):]
+    contracts_row = contracts_row[:contracts_row.index("</tr>")]
+    assert 'data-state="invalid"' in contracts_row[:200]
+    assert "Decidido por «contratos-2025.csv» (actualizado el" in contracts_row and "): no válido." in contracts_row
+    assert "Tiene 1 error frente al Table Schema del tipo." in contracts_row
+    assert f"/anticorruption/validation/{newer['id']}" in contracts_row
+    assert "contratos-2024.csv" not in contracts_row
+    assert "Decided by «contratos-2025.csv» (updated on" in english and "): invalid." in english
+
+    budget_row = spanish[spanish.index('id="type-budgets"'):]
+    budget_row = budget_row[:budget_row.index("</tr>")]
+    assert 'data-state="unchecked"' in budget_row and "Publicado, sin verificar" in budget_row
+    assert "Decidido por «presupuesto.pdf»" in budget_row and "): no se pudo verificar." in budget_row
+    # The dataset without files (the fixture's) says so.
+    assert "Sin verificar. El conjunto de datos no tiene archivos." in spanish
+    legend = app.get("/es/coverage").body
+    assert "Publicado, sin verificar" in legend and "Cuenta como publicado, no como válido." in legend
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
+def test_a_quarantined_newest_file_is_neither_named_nor_counted(app, agency, create_with_upload) -> None:
+    from tests.hostile import HEADER, ROW
+
+    editor = {"user": agency["editor"]["name"]}
+    contracts = call_action("package_create", editor,
+                            **minimal_dataset("contracts_register", agency["org"]["id"], name="contratos"))
+    create_with_upload((HEADER + "\n" + ROW + "\n").encode(), "contratos-2024.csv", package_id=contracts["id"],
+                       format="CSV", context=editor)
+    # A newer file with a CURP in a contract's title: held back until an editor reviews it.
+    held = (HEADER + "\n" + ROW.replace("C-1,", "C-9,", 1) + "\n").replace(",Obra", ",Obra HEGG560427MVZRRL04", 1)
+    resource = create_with_upload(held.encode(), "contratos-curp.csv", package_id=contracts["id"], format="CSV",
+                                  context=editor)
+    assert call_action("anticorruption_privacy_show", id=resource["id"])["state"] == "quarantined"
+
+    for headers in ({}, {"Authorization": agency["editor"]["token"]}):
+        page = app.get("/en/organization/coverage/sfp", headers=headers).body
+        row = page[page.index('id="type-contracts_register"'):]
+        row = row[:row.index("</tr>")]
+        assert "contratos-curp.csv" not in row and "Decided by «contratos-2024.csv»" in row
+    assert call_action("anticorruption_coverage", organization="sfp")["rows"][0]["cells"][
+        "contracts_register"]["state"] == "published"

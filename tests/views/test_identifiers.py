@@ -106,3 +106,35 @@ def test_a_foreign_firm_without_rfc_is_flagged_by_its_register_identifier(app, c
                   _sanctions(("QQ-COH-01234567", "2025-02-01", "", "Otra Empresa Ltd")), "sanciones-2.csv")
     report = app.get(f"/en/anticorruption/validation/{bad['id']}").body
     assert "An org-id identifier starts with a country" in report and "QQ-COH-01234567" in report
+
+
+def test_an_email_in_a_budget_unit_column_is_an_identifier_error_and_never_an_identifier_page(
+        app, create_with_upload, agencies, people) -> None:
+    from pathlib import Path
+
+    from tests.identifiers.linkage_fixtures import _dataset, _upload
+
+    budget = (Path(__file__).parents[2] / "ckanext/anticorruption/demo/files/presupuesto_egresos_2026.csv").read_bytes()
+    # The second line's budget unit written as the unit's e-mail address (a column mapped by mistake).
+    misplaced = budget.replace(b",06-100,", b",presupuesto@hacienda.gob.mx,", 1)
+    assert misplaced != budget
+    dataset = _dataset("budgets", agencies["buyer"], people["buyer"])
+    resource = _upload(create_with_upload, dataset, people["buyer"], misplaced, "presupuesto.csv")
+
+    validation = call_action("anticorruption_validation_show", id=resource["id"])
+    assert validation["state"] == "invalid"
+    assert validation["error_counts"] == {"identifier-error": 1}
+    report = app.get(f"/en/anticorruption/validation/{resource['id']}").body
+    assert "1 row has a value in «public_body_id» that is not a valid identifier" in report
+    assert "Write the code, not the unit&#39;s name or e-mail address." in report
+    informe = app.get(f"/es/anticorruption/validation/{resource['id']}").body
+    assert "Escriba la clave, no el nombre ni el correo electrónico de la unidad." in informe
+
+    # The well-written units of the same file are linked (the file was checked); the e-mail is not.
+    assert {d["name"] for d in call_action("anticorruption_identifier_show", scheme="MX-UR",
+                                             identifier="09-210")["datasets"]} == {dataset["name"]}
+    page = app.get("/en/anticorruption/identifier/MX-UR/presupuesto@hacienda.gob.mx", status=400).body
+    assert "This is not a well-formed MX-UR identifier." in page and dataset["name"] not in page
+    # As the federal OCDS records write a unit, found as the portal writes it.
+    assert app.get("/en/anticorruption/identifier/MX-UR/09210").status_code == 200
+    assert dataset["name"] in app.get("/en/anticorruption/identifier/MX-UR/09210").body

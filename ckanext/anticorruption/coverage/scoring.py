@@ -6,6 +6,12 @@ gathers the facts with a constant number of queries and hands them here.
 A *cell* is one agency (organization) and one dataset type. Its state is
 one of ``STATES``; its score averages the scores of its public datasets,
 each earning 20 points for every criterion of ``CRITERIA`` it meets.
+
+A dataset's newest file decides whether it is valid (:func:`decision`): an
+older valid file does not make up for a newer invalid one, and a dataset
+whose newest file could not be checked (a PDF, a format the engine does not
+read, a link to a web page) is "published, not checked": it earns the
+points for being published, never those for being valid.
 """
 from __future__ import annotations
 
@@ -18,13 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CRITERIA", "DECLARED_STATES", "FRESH_FOR_DAYS", "MACHINE_READABLE", "STATES",
-    "CellFacts", "Declaration", "Inputs", "build_matrix", "dataset_facts", "filter_matrix", "flags_of", "matrix_csv",
+    "CRITERIA", "DECLARED_STATES", "FRESH_FOR_DAYS", "MACHINE_READABLE", "STATES", "VERDICTS",
+    "CellFacts", "Declaration", "Inputs", "build_matrix", "dataset_facts", "decision", "newest_file", "filter_matrix", "flags_of", "matrix_csv",
     "matrix_json", "matrix_rows", "matrix_xlsx", "snapshot_rows", "trend_points",
 ]
 
 # Display order of the states (also the legend's order).
-STATES = ("missing", "invalid", "outdated", "published", "nothing_to_report", "not_applicable")
+STATES = ("missing", "invalid", "outdated", "unchecked", "published", "nothing_to_report", "not_applicable")
 # States that an agency or the portal declares; such cells are not gaps.
 DECLARED_STATES = ("not_applicable", "nothing_to_report")
 CRITERIA = ("published", "open", "machine_readable", "valid", "fresh")
@@ -56,9 +62,15 @@ FRESH_FOR_DAYS: dict[str, int | None] = {
 NEVER_STALE = datetime.datetime(9999, 12, 31, tzinfo=datetime.timezone.utc)
 
 
+# What a dataset's newest file says of it (see decision).
+VERDICTS = ("valid", "invalid", "unchecked")
+
+
 def _parse(value: Any) -> datetime.datetime | None:
     if not value:
         return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
     try:
         parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -70,25 +82,55 @@ def _solr_date(value: datetime.datetime) -> str:
     return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def dataset_facts(dataset: Mapping[str, Any], validation_states: Iterable[str], is_open: bool) -> dict[str, Any]:
+def _stamp(resource: Mapping[str, Any]) -> datetime.datetime | None:
+    """When a file was last changed: CKAN's ``last_modified`` (set when a file is uploaded), else ``created``."""
+    return _parse(resource.get("last_modified") or resource.get("created"))
+
+
+def newest_file(resources: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The dataset's newest file: the latest ``last_modified`` (or ``created``); of two
+    equally new files, the later in the dataset's order (the one added last)."""
+    oldest = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+    ranked = [(_stamp(resource) or oldest, position, resource) for position, resource in enumerate(resources)]
+    return max(ranked, key=lambda item: item[:2])[2] if ranked else None
+
+
+def decision(resources: list[Mapping[str, Any]], states: Mapping[str, str]) -> dict[str, Any]:
+    """Which file decides the dataset's validity, and what it says.
+
+    ``resources`` are the files the public sees, in the dataset's order;
+    ``states`` their validation states by resource id. Returns the deciding
+    ``resource`` (None for a dataset without files), its validation
+    ``state`` and the ``verdict``: "valid", "invalid" (the newest file breaks
+    the Table Schema, or could not be read: an unreachable link, an
+    undecodable file), or "unchecked" (nothing the engine reads: a PDF, a
+    web page, a file without a schema; or its check has not ended yet).
+    """
+    resource = newest_file(resources)
+    state = states.get(str(resource.get("id") or "")) if resource is not None else None
+    verdict = "valid" if state == "valid" else ("invalid" if state in ("invalid", "error") else "unchecked")
+    return {"resource": resource, "state": state, "verdict": verdict}
+
+
+def dataset_facts(dataset: Mapping[str, Any], validation_states: Mapping[str, str], is_open: bool) -> dict[str, Any]:
     """What the coverage page needs to know of one dataset, as index fields.
 
-    ``dataset`` is a dataset dict with its resources; ``validation_states``
-    the states of its files; ``is_open`` whether its licence is open.
+    ``dataset`` is a dataset dict with the resources the public sees;
+    ``validation_states`` their states by resource id; ``is_open`` whether
+    its licence is open. Its newest file decides whether it is valid.
     """
     resources = dataset.get("resources") or []
     formats = {str(r.get("format") or "").strip().upper().lstrip(".") for r in resources}
-    states = list(validation_states)
-    checked = [s for s in states if s != "not_validated"]
-    stamps = [_parse(r.get("last_modified") or r.get("created")) for r in resources]
+    verdict = decision(resources, validation_states)["verdict"]
+    stamps = [_stamp(r) for r in resources]
     updated = max((s for s in stamps if s), default=None) or _parse(dataset.get("metadata_modified"))
     days = FRESH_FOR_DAYS.get(str(dataset.get("frequency") or ""), None)
     fresh_until = NEVER_STALE if days is None or updated is None else updated + datetime.timedelta(days=days)
     flags = {
         "open": bool(is_open),
         "machine_readable": bool(formats & MACHINE_READABLE),
-        "valid": bool(checked) and all(s == "valid" for s in checked),
-        "invalid": any(s in ("invalid", "error") for s in states),
+        "valid": verdict == "valid",
+        "invalid": verdict == "invalid",
     }
     cell = f"{dataset.get('owner_org') or ''}|{dataset.get('type') or ''}"
     facts = {f"ac_{name}": "true" if value else "false" for name, value in flags.items()}
@@ -112,7 +154,11 @@ def flags_of(term: str) -> tuple[str, str, dict[str, bool]]:
 
 @dataclass
 class CellFacts:
-    """Counts over the public datasets of one cell (from the search index)."""
+    """Counts over the public datasets of one cell (from the search index).
+
+    Each dataset is valid, invalid or unchecked by its newest file: those
+    neither valid nor invalid are "published, not checked".
+    """
 
     count: int = 0
     open: int = 0
@@ -156,10 +202,14 @@ def _cell(facts: CellFacts | None, declaration: Declaration | None) -> dict[str,
         cell["criteria"] = met
         cell["score"] = round(sum(POINTS_PER_CRITERION * met[c] / n for c in CRITERIA))
         cell["updated"] = facts.updated
+        cell["unchecked"] = n - facts.valid - facts.invalid
         if facts.invalid:
             cell["state"] = "invalid"
         elif not facts.fresh:
             cell["state"] = "outdated"
+        elif not facts.valid:
+            # Published, but nothing in it could be checked: never shown as valid.
+            cell["state"] = "unchecked"
         else:
             cell["state"] = "published"
     elif declaration is not None:

@@ -15,10 +15,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.anticorruption.coverage import scoring
-from ckanext.anticorruption.model import CoverageDeclaration, CoverageRequest, CoverageSnapshot
+from ckanext.anticorruption.model import (
+    CoverageDeclaration, CoverageRequest, CoverageSnapshot, PrivacyState, Validation,
+)
+from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
 
 __all__ = [
-    "active_organizations", "add_request", "add_snapshot", "declarations", "declare", "forget_organization_records",
+    "active_organizations", "add_request", "add_snapshot", "dataset_files", "declarations", "declare", "forget_organization_records",
     "group_id_of", "has_asked", "history", "organization_or_404", "portal_declared", "request_counts", "requests_of",
     "user", "withdraw_declaration",
 ]
@@ -52,6 +55,39 @@ def active_organizations(organization_id: str | None = None) -> list[dict[str, A
     if organization_id:
         query = query.filter(model.Group.id == organization_id)
     return [{"id": i, "name": n, "title": t or n} for i, n, t in query.order_by(model.Group.title, model.Group.name)]
+
+
+def dataset_files(package_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The files the public sees of each dataset, in the dataset's order, and their latest runs.
+
+    By dataset id: ``resources`` (id, name, url, format, last_modified,
+    created) and ``runs`` (by resource id: state, problem, problem_params,
+    error_count). Files the privacy guard holds back are left out, as the
+    search index leaves them out of the coverage facts. Three queries, whatever the number of datasets.
+    """
+    found: dict[str, dict[str, Any]] = {pid: {"resources": [], "runs": {}} for pid in package_ids}
+    if not package_ids:
+        return found
+    hidden = {rid for (rid,) in model.Session.query(PrivacyState.resource_id).filter(
+        PrivacyState.package_id.in_(package_ids), PrivacyState.state.in_(HIDDEN_STATES))}
+    resources = model.Session.query(model.Resource).filter(
+        model.Resource.package_id.in_(package_ids), model.Resource.state == "active",
+    ).order_by(model.Resource.package_id, model.Resource.position)
+    for resource in resources:
+        if resource.id in hidden:
+            continue
+        found[resource.package_id]["resources"].append({
+            "id": resource.id, "name": resource.name or "", "url": resource.url or "", "format": resource.format or "",
+            "last_modified": resource.last_modified, "created": resource.created,
+        })
+    runs = model.Session.query(Validation).filter(Validation.package_id.in_(package_ids))
+    for run in runs:
+        if run.package_id in found and run.resource_id not in hidden:
+            found[run.package_id]["runs"][run.resource_id] = {
+                "state": run.state, "problem": run.problem, "problem_params": dict(run.problem_params or {}),
+                "error_count": run.error_count,
+            }
+    return found
 
 
 def declarations(organization_id: str | None = None) -> dict[tuple[str, str], scoring.Declaration]:

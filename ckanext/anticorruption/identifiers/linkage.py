@@ -19,14 +19,12 @@ import ckan.model as model
 import ckan.plugins as p
 from ckan.lib.plugins import get_permission_labels
 
-from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.identifiers import redflags
 from ckanext.anticorruption.identifiers.names import NAME_SCHEME
 from ckanext.anticorruption.identifiers.schemes import Registry
 from ckanext.anticorruption.interfaces import IIdentifierSchemes
 from ckanext.anticorruption.validation.memory import paused_gc
-from ckanext.anticorruption.model import IdentifierLink, PrivacyState
-from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
+from ckanext.anticorruption.model import IdentifierLink
 
 __all__ = [
     "active_dataset_id", "all_matches", "dataset_summaries", "datasets_naming", "decode_moments", "encode_moments",
@@ -58,11 +56,13 @@ def decode_moments(text: str | None) -> list[Any]:
     return [moment.split("|", 1) if "|" in moment else moment for moment in text.split(";")]
 
 
-def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[str, Any] | None) -> int:
+def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[str, Any] | None, *,
+            commit: bool = True) -> int:
     """Make the index hold exactly the identifiers of the resource's latest checked file.
 
     Written with COPY in the session's transaction: a million-row contracts
-    file names a few hundred thousand suppliers at most.
+    file names a few hundred thousand suppliers at most. Which files may
+    feed the index at all is decided by the end of a run (uploads.run.finish).
     """
     model.Session.query(IdentifierLink).filter_by(resource_id=resource_id).delete()
     links = (summary or {}).get("links") or []
@@ -76,7 +76,8 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
         cursor = model.Session.connection().connection.cursor()
         cursor.copy_expert(
             f"COPY {IdentifierLink.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
-    model.Session.commit()
+    if commit:
+        model.Session.commit()
     return len(links)
 
 
@@ -101,16 +102,13 @@ def forget(resource_id: str) -> None:
 def _visible(statement: Any, link: Any, user: str | None) -> Any:
     """``statement`` limited to links (of the ``link`` alias) of active datasets ``user`` may see.
 
-    Files the privacy guard holds back (being scanned, or quarantined) take
-    no part either, except for sysadmins: their identifiers would tell that
-    the file exists.
+    Files the privacy guard holds back (being scanned, or quarantined) are
+    not in the index at all (see uploads.run.finish).
     """
     package = aliased(model.Package)
     statement = statement.join(package, package.id == link.package_id).where(package.state == "active")
     if user and authz.is_sysadmin(user):
         return statement
-    held = select(PrivacyState.resource_id).where(PrivacyState.state.in_(HIDDEN_STATES))
-    statement = statement.where(link.resource_id.not_in(held))
     user_obj = model.User.get(user) if user else None
     clauses = []
     for label in get_permission_labels().get_user_dataset_labels(user_obj):
@@ -158,9 +156,6 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
     # The index is searched by resource: a dataset has a few.
     resource_ids = [rid for (rid,) in model.Session.query(model.Resource.id).filter(
         model.Resource.package_id == package_id, model.Resource.state == "active")]
-    held = privacy_guard.hidden_resource_ids(package_id)
-    if held and not privacy_guard.may_update({"user": user}, package_id):
-        resource_ids = [rid for rid in resource_ids if rid not in held]
     if not resource_ids:
         return result
     for role, other, key in (("award", "sanction", "awards"), ("sanction", "award", "sanctions")):

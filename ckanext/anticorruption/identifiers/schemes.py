@@ -57,7 +57,7 @@ class Problem:
     """Why a value is not a good identifier of a scheme."""
 
     severity: str  # "error" (malformed) | "warning" (check digit)
-    code: str  # "format", "length", "date", "component", "check-digit", "prefix"
+    code: str  # "format", "length", "date", "component", "check-digit", "prefix", "generic", "buying-unit"
     scheme: str
     note: str  # English, for the error log; pages word it from ``code``
 
@@ -224,6 +224,35 @@ def _ocid_certainly_fine(values: pa.Array) -> pa.Array:
     return pc.fill_null(pc.and_kleene(shape, pc.equal(values, pc.utf8_lower(values))), False)
 
 
+# Mexico: budget units (ramo and unidad responsable) -------------------------
+
+# SHCP's budget key: the ramo's 2 digits and the unidad responsable's 3
+# letters or digits, written "09-210" (this portal's templates) or "06E00"
+# (the federal OCDS records, scheme MX-CPA). Both join as "09-210".
+_UR = re.compile(r"([0-9]{2})-?([0-9A-Z]{3})")
+# CompraNet's buying-unit key (CLAVEUC): the ramo on 3 digits, the unidad
+# responsable, then the unit's own 3 digits ("011C00999"). It names a unit
+# inside a budget unit: usable, joined by its budget unit, but worth a look.
+_CLAVEUC = re.compile(r"0([0-9]{2})([0-9A-Z]{3})[0-9]{3}")
+
+
+def _check_ur(value: str) -> Problem | None:
+    upper = value.upper()
+    if _UR.fullmatch(upper):
+        return None
+    if _CLAVEUC.fullmatch(upper):
+        return Problem("warning", "buying-unit", "MX-UR",
+                       "a CompraNet buying-unit code (CLAVEUC), joined by its ramo and unidad responsable")
+    return Problem("error", "format", "MX-UR",
+                   "a budget unit code is the ramo's 2 digits and the unidad responsable's 3 letters or digits")
+
+
+def _canonical_ur(value: str) -> str:
+    upper = value.upper()
+    found = _UR.fullmatch(upper) or _CLAVEUC.fullmatch(upper)
+    return f"{found.group(1)}-{found.group(2)}" if found else value
+
+
 BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
     IdentifierScheme(
         "MX-RFC", {"en": "Mexican taxpayer number (RFC)", "es": "Registro Federal de Contribuyentes (RFC)"},
@@ -237,7 +266,17 @@ BUILT_IN_SCHEMES: tuple[IdentifierScheme, ...] = (
         "OCID", {"en": "Open Contracting process identifier (OCID)", "es": "Identificador de contrataciones abiertas (OCID)"},
         _check_ocid, canonical=str.lower, certainly_fine=_ocid_certainly_fine,
     ),
+    IdentifierScheme(
+        "MX-UR", {"en": "Mexican budget unit code (ramo and unidad responsable)",
+                  "es": "Clave presupuestaria de ramo y unidad responsable"},
+        _check_ur, canonical=_canonical_ur,
+        certainly_fine=lambda values: pc.fill_null(pc.match_substring_regex(values, r"^[0-9]{2}-[0-9A-Z]{3}$"), False),
+    ),
 )
+
+# What a scheme this portal cannot check may still join on: a code, never
+# free text (an e-mail address or a name from a misplaced column).
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z._/-]{0,78}[0-9A-Za-z])?")
 
 # org-id.guide codes: a country (or XI/XM) and a register, e.g. MX-RFC-…,
 # GB-COH-01234567 (the UK's Companies House), a state's own supplier register.
@@ -376,7 +415,7 @@ class Registry:
                 inner_code, inner = found.groups()
                 scheme = self.schemes.get(inner_code)
                 if scheme is None:
-                    if org_id_register(inner_code) is None:
+                    if org_id_register(inner_code) is None or not _PLAIN_CODE.fullmatch(inner):
                         continue
                     return inner_code, inner
                 if scheme.check(inner) is None or scheme.check(inner).severity == "warning":
@@ -388,10 +427,10 @@ class Registry:
             problem = self.check(value, (code,))
             if problem is None or problem.severity == "warning":
                 return code, scheme.canonical(value)
-        # A scheme with no checks here (a budget code…) joins on the value as
-        # written; LOCAL identifiers mean something only inside their file.
+        # A scheme with no checks here joins on the value as written, if it
+        # is written like a code; LOCAL identifiers mean something only inside their file.
         unchecked = [code for code in codes if code not in self.schemes and code not in ("ORG-ID", LOCAL)]
-        return (unchecked[0], value.strip()) if unchecked and value.strip() else None
+        return (unchecked[0], value.strip()) if unchecked and _PLAIN_CODE.fullmatch(value.strip()) else None
 
     def title(self, code: str) -> dict[str, str] | None:
         """The titles (en, es) of a scheme this registry checks, or of an org-id.guide register."""
@@ -413,6 +452,8 @@ class Registry:
             if scheme is None and org_id_register(inner_code) is None:
                 return Problem("error", "country", "ORG-ID",
                                f"{inner_code[:2]} is not a country code (ISO 3166) nor XI/XM")
+            if scheme is None and not _PLAIN_CODE.fullmatch(inner):
+                return Problem("error", "format", "ORG-ID", "the number in the register is not written as a code")
             return scheme.check(inner) if scheme is not None else None
         scheme = self.schemes.get(code)
         return scheme.check(value) if scheme is not None else None

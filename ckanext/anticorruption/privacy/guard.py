@@ -91,7 +91,9 @@ def run_started(package: dict[str, Any], resource: dict[str, Any], row: Validati
 def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -> bool:
     """Store the outcome of the scan of a finished run (``summary`` None: the file could not be read).
 
-    True when this changed whether the file is held back (the caller reindexes).
+    In the caller's transaction (the end of the run, see uploads.run.finish),
+    which commits it. True when this changed whether the file is held back
+    (the caller reindexes).
     """
     row = model.Session.get(Validation, resource_id)
     state = state_of(resource_id)
@@ -110,7 +112,7 @@ def record_scan(resource_id: str, run_id: str, summary: dict[str, Any] | None) -
         state.findings = summary
         state.state = "confirmed" if confirmed else ("quarantined" if quarantine_mode() else "warned")
     state.package_id, state.run_id, state.source, state.updated = row.package_id, run_id, row.source, _now()
-    model.Session.commit()
+    model.Session.flush()
     return was_hidden != (state.state in HIDDEN_STATES)
 
 
@@ -167,11 +169,11 @@ def filter_shown(context: dict[str, Any], pkg_dict: dict[str, Any],
     return pkg_dict
 
 
-def index_view(pkg_dict: dict[str, Any], states: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+def index_view(pkg_dict: dict[str, Any], states: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """``before_dataset_index``: the document without held-back resources, and the
-    validation states of the resources the public sees (for the coverage facts)."""
+    validation states, by resource id, of the resources the public sees (for the coverage facts)."""
     hidden = hidden_resource_ids(pkg_dict["id"])
-    return strip_index(pkg_dict, hidden), [state for resource_id, state in states.items() if resource_id not in hidden]
+    return strip_index(pkg_dict, hidden), {rid: state for rid, state in states.items() if rid not in hidden}
 
 
 def strip_index(pkg_dict: dict[str, Any], hidden: set[str]) -> dict[str, Any]:

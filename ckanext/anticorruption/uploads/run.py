@@ -44,8 +44,9 @@ from ckanext.anticorruption.model import ErrorLog, PublicationHold, Validation, 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "checked_as_ocds", "column_mapping_of", "enqueue_run", "execute_run",
-    "finish", "job_id", "plan_run", "start", "start_run", "tell_publisher", "validate_resource",
+    "COLUMNS_NOT_RECOGNISED", "HEARTBEAT_SECONDS", "HEARTBEAT_TIMEOUT", "Plan", "attach_states", "checked_as_ocds",
+    "column_mapping_of", "enqueue_run", "execute_run", "feeds_index", "finish", "job_id", "plan_run", "start",
+    "start_run", "tell_publisher", "validate_resource",
 ]
 
 # A running run beats every HEARTBEAT_SECONDS; one silent for HEARTBEAT_TIMEOUT lost its worker.
@@ -364,14 +365,19 @@ def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict
            error_log: bytes | None = None, links: Any = None, scan: dict[str, Any] | None = None) -> None:
     """End a run, the one way a run ends: store its outcome, links and privacy scan, then refresh the dataset.
 
+    All in one transaction that begins by updating the run's row: a newer
+    run of the resource (which updates that row first too) either waits for
+    it and then forgets these links, or has already replaced the run id, and
+    then nothing of this run is stored.
+
     Storing can fail too (a value the database refuses, a lost connection):
     that is recorded as the run's outcome, so that it never stays "running".
     """
     try:
-        stored = _finish(resource_id, run_id, error_log=error_log, **outcome)
-        if stored:
-            linkage.replace(resource_id, package["id"], package.get("type") or "", links)
+        if _finish(resource_id, run_id, error_log=error_log, **outcome):
             privacy_guard.record_scan(resource_id, run_id, scan)
+            _index(package, resource_id, links if feeds_index(outcome) else None)
+        model.Session.commit()
     except Exception as e:
         log.exception("The result of validation %s of resource %s could not be stored", run_id, resource_id)
         model.Session.rollback()
@@ -379,12 +385,38 @@ def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict
     _after_run(package)
 
 
+# Problems of a file that was read but whose columns were not recognised:
+# none of its cells was held to the field it is stored under.
+COLUMNS_NOT_RECOGNISED = frozenset({"header-mismatch"})
+
+
+def feeds_index(outcome: dict[str, Any]) -> bool:
+    """Whether the identifiers a run found may enter the linkage index.
+
+    Only a file that was read and checked column by column: with some bad
+    rows it still names its suppliers (its malformed identifiers join
+    nothing), but a file whose header did not fit the type holds, under a
+    field's name, whatever its column held (an e-mail as a budget unit).
+    """
+    return outcome.get("state") in ("valid", "invalid") and outcome.get("problem") not in COLUMNS_NOT_RECOGNISED
+
+
+def _index(package: dict[str, Any], resource_id: str, links: Any) -> None:
+    """The linkage index holds exactly the links of the resource's current run, unless the privacy guard holds
+    the file back (being scanned, or quarantined): then none; they come back with the run that releases it."""
+    state = privacy_guard.state_of(resource_id)
+    if state is not None and state.state in privacy_guard.HIDDEN_STATES:
+        links = None
+    linkage.replace(resource_id, package["id"], package.get("type") or "", links, commit=False)
+
+
 def _record_unstorable(package: dict[str, Any], resource_id: str, run_id: str, error: Exception) -> None:
     try:
         if _finish(resource_id, run_id, state="error", problem="unstorable",
                    problem_params={"detail": f"{type(error).__name__}: {error}"[:300]}):
-            linkage.replace(resource_id, package["id"], package.get("type") or "", None)
             privacy_guard.record_scan(resource_id, run_id, None)
+            linkage.forget(resource_id)  # a run whose result is lost names nobody
+        model.Session.commit()
     except Exception:  # the database is away: no heartbeat now, so the sweep starts the run again
         log.exception("Validation %s of resource %s could not be ended; the sweep will retry it", run_id, resource_id)
         model.Session.rollback()
@@ -443,7 +475,9 @@ def _sheet(value: Any) -> str | int | None:
 def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **values: Any) -> bool:
     """Store the result of a run, with its complete error log, unless a newer run superseded it.
 
-    True when stored (the run is still the resource's latest).
+    True when stored (the run is still the resource's latest). Not committed:
+    the caller stores the rest of the run's outcome in the same transaction,
+    while this update holds the run's row.
     """
     values.update(finished=_now(), updated=_now())
     updated = model.Session.query(Validation).filter_by(
@@ -453,8 +487,7 @@ def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **val
         if error_log:
             model.Session.add(ErrorLog(resource_id=resource_id, run_id=run_id,
                                        error_count=values.get("error_count", 0), content=error_log))
-    model.Session.commit()
-    if not updated:
+    else:
         log.info("Result of superseded validation %s dropped", run_id)
     return bool(updated)
 

@@ -101,6 +101,42 @@ def test_a_closed_licence_and_a_pdf_cost_points(agency, create_with_upload) -> N
     assert cell["score"] == 40
 
 
+def test_a_dataset_of_pdfs_is_published_not_checked_never_valid(agency, create_with_upload) -> None:
+    dataset = _dataset(agency, "budgets", "presupuesto")
+    _upload(create_with_upload, agency, dataset, b"%PDF-1.4 not a table", name="presupuesto.pdf", fmt="PDF")
+
+    row = _row(_coverage())
+    cell = row["cells"]["budgets"]
+    assert (cell["state"], cell["unchecked"], cell["criteria"]["valid"]) == ("unchecked", 1, 0)
+    # Counted as published, not as valid and up to date.
+    assert (row["published"], row["valid_and_fresh"]) == (1, 0)
+    tab = call_action("anticorruption_coverage_organization_show", organization="sfp")
+    [listed] = tab["datasets"]["budgets"]
+    decided = listed["decided_by"]
+    assert (decided["name"], decided["verdict"], decided["state"], decided["problem"]) == (
+        "presupuesto.pdf", "unchecked", "not_validated", "format-not-supported")
+
+
+def test_the_newest_file_decides_a_dataset_and_the_tab_names_it(agency, create_with_upload) -> None:
+    dataset = _dataset(agency, "contracts_register", "contratos")
+    _upload(create_with_upload, agency, dataset, VALID, name="contratos-2024.csv")
+    assert _row(_coverage())["cells"]["contracts_register"]["state"] == "published"
+    newer = _upload(create_with_upload, agency, dataset, INVALID, name="contratos-2025.csv")
+
+    cell = _row(_coverage())["cells"]["contracts_register"]
+    assert (cell["state"], cell["criteria"]["valid"]) == ("invalid", 0)
+    [listed] = call_action("anticorruption_coverage_organization_show", organization="sfp")["datasets"][
+        "contracts_register"]
+    decided = listed["decided_by"]
+    assert (decided["id"], decided["name"], decided["verdict"], decided["error_count"]) == (
+        newer["id"], "contratos-2025.csv", "invalid", 1)
+
+    # The publisher corrects the newest file: the dataset is valid again, whatever the older files say.
+    from ckan.tests.helpers import call_action as call
+    call("resource_delete", _as(agency["editor"]), id=newer["id"])
+    assert _row(_coverage())["cells"]["contracts_register"]["state"] == "published"
+
+
 def test_a_dataset_older_than_its_frequency_allows_is_out_of_date(agency) -> None:
     dataset = _dataset(agency, "budgets", "presupuesto", frequency=DAILY)
     old = datetime.datetime.utcnow() - datetime.timedelta(days=5)

@@ -164,8 +164,20 @@ def test_a_nul_character_in_an_identifier_is_a_clear_error_under_any_scheme(app,
     assert response.json["error"]["identifier"] == [f"This is not a well-formed {scheme} identifier."]
 
 
+def _links_of(resource_id: str) -> list[IdentifierLink]:
+    return model.Session.query(IdentifierLink).filter_by(resource_id=resource_id).all()
+
+
+def _sysadmin_sees(scheme: str, identifier: str) -> set[str]:
+    sysadmin = factories.Sysadmin()
+    shown = call_action("anticorruption_identifier_show", {"user": sysadmin["name"], "ignore_auth": False},
+                        scheme=scheme, identifier=identifier)
+    return {d["name"] for d in shown["datasets"]}
+
+
 @pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
-def test_a_file_held_back_by_the_privacy_guard_names_nobody_in_public(create_with_upload, agencies, people) -> None:
+def test_a_quarantined_file_names_nobody_even_to_a_sysadmin_until_it_is_released(
+        create_with_upload, agencies, people) -> None:
     from tests.identifiers.linkage_fixtures import SANCTIONS, _dataset, _upload
 
     contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
@@ -176,10 +188,127 @@ def test_a_file_held_back_by_the_privacy_guard_names_nobody_in_public(create_wit
     resource = _upload(create_with_upload, contracts, people["buyer"], held, "contratos.csv")
     assert call_action("anticorruption_privacy_show", id=resource["id"])["state"] == "quarantined"
 
-    assert _matches(contracts["id"])["registers"] == []
-    assert _matches(sanctions["id"])["awards"] == []
-    shown = call_action("anticorruption_identifier_show", {"user": "", "ignore_auth": False},
-                        scheme="MX-RFC", identifier=BARRED)
-    assert [d["name"] for d in shown["datasets"]] == [sanctions["name"]]
-    # The buyer's editor sees the flags of the file under review.
-    assert _matches(contracts["id"], people["buyer"]["name"])["registers"]
+    assert _links_of(resource["id"]) == []
+    sysadmin = factories.Sysadmin()["name"]
+    assert _matches(contracts["id"], sysadmin)["registers"] == []
+    assert _matches(sanctions["id"], sysadmin)["awards"] == []
+    assert _matches(contracts["id"], people["buyer"]["name"])["registers"] == []
+    assert _sysadmin_sees("MX-RFC", BARRED) == {sanctions["name"]}
+
+    call_action("anticorruption_privacy_review", {"user": people["buyer"]["name"]}, id=resource["id"],
+                decision="confirm", justification="El título nombra a una persona física con su consentimiento")
+
+    assert {link.identifier for link in _links_of(resource["id"]) if link.field == "supplier_id"} == {BARRED}
+    assert _sysadmin_sees("MX-RFC", BARRED) == {sanctions["name"], contracts["name"]}
+    assert [r["dataset"]["name"] for r in _matches(contracts["id"])["registers"]] == [sanctions["name"]]
+    assert call_action("anticorruption_validation_show", id=resource["id"])["state"] == "valid"
+
+
+def test_a_file_whose_header_does_not_fit_its_type_names_nobody(app, create_with_upload, agencies, people) -> None:
+    from tests.identifiers.linkage_fixtures import _dataset, _upload
+
+    contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
+    # One column is called like a field of the type; the file is not a contracts register for all that.
+    misaligned = f"supplier_id,correo,monto\n{BARRED},compras@sict.gob.mx,100\n".encode()
+    resource = _upload(create_with_upload, contracts, people["buyer"], misaligned, "otra-cosa.csv")
+
+    validation = call_action("anticorruption_validation_show", id=resource["id"])
+    assert (validation["state"], validation["problem"]) == ("invalid", "header-mismatch")
+    assert _links_of(resource["id"]) == []
+    assert _sysadmin_sees("MX-RFC", BARRED) == set()
+    page = app.get(f"/en/anticorruption/identifier/MX-RFC/{BARRED}").body
+    assert contracts["name"] not in page and "Named in" not in page
+
+
+def test_a_checked_file_with_some_bad_rows_still_names_its_suppliers(create_with_upload, agencies, people) -> None:
+    from tests.identifiers.linkage_fixtures import _dataset, _upload
+
+    contracts = _dataset("contracts_register", agencies["buyer"], people["buyer"])
+    data = _contracts((BARRED, "2025-03-10"), (CLEAN, "no es fecha"))
+    resource = _upload(create_with_upload, contracts, people["buyer"], data, "contratos.csv")
+
+    validation = call_action("anticorruption_validation_show", id=resource["id"])
+    assert validation["state"] == "invalid" and validation["problem"] is None
+    assert {link.identifier for link in _links_of(resource["id"]) if link.field == "supplier_id"} == {BARRED, CLEAN}
+
+
+def test_a_superseded_run_writes_nothing(published, people) -> None:
+    from ckanext.anticorruption.model import Validation
+    from ckanext.anticorruption.uploads import run
+
+    resource_id = published["contracts_file"]["id"]
+    old_run = model.Session.get(Validation, resource_id).run_id
+    package = call_action("package_show", id=published["contracts"]["id"])
+    resource = next(r for r in package["resources"] if r["id"] == resource_id)
+    # A newer run of the file starts (queued, not yet run): the old file's identifiers are forgotten.
+    newer, _ = run.start(package, resource, user=people["buyer"]["name"], background=True)
+    assert newer.run_id != old_run and _links_of(resource_id) == []
+
+    # The old run ends late, with what it found.
+    found = {"role": "award", "supplier": "supplier_id", "links": [
+        {"field": "supplier_id", "scheme": "MX-RFC", "identifier": BARRED, "rows": 1, "person": False,
+         "dates": ["2025-03-10"]}]}
+    run.finish(package, resource_id, old_run, {"state": "valid", "rows_checked": 1, "error_count": 0},
+               links=found)
+
+    assert _links_of(resource_id) == []
+    row = model.Session.get(Validation, resource_id)
+    model.Session.refresh(row)
+    assert (row.run_id, row.state) == (newer.run_id, "pending")
+    assert _sysadmin_sees("MX-RFC", BARRED) == {published["sanctions"]["name"]}
+
+
+def test_a_run_that_ends_while_a_newer_one_starts_leaves_no_links(app, published, people, monkeypatch) -> None:
+    """The old run's end and the new run's start race: whichever comes second sees the other's work."""
+    import threading
+
+    from ckanext.anticorruption.identifiers import linkage
+    from ckanext.anticorruption.model import Validation
+    from ckanext.anticorruption.uploads import run
+
+    resource_id = published["contracts_file"]["id"]
+    old_run = model.Session.get(Validation, resource_id).run_id
+    package = call_action("package_show", id=published["contracts"]["id"])
+    resource = next(r for r in package["resources"] if r["id"] == resource_id)
+    found = {"role": "award", "supplier": "supplier_id", "links": [
+        {"field": "supplier_id", "scheme": "MX-RFC", "identifier": BARRED, "rows": 1, "person": False,
+         "dates": ["2025-03-10"]}]}
+    # The old run has stored its outcome and is about to write its links when the new run starts.
+    writing, go_on = threading.Event(), threading.Event()
+    real_replace = linkage.replace
+
+    def slow_replace(*args, **kwargs):
+        writing.set()
+        go_on.wait()
+        return real_replace(*args, **kwargs)
+
+    monkeypatch.setattr(linkage, "replace", slow_replace)
+    failures: list[BaseException] = []
+
+    def in_thread(work):
+        def target():
+            try:
+                with app.flask_app.test_request_context():
+                    work()
+            except BaseException as e:  # reported by the test, not lost in the thread
+                failures.append(e)
+            finally:
+                model.Session.remove()
+        return threading.Thread(target=target)
+
+    old = in_thread(lambda: run.finish(package, resource_id, old_run, {"state": "valid", "rows_checked": 1,
+                                                                      "error_count": 0}, links=found))
+    newer = in_thread(lambda: run.start_run(package, resource, run.plan_run(package, resource, background=True)))
+    old.start()
+    writing.wait()
+    newer.start()
+    # Without a shared transaction the new run is done by now; with one it waits for the old run's end.
+    newer.join(timeout=5)
+    go_on.set()
+    old.join()
+    newer.join()
+    assert failures == []
+
+    model.Session.expire_all()
+    assert model.Session.get(Validation, resource_id).run_id != old_run
+    assert _links_of(resource_id) == []

@@ -74,7 +74,11 @@ def anticorruption_coverage_organization_show(context: Context, data_dict: DataD
         its datasets); ``coverage`` (as ``anticorruption_coverage`` gives it
         for this organization); ``datasets``: the organization's datasets
         that the caller may see, by type id (private ones too, with their
-        ``capacity``); ``history`` (as ``anticorruption_coverage_history``);
+        ``capacity``), each with ``decided_by``: the file that decides
+        whether it is valid (its newest), with its ``verdict`` (see
+        ``coverage.scoring.decision``) and its latest run's ``state``,
+        ``problem``, ``problem_params`` and ``error_count``, or None for a
+        dataset without files; ``history`` (as ``anticorruption_coverage_history``);
         ``may_declare``: whether the caller may declare its types not
         applicable or with nothing to report; ``may_decide_for_portal``:
         whether the caller may make or withdraw the portal's declarations;
@@ -127,7 +131,29 @@ def _datasets_by_type(context: Context, organization_id: str) -> dict[str, list[
             found.setdefault(dataset.get("dataset_type") or "", []).append(dataset)
         start += 1000
         if start >= page["count"]:
-            return found
+            break
+    listed = [dataset for datasets in found.values() for dataset in datasets]
+    files = store.dataset_files([dataset["id"] for dataset in listed])
+    for dataset in listed:
+        dataset["decided_by"] = _decided_by(files[dataset["id"]])
+    return found
+
+
+def _decided_by(files: dict[str, Any]) -> dict[str, Any] | None:
+    """The file that decides a dataset's cell, by the rule the search index applies (scoring.decision)."""
+    runs = files["runs"]
+    decided = coverage.decision(files["resources"], {rid: run["state"] for rid, run in runs.items()})
+    resource = decided["resource"]
+    if resource is None:
+        return None
+    stamp = resource.get("last_modified") or resource.get("created")
+    run = runs.get(resource["id"]) or {}
+    return {
+        "id": resource["id"], "name": resource["name"] or resource["url"], "format": resource["format"],
+        "updated": stamp.isoformat() if stamp else None, "verdict": decided["verdict"],
+        "state": run.get("state"), "problem": run.get("problem"), "problem_params": run.get("problem_params") or {},
+        "error_count": run.get("error_count") or 0,
+    }
 
 
 @validate(schema.coverage_declare_schema)

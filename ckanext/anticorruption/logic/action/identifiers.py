@@ -178,8 +178,11 @@ def anticorruption_identifier_show(context: Context, data_dict: DataDict) -> dic
     if "\x00" in identifier or (problem is not None and problem.severity == "error"):
         raise tk.ValidationError({"identifier": [tk._("This is not a well-formed {scheme} identifier.").format(
             scheme=scheme)]})
-    if scheme in registry.schemes:  # the form the index joins on (an ocid in lower case)
-        identifier = registry.schemes[scheme].canonical(identifier)
+    # Asked as a publisher writes it ("06E00", an ocid in capitals), found as the index joins it
+    # ("06-E00", the ocid in lower case).
+    resolved = registry.resolve(identifier, [scheme]) if scheme in registry.schemes else None
+    if resolved is not None:
+        identifier = resolved[1]
     links = linkage.datasets_naming(scheme, identifier, context.get("user") or None)
     if registry.natural_person(scheme, identifier) or any(link["person"] for link in links):
         raise tk.ObjectNotFound(tk._("Identifiers of natural persons are not listed."))

@@ -9,6 +9,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.anticorruption.logic import schema
 from ckanext.anticorruption.privacy import guard as privacy_guard
+from ckanext.anticorruption.uploads import run
 
 __all__ = ["anticorruption_privacy_review", "anticorruption_privacy_show"]
 
@@ -18,6 +19,15 @@ def _privacy_state_or_404(resource_id: str) -> Any:
     if state is None:
         raise tk.ObjectNotFound(tk._("This file has not been scanned for personal data"))
     return state
+
+
+def _check_again(context: Context, resource_id: str) -> None:
+    """Run the released file's check again, as any change of a file does (see uploads.run.start)."""
+    internal = {"user": context.get("user"), "ignore_auth": True}
+    resource = tk.get_action("resource_show")(internal, {"id": resource_id})
+    package = tk.get_action("package_show")(dict(internal), {"id": resource["package_id"]})
+    _, reason = run.start(package, resource, user=context.get("user"), force=True)
+    run.tell_publisher(reason)
 
 
 @tk.side_effect_free
@@ -55,5 +65,8 @@ def anticorruption_privacy_review(context: Context, data_dict: DataDict) -> dict
     state = _privacy_state_or_404(data_dict["id"])
     if state.state not in ("quarantined", "warned"):
         raise tk.ValidationError({"id": [tk._("This file has no privacy findings to review")]})
+    was_hidden = state.state in privacy_guard.HIDDEN_STATES
     review = privacy_guard.confirm(state, context.get("user"), data_dict["justification"])
+    if was_hidden:
+        _check_again(context, state.resource_id)
     return {**state.as_dict(), "hidden": False, "review": review.as_dict()}
