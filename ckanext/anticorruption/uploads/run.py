@@ -326,8 +326,10 @@ def checked_as_ocds(package: dict[str, Any], resource: dict[str, Any]) -> bool:
 
 def _validate_ocds(package: dict[str, Any], path: str, log_path: str, progress: Callable[[int], None],
                    cancelled: Callable[[], bool], in_request: bool) -> Any:
-    """Check an OCDS file, gathering its suppliers for the linkage index (awards if its type says so)."""
+    """Check an OCDS file, gathering its suppliers for the linkage index (awards if its type says so) and
+    scanning its values for personal data, as a table's columns are."""
     from ckanext.anticorruption.identifiers.ocds import OcdsPartyLinks
+    from ckanext.anticorruption.privacy.ocds import OcdsPrivacyScan
     from ckanext.anticorruption.validation.ocds import validate_ocds
 
     registry = linkage.registry()
@@ -336,7 +338,7 @@ def _validate_ocds(package: dict[str, Any], path: str, log_path: str, progress: 
     return validate_ocds(
         path, max_bytes=validation_option("ocds_max_bytes"),
         max_errors_per_type=validation_option("max_errors_per_type"), error_log=log_path,
-        progress=progress, cancelled=cancelled, scans=lambda: [OcdsPartyLinks(registry, role=role)],
+        progress=progress, cancelled=cancelled, scans=lambda: [OcdsPartyLinks(registry, role=role), OcdsPrivacyScan()],
         **(_request_budget() if in_request else {}),
     )
 
