@@ -347,8 +347,8 @@ def tier_run(contracts: Path, sanctions: Path, names: bool, db: bool, ini: str) 
 
     _, contracts_scans, contracts_result = validate(contracts, "contracts_register", scans=True, names=names)
     _, sanctions_scans, sanctions_result = validate(sanctions, "debarred_contractors", scans=True, names=names)
-    assert contracts_result.state == "valid", contracts_result.error_counts
-    assert sanctions_result.state == "valid", sanctions_result.error_counts
+    assert contracts_result.state == "valid", (contracts_result.state, contracts_result.problem, contracts_result.problem_params)
+    assert sanctions_result.state == "valid", (sanctions_result.state, sanctions_result.problem)
     contracts_links, sanctions_links = contracts_result.scans["links"], sanctions_result.scans["links"]
     awards = _links(contracts_links, "contracts", "p1")
     barred = _links(sanctions_links, "sanctions", "p2")
@@ -361,7 +361,9 @@ def tier_run(contracts: Path, sanctions: Path, names: bool, db: bool, ini: str) 
         stored, queried, found = with_database(ini, contracts_links, sanctions_links)
         run.update(store=stored, query=queried)
         # The database's answer is the memory's.
-        assert _answer(found) == _answer(matches), "the database and the memory disagree"
+        database, memory = _answer(found), _answer(matches)
+        assert database == memory, ("the database and the memory disagree", len(database), len(memory),
+                                    sorted(set(database) ^ set(memory))[:4])
     run["total"] = run["gather"] + run["match"] + run.get("store", 0.0) + run.get("query", 0.0)
     return run
 

@@ -7,10 +7,11 @@ everything. Deleted and draft datasets never contribute.
 """
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import aliased
 
@@ -68,10 +69,11 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
     links = (summary or {}).get("links") or []
     role, supplier = (summary or {}).get("role"), (summary or {}).get("supplier")
     if links:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        buffer = io.BytesIO()
         with paused_gc():
-            _write_rows(writer, links, resource_id, package_id, dataset_type, role, supplier)
+            # Arrow writes the CSV text in C: a Python writer call per link cost more than the COPY itself.
+            pa_csv.write_csv(_table(links, resource_id, package_id, dataset_type, role, supplier), buffer,
+                             pa_csv.WriteOptions(include_header=False))
         buffer.seek(0)
         cursor = model.Session.connection().connection.cursor()
         cursor.copy_expert(
@@ -80,18 +82,28 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
     return len(links)
 
 
-def _write_rows(writer: Any, links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
-                role: str | None, supplier: str | None) -> None:
-    for link in links:
-        moments = link.get("dates", link.get("periods"))
-        # The supplier's identifiers and names take the type's role, unless
-        # the register's row filter left them none (``flags`` false).
-        flagged = (link["field"] == supplier or link["scheme"] == NAME_SCHEME) and link.get("flags", True)
-        writer.writerow([
-            link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
-            role if flagged else None, link["rows"], "t" if link["person"] else "f",
-            encode_moments(moments), link.get("label"),
-        ])
+def _table(links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
+           role: str | None, supplier: str | None) -> pa.Table:
+    """The links as the index's rows (columns of _COLUMNS); null is written unquoted, which COPY reads as NULL."""
+    count = len(links)
+    # The supplier's identifiers and names take the type's role, unless
+    # the register's row filter left them none (``flags`` false).
+    roles = [role if (link["field"] == supplier or link["scheme"] == NAME_SCHEME) and link.get("flags", True)
+             else None for link in links]
+    moments = [encode_moments(link.get("dates", link.get("periods"))) or None for link in links]
+    return pa.table({
+        "scheme": pa.array([link["scheme"] for link in links], pa.string()),
+        "identifier": pa.array([link["identifier"] for link in links], pa.string()),
+        "resource_id": pa.repeat(pa.scalar(resource_id, pa.string()), count),
+        "package_id": pa.repeat(pa.scalar(package_id, pa.string()), count),
+        "dataset_type": pa.repeat(pa.scalar(dataset_type, pa.string()), count),
+        "field": pa.array([link["field"] for link in links], pa.string()),
+        "role": pa.array(roles, pa.string()),
+        "rows": pa.array([link["rows"] for link in links], pa.int64()),
+        "person": pa.array(["t" if link["person"] else "f" for link in links], pa.string()),
+        "moments": pa.array(moments, pa.string()),
+        "label": pa.array([link.get("label") or None for link in links], pa.string()),
+    })
 
 
 def forget(resource_id: str) -> None:

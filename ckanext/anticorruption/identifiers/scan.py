@@ -334,13 +334,13 @@ class IdentifierLinks(ColumnScan):
         grouped = self._grouped(name)
         if grouped is None:
             return []
-        values, counts, moments_of, flags_of, _, _ = grouped
+        values, counts, moments_of, flags_of, written, _ = grouped
         with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
-        usable = self.names.usable
         # key → [rows, moments, flags, {spelling: rows}, {form: rows}]
         found: dict[str, list[Any]] = {}
-        for value, count, moments, flags in zip(values, counts, moments_of, flags_of):
-            parsed = usable(value)
+        # Every distinct spelling normalised at once (Arrow), not one Python call each.
+        for value, count, moments, flags, parsed in zip(values, counts, moments_of, flags_of,
+                                                        self.names.usable_all(written)):
             if parsed is None:
                 continue
             key, form = parsed
