@@ -146,7 +146,17 @@ class NameRules:
         return {name: self.key(name) for name in set(names)}
 
     def parse_all(self, names: Sequence[str] | pa.Array) -> list[Name]:
-        """``[self.parse(name) for name in names]``, computed on the whole column at once in Arrow.
+        """``[self.parse(name) for name in names]``, computed on the whole column at once (see :meth:`parse_arrays`)."""
+        keys, forms = self.parse_arrays(names)
+        return [Name(key, form) for key, form in zip(keys.to_pylist(), forms.to_pylist())]
+
+    def usable_all(self, names: Sequence[str] | pa.Array) -> list[Name | None]:
+        """``[self.usable(name) for name in names]``, computed on the whole column at once."""
+        keys, forms = self.usable_arrays(names)
+        return [None if key is None else Name(key, form) for key, form in zip(keys.to_pylist(), forms.to_pylist())]
+
+    def parse_arrays(self, names: Sequence[str] | pa.Array) -> tuple[pa.Array, pa.Array]:
+        """The keys and legal forms (null: none) of :meth:`parse`, as Arrow arrays, computed in Arrow.
 
         A file names a few hundred thousand suppliers: one pass of each step
         (punctuation, capitals, accents, spaces, legal forms) over all of them,
@@ -158,22 +168,26 @@ class NameRules:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         if not len(array):
-            return []
+            return pa.array([], pa.string()), pa.array([], pa.string())
         folded, doubtful = _arrow_fold(array)
         keys, spellings = self._arrow_forms(folded)
-        shown = pc.take(pa.array(list(self.forms.values()), pa.string()),
+        forms = pc.take(pa.array(list(self.forms.values()), pa.string()),
                         pc.index_in(spellings, value_set=pa.array(list(self.forms), pa.string())))
-        parsed = [Name(key, form) for key, form in zip(keys.to_pylist(), shown.to_pylist())]
         if pc.any(doubtful).as_py():
-            written = array.to_pylist()
-            for position in pc.indices_nonzero(doubtful).to_pylist():
-                parsed[position] = self.parse(written[position])
-        return parsed
+            parsed = [self.parse(written) for written in pc.filter(array, doubtful).to_pylist()]
+            keys = pc.replace_with_mask(keys, doubtful, pa.array([name.key for name in parsed], pa.string()))
+            forms = pc.replace_with_mask(forms, doubtful, pa.array([name.form for name in parsed], pa.string()))
+        return keys, forms
 
-    def usable_all(self, names: Sequence[str] | pa.Array) -> list[Name | None]:
-        """``[self.usable(name) for name in names]``, computed as :meth:`parse_all`."""
-        return [parsed if self.minimum_key_length <= len(parsed.key) <= self.maximum_key_length
-                and parsed.key not in self.too_generic else None for parsed in self.parse_all(names)]
+    def usable_arrays(self, names: Sequence[str] | pa.Array) -> tuple[pa.Array, pa.Array]:
+        """:meth:`parse_arrays`, the key null (and the form with it) where :meth:`usable` says None."""
+        keys, forms = self.parse_arrays(names)
+        length = pc.utf8_length(keys)
+        fine = pc.and_(pc.and_(pc.greater_equal(length, self.minimum_key_length),
+                               pc.less_equal(length, self.maximum_key_length)),
+                       pc.invert(pc.is_in(keys, value_set=pa.array(sorted(self.too_generic), pa.string()))))
+        nothing = pa.scalar(None, pa.string())
+        return pc.if_else(fine, keys, nothing), pc.if_else(fine, forms, nothing)
 
     def _arrow_forms(self, folded: pa.Array) -> tuple[pa.Array, pa.Array]:
         """The keys and the spelling of the first legal form taken off (null: none), as :meth:`parse` takes them."""
