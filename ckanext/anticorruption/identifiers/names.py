@@ -21,13 +21,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
-
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ckanext.anticorruption.dataset_types.types import SCHEMAS_DIR
 
@@ -145,63 +142,6 @@ class NameRules:
         """The key of each distinct name (a register of 50,000 names costs 50,000 calls at most)."""
         return {name: self.key(name) for name in set(names)}
 
-    def parse_all(self, names: Sequence[str] | pa.Array) -> list[Name]:
-        """``[self.parse(name) for name in names]``, computed on the whole column at once (see :meth:`parse_arrays`)."""
-        keys, forms = self.parse_arrays(names)
-        return [Name(key, form) for key, form in zip(keys.to_pylist(), forms.to_pylist())]
-
-    def usable_all(self, names: Sequence[str] | pa.Array) -> list[Name | None]:
-        """``[self.usable(name) for name in names]``, computed on the whole column at once."""
-        keys, forms = self.usable_arrays(names)
-        return [None if key is None else Name(key, form) for key, form in zip(keys.to_pylist(), forms.to_pylist())]
-
-    def parse_arrays(self, names: Sequence[str] | pa.Array) -> tuple[pa.Array, pa.Array]:
-        """The keys and legal forms (null: none) of :meth:`parse`, as Arrow arrays, computed in Arrow.
-
-        A file names a few hundred thousand suppliers: one pass of each step
-        (punctuation, capitals, accents, spaces, legal forms) over all of them,
-        instead of a Python call each. The few names Arrow cannot settle as
-        :meth:`parse` would (initials written apart, letters without an ASCII
-        fold, which the Python fold keeps) are parsed by :meth:`parse`.
-        """
-        array = names if isinstance(names, (pa.Array, pa.ChunkedArray)) else pa.array(names, pa.string())
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        if not len(array):
-            return pa.array([], pa.string()), pa.array([], pa.string())
-        folded, doubtful = _arrow_fold(array)
-        keys, spellings = self._arrow_forms(folded)
-        forms = pc.take(pa.array(list(self.forms.values()), pa.string()),
-                        pc.index_in(spellings, value_set=pa.array(list(self.forms), pa.string())))
-        if pc.any(doubtful).as_py():
-            parsed = [self.parse(written) for written in pc.filter(array, doubtful).to_pylist()]
-            keys = pc.replace_with_mask(keys, doubtful, pa.array([name.key for name in parsed], pa.string()))
-            forms = pc.replace_with_mask(forms, doubtful, pa.array([name.form for name in parsed], pa.string()))
-        return keys, forms
-
-    def usable_arrays(self, names: Sequence[str] | pa.Array) -> tuple[pa.Array, pa.Array]:
-        """:meth:`parse_arrays`, the key null (and the form with it) where :meth:`usable` says None."""
-        keys, forms = self.parse_arrays(names)
-        length = pc.utf8_length(keys)
-        fine = pc.and_(pc.and_(pc.greater_equal(length, self.minimum_key_length),
-                               pc.less_equal(length, self.maximum_key_length)),
-                       pc.invert(pc.is_in(keys, value_set=pa.array(sorted(self.too_generic), pa.string()))))
-        nothing = pa.scalar(None, pa.string())
-        return pc.if_else(fine, keys, nothing), pc.if_else(fine, forms, nothing)
-
-    def _arrow_forms(self, folded: pa.Array) -> tuple[pa.Array, pa.Array]:
-        """The keys and the spelling of the first legal form taken off (null: none), as :meth:`parse` takes them."""
-        # The shortest key before one spelling at the end: the longest spelling, as parse() tries them.
-        pattern = _spelling_pattern(tuple(sorted(self.forms, key=lambda spelling: (-len(spelling), spelling))))
-        keys, spellings = folded, pa.nulls(len(folded), pa.string())
-        pending = pc.match_substring_regex(folded, pattern)
-        while pc.any(pending).as_py():
-            found = pc.extract_regex(pc.if_else(pending, keys, pa.scalar(None, pa.string())), pattern)
-            pending = pc.is_valid(found)
-            keys = pc.if_else(pending, pc.struct_field(found, "key"), keys)
-            spellings = pc.if_else(pc.and_(pending, pc.is_null(spellings)), pc.struct_field(found, "form"), spellings)
-        return keys, spellings
-
 
 def _ascii_fold() -> tuple[bytes, bytes]:
     """_FOLD for ASCII text as a bytes.translate table and the bytes it deletes: a C loop, not a dict per character."""
@@ -231,57 +171,3 @@ def _fold(text: str) -> str:
     if _ONE_LETTER.search(text):
         text = _INITIALS.sub(lambda found: found.group(0).replace(" ", ""), text)
     return text
-
-
-# The same fold in Arrow, for a whole column of names (NameRules.parse_all).
-
-# What str.split() splits on among ASCII characters (the table has made \t, \r and \n spaces already).
-_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
-
-
-def _class(characters: Iterable[str]) -> str:
-    """A regular expression class of these characters (RE2 syntax, every one escaped)."""
-    return "[" + "".join(f"\\x{{{ord(character):x}}}" for character in sorted(set(characters))) + "]"
-
-
-_DELETED = _class(character for character, replacement in ((chr(code), value) for code, value in _FOLD.items())
-                  if replacement == "")
-_SPACED = _class(chr(code) for code, value in _FOLD.items() if value == " ")
-
-
-def _arrow_fold_characters(array: pa.Array) -> pa.Array:
-    """Punctuation, capitals and accents as _fold treats them, character by character."""
-    array = pc.replace_substring_regex(array, _DELETED, "")
-    array = pc.replace_substring_regex(array, _SPACED, " ")
-    array = pc.utf8_upper(array)
-    # A letter and its accents apart, then the accents gone: what _FOLD does for the characters it lists.
-    folded = pc.replace_substring_regex(pc.utf8_normalize(array, "NFKD"), "[^\\x00-\\x7f]", "")
-    return pc.if_else(pc.string_is_ascii(array), array, folded)
-
-
-@functools.cache
-def _arrow_safe() -> str:
-    """A class of the characters whose Arrow fold is the Python fold's: the others are left to parse()."""
-    candidates = [chr(code) for code in range(0x250)] + [chr(code) for code in _FOLD if code >= 0x250]
-    # NFC could join a combining mark to the letter before it; Arrow does no NFC, so none is safe.
-    candidates = [c for c in candidates if unicodedata.normalize("NFC", c) == c and not unicodedata.combining(c)]
-    expected = [unicodedata.normalize("NFC", c).upper().translate(_FOLD) for c in candidates]
-    found = _arrow_fold_characters(pa.array(candidates, pa.string())).to_pylist()
-    return _class(c for c, python, arrow in zip(candidates, expected, found) if python == arrow and python.isascii())
-
-
-def _arrow_fold(array: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """_fold of every name, and where it may differ from _fold (those are folded again by _fold)."""
-    doubtful = pc.fill_null(pc.match_substring_regex(array, "[^" + _arrow_safe()[1:]), True)
-    folded = _arrow_fold_characters(array)
-    folded = pc.utf8_trim(pc.replace_substring_regex(folded, f"[{_ASCII_SPACES}]+", " "), " ")
-    folded = pc.replace_substring_regex(folded, " ?& ?", "&")
-    # Initials ("S A DE C V") are joined by parse(); few names have them.
-    doubtful = pc.or_(doubtful, pc.match_substring_regex(folded, _ONE_LETTER.pattern))
-    doubtful = pc.or_(doubtful, pc.invert(pc.string_is_ascii(folded)))
-    return folded, doubtful
-
-
-@functools.cache
-def _spelling_pattern(spellings: tuple[str, ...]) -> str:
-    return "^(?P<key>.+?) (?P<form>" + "|".join(re.escape(spelling) for spelling in spellings) + ")$"

@@ -330,72 +330,46 @@ class IdentifierLinks(ColumnScan):
         return list(found.values())
 
     def _names_of(self, name: str) -> list[dict[str, Any]]:
-        """The second tier: one link per normalised name, each distinct spelling parsed once.
-
-        All in Arrow: the distinct spellings are normalised at once (NameRules.usable_arrays),
-        each row takes its spelling's key, and one group-by of the rows on the key gives the
-        rows, moments and flags of each name; the label and form are those most written.
-        """
-        parts = self._parts[name]
-        if not parts:
+        """The second tier: one link per normalised name, each distinct spelling parsed once."""
+        grouped = self._grouped(name)
+        if grouped is None:
             return []
-        columns = [key for key in ("k", "m", "f") if all(key in part for part in parts)]
-        table = pa.table({
-            key: pa.chunked_array([part[key] for part in parts], pa.bool_() if key == "f" else pa.string())
-            for key in columns})
-        table = table.filter(pc.not_equal(pc.utf8_trim_whitespace(table["k"]), ""))
-        with_moments = "m" in columns
-        spellings = table.group_by("k", use_threads=False).aggregate([([], "count_all")])
-        written = spellings.column("k").combine_chunks()
-        keys, forms = self.names.usable_arrays(written)
-        spellings = spellings.append_column("key", keys).append_column("form", forms).filter(pc.is_valid(keys))
-        if not len(spellings):
-            return []
-        # Each row's key, through its spelling.
-        row_keys = pc.take(keys, pc.index_in(table["k"], value_set=written))
-        rows = pa.table({"key": row_keys, **{key: table[key] for key in columns if key != "k"}}).filter(
-            pc.is_valid(row_keys))
-        aggregations: list[Any] = [([], "count_all")]
-        if with_moments:
-            aggregations.append(("m", "distinct"))
-        if "f" in columns:
-            aggregations.append(("f", "any"))
-        grouped = rows.group_by("key", use_threads=False).aggregate(aggregations)
-        # In the order of the spellings (their first row), as when each spelling was parsed in turn.
-        grouped = grouped.take(pc.index_in(pc.unique(spellings["key"]), value_set=grouped.column("key")))
-        group_keys = grouped.column("key").combine_chunks()
-        # The most written spelling of each key (the first in alphabetical order on a tie), and form.
-        labels = _most_written_of(spellings.select(["key", "k", "count_all"]), "k", "count_all")
-        with_form = spellings.filter(pc.is_valid(spellings["form"]))
-        forms_written = with_form.group_by(["key", "form"], use_threads=False).aggregate([("count_all", "sum")])
-        shown = _most_written_of(forms_written, "form", "count_all_sum")
-        label_of = pc.take(labels.column("k"), pc.index_in(group_keys, value_set=labels.column("key")))
-        form_of = pc.take(shown.column("form"), pc.index_in(group_keys, value_set=shown.column("key")))
-        moments_of = grouped.column("m_distinct").to_pylist() if with_moments else None
-        flags_of = grouped.column("f_any").to_pylist() if "f" in columns else None
+        values, counts, moments_of, flags_of, _, _ = grouped
+        with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
+        usable = self.names.usable
+        # key → [rows, moments, flags, {spelling: rows}, {form: rows}]
+        found: dict[str, list[Any]] = {}
+        for value, count, moments, flags in zip(values, counts, moments_of, flags_of):
+            parsed = usable(value)
+            if parsed is None:
+                continue
+            key, form = parsed
+            entry = found.get(key)
+            if entry is None:
+                found[key] = [count, set(moments) if moments else set(), flags, {value: count},
+                              {form: count} if form else {}]
+                continue
+            entry[0] += count
+            if moments:
+                entry[1].update(moments)
+            if flags is not None or entry[2] is not None:
+                entry[2] = bool(entry[2] or flags)
+            entry[3][value] = entry[3].get(value, 0) + count
+            if form:
+                entry[4][form] = entry[4].get(form, 0) + count
         links = []
-        for position, (key, count, label, form) in enumerate(zip(
-                group_keys.to_pylist(), grouped.column("count_all").to_pylist(), label_of.to_pylist(),
-                form_of.to_pylist())):
-            link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": count,
-                                    "label": " ".join(label.split())[:_LABEL_LENGTH], "form": form,
+        for key, (rows, moments, flags, spellings, forms) in found.items():
+            form = _most_written(forms) if forms else None
+            link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": rows,
+                                    "label": " ".join(_most_written(spellings).split())[:_LABEL_LENGTH], "form": form,
                                     # A name without a legal form may be a person's: withheld as a person's RFC is.
                                     "person": form is None}
-            flags = flags_of[position] if flags_of is not None else None
             if with_moments:
-                self._finish_link(link, moments_of[position] or [], flags)
+                self._finish_link(link, moments, flags)
             elif flags is not None and not flags:
                 link["flags"] = False
             links.append(link)
         return links
-
-
-def _most_written_of(table: pa.Table, value: str, count: str) -> pa.Table:
-    """Per ``key``, the ``value`` with most rows (``count``), the first in alphabetical order on a tie."""
-    ordered = table.take(pc.sort_indices(table, [("key", "ascending"), (count, "descending"), (value, "ascending")]))
-    # "first" in the order given: the group-by runs on one thread.
-    first = ordered.group_by("key", use_threads=False).aggregate([(value, "first")])
-    return pa.table({"key": first.column("key"), value: first.column(f"{value}_first")})
 
 
 def _most_written(spellings: dict[str, int]) -> str:
