@@ -7,10 +7,11 @@ everything. Deleted and draft datasets never contribute.
 """
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import aliased
 
@@ -43,10 +44,19 @@ def registry() -> Registry:
     return Registry.of(extra)
 
 
+# Links written at once beyond which the table's planner statistics are refreshed.
+_ANALYZE_AFTER = 10_000
+
+
 def encode_moments(moments: list[Any] | None) -> str | None:
     """Award dates or sanction periods as the index stores them (plain text)."""
     if moments is None:
         return None
+    if not moments or isinstance(moments[0], str):  # dates (a file's moments are all dates or all periods)
+        try:
+            return ";".join(moments)
+        except TypeError:
+            pass
     return ";".join(moment if isinstance(moment, str) else "|".join(moment) for moment in moments)
 
 
@@ -68,31 +78,47 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
     links = (summary or {}).get("links") or []
     role, supplier = (summary or {}).get("role"), (summary or {}).get("supplier")
     if links:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        buffer = io.BytesIO()
         with paused_gc():
-            _write_rows(writer, links, resource_id, package_id, dataset_type, role, supplier)
+            # Arrow writes the CSV text in C: a Python writer call per link cost more than the COPY itself.
+            pa_csv.write_csv(_table(links, resource_id, package_id, dataset_type, role, supplier), buffer,
+                             pa_csv.WriteOptions(include_header=False))
         buffer.seek(0)
         cursor = model.Session.connection().connection.cursor()
         cursor.copy_expert(
             f"COPY {IdentifierLink.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+        if len(links) >= _ANALYZE_AFTER:
+            # Without fresh statistics the planner takes a file's hundreds of thousands of
+            # links for a handful, and matches_for_package probes the index once per link
+            # (2 s for a million-row contracts file) instead of hashing the register's side.
+            cursor.execute(f"ANALYZE {IdentifierLink.__tablename__}")
     if commit:
         model.Session.commit()
     return len(links)
 
 
-def _write_rows(writer: Any, links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
-                role: str | None, supplier: str | None) -> None:
-    for link in links:
-        moments = link.get("dates", link.get("periods"))
-        # The supplier's identifiers and names take the type's role, unless
-        # the register's row filter left them none (``flags`` false).
-        flagged = (link["field"] == supplier or link["scheme"] == NAME_SCHEME) and link.get("flags", True)
-        writer.writerow([
-            link["scheme"], link["identifier"], resource_id, package_id, dataset_type, link["field"],
-            role if flagged else None, link["rows"], "t" if link["person"] else "f",
-            encode_moments(moments), link.get("label"),
-        ])
+def _table(links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
+           role: str | None, supplier: str | None) -> pa.Table:
+    """The links as the index's rows (columns of _COLUMNS); null is written unquoted, which COPY reads as NULL."""
+    count = len(links)
+    # The supplier's identifiers and names take the type's role, unless
+    # the register's row filter left them none (``flags`` false).
+    roles = [role if (link["field"] == supplier or link["scheme"] == NAME_SCHEME) and link.get("flags", True)
+             else None for link in links]
+    moments = [encode_moments(link.get("dates", link.get("periods"))) or None for link in links]
+    return pa.table({
+        "scheme": pa.array([link["scheme"] for link in links], pa.string()),
+        "identifier": pa.array([link["identifier"] for link in links], pa.string()),
+        "resource_id": pa.repeat(pa.scalar(resource_id, pa.string()), count),
+        "package_id": pa.repeat(pa.scalar(package_id, pa.string()), count),
+        "dataset_type": pa.repeat(pa.scalar(dataset_type, pa.string()), count),
+        "field": pa.array([link["field"] for link in links], pa.string()),
+        "role": pa.array(roles, pa.string()),
+        "rows": pa.array([link["rows"] for link in links], pa.int64()),
+        "person": pa.array(["t" if link["person"] else "f" for link in links], pa.string()),
+        "moments": pa.array(moments, pa.string()),
+        "label": pa.array([link.get("label") or None for link in links], pa.string()),
+    })
 
 
 def forget(resource_id: str) -> None:
@@ -148,9 +174,9 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
     query per side, whatever the number of suppliers: a join of the
     dataset's links with the other role's on (scheme, identifier), both
     tiers at once (normalised names are identifiers of the scheme NAME),
-    which
-    returns only the identifiers found on both sides, read straight from the
-    database cursor (tens of thousands of rows for a national register).
+    which returns only the identifiers found on both sides, read straight
+    from the database cursor (tens of thousands of rows for a national
+    register).
     """
     result: dict[str, list[dict[str, Any]]] = {"awards": [], "sanctions": []}
     # The index is searched by resource: a dataset has a few.
@@ -159,6 +185,11 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
     if not resource_ids:
         return result
     for role, other, key in (("award", "sanction", "awards"), ("sanction", "award", "sanctions")):
+        # A contracts file has no sanction links: without this, the join below would probe
+        # the index for every award link of the portal to find none (1 s for 400,000).
+        if not model.Session.query(select(IdentifierLink.resource_id).where(
+                IdentifierLink.resource_id.in_(resource_ids), IdentifierLink.role == role).exists()).scalar():
+            continue
         own, theirs = aliased(IdentifierLink), aliased(IdentifierLink)
         statement = select(
             own.scheme, own.identifier,
