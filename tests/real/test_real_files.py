@@ -80,16 +80,16 @@ def test_a_file_of_another_type_is_not_checked_row_by_row(app, create_with_uploa
 
     assert (validation["state"], validation["problem"]) == ("invalid", "header-mismatch")
     params = validation["problem_params"]
-    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 15, 1, 8)
+    assert (params["matched"], params["fields"], params["required_matched"], params["required"]) == (1, 15, 1, 7)
     assert params["rows"] == 1808
     # No cell was held to a column of contracts: the only errors left are the
     # header's and the one ragged row the file really has.
     assert not {"type-error", "constraint-error", "unique-error", "primary-key"} & set(validation["error_counts"])
-    assert validation["error_counts"]["missing-label"] == 7
+    assert validation["error_counts"]["missing-label"] == 6
 
     page = app.get(f"/en/anticorruption/validation/{validation['resource_id']}").body
     lead = page.index("Your file&#39;s header matches 1 of 15 columns of this type.")
-    assert page.index("It has only 1 of the 8 required columns, so its 1,808 rows were not checked") > lead
+    assert page.index("It has only 1 of the 7 required columns, so its 1,808 rows were not checked") > lead
     assert "problems found in" not in page
 
 
