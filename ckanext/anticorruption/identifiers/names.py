@@ -72,8 +72,6 @@ class Name(NamedTuple):
 class NameRules:
     """The legal forms (by normalised spelling) and the limits on what may match."""
 
-    forms: Mapping[str, str]  # normalised spelling → the form as shown
-    longest: int = 1  # words in the longest spelling
     minimum_key_length: int = 5
     # A longer "name" is a paragraph in the wrong column, and the index could not hold it.
     maximum_key_length: int = 300
@@ -93,9 +91,7 @@ class NameRules:
             words = tuple(spelling.split(" "))
             endings.setdefault(words[-1], []).append((words, shown))
         return cls(
-            forms=forms,
             endings={last: tuple(sorted(found, key=lambda item: -len(item[0]))) for last, found in endings.items()},
-            longest=max((spelling.count(" ") + 1 for spelling in forms), default=1),
             minimum_key_length=int(data.get("minimumKeyLength", 5)),
             maximum_key_length=int(data.get("maximumKeyLength", 300)),
             too_generic=frozenset(_fold(word) for word in data.get("tooGeneric") or ()),
