@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib.sh"
 export CKAN_SQLALCHEMY_URL="${CKAN_SQLALCHEMY_URL:-postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/ckan_demo}"
 export CKAN_SOLR_URL="${CKAN_SOLR_URL:-http://127.0.0.1:$SOLR_PORT/solr/ckan}"
 export CKAN_REDIS_URL="${CKAN_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
+datastore_urls datastore_demo
 CONFIG="$DEV/ckan.ini"
 export CKAN_INI="$CONFIG"
 mkdir -p "$DEV/logs"
@@ -26,6 +27,7 @@ ckan_cmd config-tool "$CONFIG" -s logger_ckanext level=WARNING >/dev/null
 say "Upgrading the database (CKAN and the extension's migrations)"
 ckan_cmd db upgrade >/dev/null
 ckan_cmd db pending-migrations --apply >/dev/null
+datastore_setup
 # Datasets kept from an earlier run get the index fields of a newer extension.
 ckan_cmd search-index rebuild >/dev/null
 

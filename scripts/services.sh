@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts, stops or reports the services CKAN needs: PostgreSQL, Redis and Solr.
 #   scripts/services.sh start|stop|status
+#   scripts/services.sh psql < script.sql   (as PostgreSQL's superuser)
 # Starting is idempotent: a service of ours that already runs is left alone.
 # A service given by the operator through CKAN_SQLALCHEMY_URL, CKAN_REDIS_URL or
 # CKAN_SOLR_URL is not started here.
@@ -67,7 +68,12 @@ start_postgres() {
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER'")" ]; then
     "${psql[@]}" -c "CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD'"
   fi
-  for db in ckan_demo ckan_test ckan_harvest_test; do
+  # The DataStore's read-only role: it may only read the DataStore databases
+  # (`ckan datastore set-permissions`, run by scripts/lib.sh's datastore_setup).
+  if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = '$DS_RO_USER'")" ]; then
+    "${psql[@]}" -c "CREATE ROLE $DS_RO_USER LOGIN PASSWORD '$DS_RO_PASSWORD'"
+  fi
+  for db in ckan_demo ckan_test ckan_harvest_test datastore_demo datastore_test; do
     if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
       "${psql[@]}" -c "CREATE DATABASE $db OWNER $PG_USER ENCODING 'UTF8'"
     fi
@@ -150,9 +156,17 @@ status_all() {
   if solr_ready; then echo "Solr: running at http://127.0.0.1:$SOLR_PORT/solr/ckan"; else echo "Solr: stopped"; fi
 }
 
+# psql: an SQL script on stdin, run as PostgreSQL's superuser on our cluster
+# (used for `ckan datastore set-permissions`).
+run_psql() {
+  pg_running || fail "PostgreSQL is not running (scripts/services.sh start)"
+  as_pg "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -qX -v ON_ERROR_STOP=1
+}
+
 case "${1:-}" in
   start) start_postgres; start_redis; start_solr ;;
+  psql) run_psql ;;
   stop) stop_all ;;
   status) status_all ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|psql" >&2; exit 2 ;;
 esac

@@ -10,11 +10,13 @@ source "$(dirname "$0")/lib.sh"
 export CKAN_SQLALCHEMY_URL="${CKAN_SQLALCHEMY_URL:-postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/ckan_test}"
 export CKAN_SOLR_URL="${CKAN_SOLR_URL:-http://127.0.0.1:$SOLR_PORT/solr/ckan}"
 export CKAN_REDIS_URL="${CKAN_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/1}"
+datastore_urls datastore_test
 export CKAN_INI="$ROOT/test.ini"
 
 say "Preparing the test database"
 ckan_cmd -c "$CKAN_INI" db upgrade >/dev/null
 ckan_cmd -c "$CKAN_INI" db pending-migrations --apply >/dev/null
+datastore_setup
 
 say "Running the test suite"
 cd "$ROOT"
