@@ -160,7 +160,7 @@ status_all() {
 # (used for `ckan datastore set-permissions`).
 run_psql() {
   pg_running || fail "PostgreSQL is not running (scripts/services.sh start)"
-  as_pg "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -qX -v ON_ERROR_STOP=1
+  PGOPTIONS="--client-min-messages=warning" as_pg "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -qX -v ON_ERROR_STOP=1
 }
 
 case "${1:-}" in
