@@ -330,82 +330,42 @@ class IdentifierLinks(ColumnScan):
         return list(found.values())
 
     def _names_of(self, name: str) -> list[dict[str, Any]]:
-        """The second tier: one link per normalised name, each distinct spelling parsed once.
-
-        The spellings are numbered (a dictionary encoding of the column) and
-        parsed; each row then takes its name's number and Arrow groups the
-        rows by name, so that rows, dates and flags are gathered once per
-        name rather than per spelling and merged in Python.
-        """
-        parts = self._parts[name]
-        if not parts:
+        """The second tier: one link per normalised name, each distinct spelling parsed once."""
+        grouped = self._grouped(name)
+        if grouped is None:
             return []
-        columns = [key for key in ("k", "m", "f") if all(key in part for part in parts)]
-        table = pa.table({
-            key: pa.chunked_array([part[key] for part in parts], pa.bool_() if key == "f" else pa.string())
-            for key in columns}).combine_chunks()
-        table = table.filter(pc.not_equal(pc.utf8_trim_whitespace(table["k"]), ""))
-        if not table.num_rows:
-            return []
-        encoded = pc.dictionary_encode(table["k"].combine_chunks())
-        spellings = encoded.dictionary.to_pylist()
+        values, counts, moments_of, flags_of, _, _ = grouped
+        with_moments = any(part.get("m") is not None for part in self._parts[name][:1])
         usable = self.names.usable
-        keys: dict[str, int] = {}
-        key_of_spelling: list[int | None] = []
-        form_of_spelling: list[str | None] = []
-        for spelling in spellings:
-            parsed = usable(spelling)
+        # key → [rows, moments, flags, {spelling: rows}, {form: rows}]
+        found: dict[str, list[Any]] = {}
+        for value, count, moments, flags in zip(values, counts, moments_of, flags_of):
+            parsed = usable(value)
             if parsed is None:
-                key_of_spelling.append(None)
-                form_of_spelling.append(None)
                 continue
-            key_of_spelling.append(keys.setdefault(parsed.key, len(keys)))
-            form_of_spelling.append(parsed.form)
-        if not keys:
-            return []
-        with_moments = "m" in columns
-        rows = pa.table({"g": pc.take(pa.array(key_of_spelling, pa.int32()), encoded.indices),
-                         **{key: table[key] for key in columns if key != "k"}})
-        aggregations: list[Any] = [([], "count_all")]
-        if with_moments:
-            aggregations.append(("m", "distinct"))
-        if "f" in columns:
-            aggregations.append(("f", "any"))
-        grouped = rows.filter(pc.is_valid(rows["g"])).group_by("g", use_threads=False).aggregate(aggregations)
-        # The spelling written most often (and its legal form) names each name.
-        spelled = pa.table({"s": encoded.indices}).group_by("s", use_threads=False).aggregate([([], "count_all")])
-        best: list[tuple[int, str] | None] = [None] * len(keys)
-        forms: list[dict[str, int] | None] = [None] * len(keys)
-        for index, count in zip(spelled.column("s").to_pylist(), spelled.column("count_all").to_pylist()):
-            number = key_of_spelling[index]
-            if number is None:
+            key, form = parsed
+            entry = found.get(key)
+            if entry is None:
+                found[key] = [count, set(moments) if moments else set(), flags, {value: count},
+                              {form: count} if form else {}]
                 continue
-            spelling, chosen = spellings[index], best[number]
-            if chosen is None or count > chosen[0] or (count == chosen[0] and spelling < chosen[1]):
-                best[number] = (count, spelling)
-            form = form_of_spelling[index]
+            entry[0] += count
+            if moments:
+                entry[1].update(moments)
+            if flags is not None or entry[2] is not None:
+                entry[2] = bool(entry[2] or flags)
+            entry[3][value] = entry[3].get(value, 0) + count
             if form:
-                found = forms[number]
-                if found is None:
-                    forms[number] = {form: count}
-                else:
-                    found[form] = found.get(form, 0) + count
-        names = list(keys)
-        numbers = grouped.column("g").to_pylist()
-        counts = grouped.column("count_all").to_pylist()
-        moments_of = grouped.column("m_distinct").to_pylist() if with_moments else [None] * len(numbers)
-        flags_of = grouped.column("f_any").to_pylist() if "f" in columns else [None] * len(numbers)
+                entry[4][form] = entry[4].get(form, 0) + count
         links = []
-        for number, count, moments, flags in zip(numbers, counts, moments_of, flags_of):
-            chosen, found = best[number], forms[number]
-            form = _most_written(found) if found else None
-            link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": names[number], "rows": count,
-                                    "label": " ".join(chosen[1].split())[:_LABEL_LENGTH] if chosen else None,
-                                    "form": form,
+        for key, (rows, moments, flags, spellings, forms) in found.items():
+            form = _most_written(forms) if forms else None
+            link: dict[str, Any] = {"field": name, "scheme": NAME_SCHEME, "identifier": key, "rows": rows,
+                                    "label": " ".join(_most_written(spellings).split())[:_LABEL_LENGTH], "form": form,
                                     # A name without a legal form may be a person's: withheld as a person's RFC is.
                                     "person": form is None}
             if with_moments:
-                self._finish_link(link, moments or [], flags)
+                self._finish_link(link, moments, flags)
             elif flags is not None and not flags:
                 link["flags"] = False
             links.append(link)
