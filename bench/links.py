@@ -280,7 +280,9 @@ def _answer(matches: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 def with_database(ini: str, contracts_summary: dict[str, Any],
-                  sanctions_summary: dict[str, Any]) -> tuple[float, float, list[dict[str, Any]]]:
+                  sanctions_summary: dict[str, Any]) -> tuple[float, float, float, list[dict[str, Any]]]:
+    """Seconds to write both files' links into an empty index, to query the contracts' matches,
+    and to write the contracts' links again into the index holding them; and the matches."""
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
@@ -308,15 +310,26 @@ def with_database(ini: str, contracts_summary: dict[str, Any],
             started = time.perf_counter()
             found = linkage.matches_for_package(packages[0].id, None)
             queried = time.perf_counter() - started
+            # A portal's index already holds other files: the same links again, under another
+            # resource, land among the first file's in the index (not counted in the total).
+            resource = model.Resource(package_id=packages[0].id, url="again.csv")
+            resource.id, resource.state = str(uuid.uuid4()), "active"
+            model.Session.add(resource)
+            resources.append(resource)
+            model.Session.commit()
+            started = time.perf_counter()
+            linkage.replace(resource.id, packages[0].id, "contracts_register", contracts_summary)
+            again = time.perf_counter() - started
         finally:
             from ckanext.anticorruption.model import IdentifierLink
 
-            for package, resource in zip(packages, resources):
+            for resource in resources:
                 model.Session.query(IdentifierLink).filter_by(resource_id=resource.id).delete()
                 model.Session.delete(resource)
+            for package in packages:
                 model.Session.delete(package)
             model.Session.commit()
-    return stored, queried, found["awards"]
+    return stored, queried, again, found["awards"]
 
 
 def name_tier_on_judged_pairs() -> tuple[int, int, int, int]:
@@ -356,13 +369,16 @@ def tier_run(contracts: Path, sanctions: Path, names: bool, db: bool, ini: str) 
     run: dict[str, Any] = {"gather": contracts_scans + sanctions_scans, "match": matched, "matches": matches,
                            "links": len(contracts_links["links"]) + len(sanctions_links["links"])}
     if db:
-        stored, queried, found = with_database(ini, contracts_links, sanctions_links)
-        run.update(store=stored, query=queried)
+        stored, queried, again, found = with_database(ini, contracts_links, sanctions_links)
+        run.update(store=stored, query=queried, again=again)
         # The database's answer is the memory's.
         database, memory = _answer(found), _answer(matches)
         assert database == memory, ("the database and the memory disagree", len(database), len(memory),
                                     sorted(set(database) ^ set(memory))[:4])
-    run["total"] = run["gather"] + run["match"] + run.get("store", 0.0) + run.get("query", 0.0)
+    # What the portal does: gather while checking, write, query (which matches: see
+    # linkage.matches_for_package). The in-memory match above only checks the query's answer;
+    # without a database it stands in for the query.
+    run["total"] = run["gather"] + run.get("store", 0.0) + (run["query"] if db else run["match"])
     return run
 
 
@@ -391,7 +407,8 @@ def main() -> None:
         naive_names_seconds, naive_names_flagged = naive(contracts, sanctions, names=True)
 
         stages = [("gather (the scans' own time, both files)", "gather"),
-                  ("match in memory (dates vs periods)", "match")]
+                  ("match in memory (checks the query; not counted)" if not args.no_db
+                   else "match in memory (dates vs periods)", "match")]
         if not args.no_db:
             stages += [("write both files' links to the index", "store"),
                        ("matches query for the contracts dataset", "query")]
@@ -402,6 +419,9 @@ def main() -> None:
         for label, key in stages:
             print(f"{label:48} {runs[False][key]:12.2f} {runs[True][key]:12.2f}")
         print(f"{'total':48} {runs[False]['total']:12.2f} {runs[True]['total']:12.2f}   target < {TARGET_SECONDS:.0f} s")
+        if not args.no_db:
+            print(f"{'(contracts links again, into a full index)':48} {runs[False]['again']:12.2f} "
+                  f"{runs[True]['again']:12.2f}   not counted")
         print(f"{'naive csv row loop (matching only)':48} {naive_seconds:12.2f} {naive_seconds + naive_names_seconds:12.2f}")
         print(f"{'links (both files)':48} {runs[False]['links']:12,} {runs[True]['links']:12,}")
         print()

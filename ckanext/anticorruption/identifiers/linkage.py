@@ -91,7 +91,9 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
             # Without fresh statistics the planner takes a file's hundreds of thousands of
             # links for a handful, and matches_for_package probes the index once per link
             # (2 s for a million-row contracts file) instead of hashing the register's side.
-            cursor.execute(f"ANALYZE {IdentifierLink.__tablename__}")
+            # Only the columns the matches query filters and joins on: the others' statistics
+            # (moments, labels) are the costly ones and guide no plan.
+            cursor.execute(f"ANALYZE {IdentifierLink.__tablename__} (scheme, identifier, resource_id, package_id, role)")
     if commit:
         model.Session.commit()
     return len(links)

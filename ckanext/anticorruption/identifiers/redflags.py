@@ -26,13 +26,17 @@ PROBABLE = "probable"
 
 
 def dates_in_force(dates: list[str], periods: list[list[str]]) -> list[str] | None:
-    """The award dates that fall inside one of the sanction periods.
+    """The award dates (sorted and distinct, as links hold them) that fall inside one of the sanction periods.
 
     None when the comparison cannot be made (the award has no dates or the
     sanction no period); an empty list when it can and no date overlaps.
     """
     if not dates or not periods:
         return None
+    if len(periods) == 1:  # most sanctions: the dates are sorted and distinct, so a slice is the answer
+        start, end = periods[0]
+        return dates[bisect.bisect_left(dates, start) if start else 0:
+                     bisect.bisect_right(dates, end) if end else len(dates)]
     found: set[str] = set()
     for start, end in periods:
         low = bisect.bisect_left(dates, start) if start else 0
@@ -45,6 +49,8 @@ def _period_of(dates: list[str], periods: list[list[str]], overlap: list[str] | 
     """The period the verdict rests on: the earliest holding an overlapping date, else the earliest."""
     if not periods:
         return None
+    if len(periods) == 1:
+        return periods[0][0], periods[0][1]
     if overlap:
         holding = [(start, end) for start, end in periods
                    if any((not start or start <= day) and (not end or day <= end) for day in overlap)]
@@ -74,14 +80,18 @@ def match(awards: Iterable[dict[str, Any]], sanctions: Iterable[dict[str, Any]])
         by_key.setdefault((sanction["scheme"], sanction["identifier"]), []).append(sanction)
     found = []
     for award in awards:
-        for sanction in by_key.get((award["scheme"], award["identifier"]), ()):
-            dates, periods = list(award.get("moments") or []), list(sanction.get("moments") or [])
+        candidates = by_key.get((award["scheme"], award["identifier"]))
+        if not candidates:
+            continue
+        dates, tier_ = award.get("moments") or [], tier(award)
+        for sanction in candidates:
+            periods = sanction.get("moments") or []
             overlap = dates_in_force(dates, periods)
             period = _period_of(dates, periods, overlap)
             found.append({
                 "award": award,
                 "sanction": sanction,
-                "tier": tier(award),
+                "tier": tier_,
                 "in_force": None if overlap is None else bool(overlap),
                 "dates_in_force": overlap or [],
                 "since": period[0] if period else None,
