@@ -1,8 +1,11 @@
 # The two commands of the README, and a few helpers.
-.PHONY: demo test setup services stop status
+.PHONY: demo serve test setup services stop status
 
 demo:     ## install, start the services, load the demo data, serve http://127.0.0.1:5000
 	@scripts/demo.sh
+
+serve:    ## the demo portal under gunicorn (WEB_WORKERS, default 4) with a supervised jobs worker
+	@scripts/demo.sh --serve
 
 test:     ## the same set-up, then the whole test suite against the real services
 	@scripts/test.sh $(PYTEST_ARGS)

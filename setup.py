@@ -39,6 +39,10 @@ setup(
         "python-calamine>=0.9",
         "python-stdnum>=2.0",
     ],
+    extras_require={
+        # `make serve` and the README's unit files: a production WSGI server.
+        "serve": ["gunicorn>=23"],
+    },
     entry_points={
         "ckan.plugins": [
             "anticorruption = ckanext.anticorruption.plugin:AnticorruptionPlugin",

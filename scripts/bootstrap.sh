@@ -41,7 +41,7 @@ install_python() {
   fi
   say "Installing Python packages (pinned in constraints.txt)"
   "$VENV/bin/pip" install -q --upgrade "pip==26.3" "setuptools==84.2.1" "wheel==0.48.0"
-  "$VENV/bin/pip" install -q -c "$ROOT/constraints.txt" -r "$ROOT/requirements-dev.txt" -e "$ROOT"
+  "$VENV/bin/pip" install -q -c "$ROOT/constraints.txt" -r "$ROOT/requirements-dev.txt" -e "$ROOT[serve]"
   touch "$stamp"
 }
 

@@ -2,8 +2,14 @@
 # `make demo`: install, start the services, prepare the database, create the
 # sysadmin and the demo data, start a jobs worker and serve the portal on
 # http://127.0.0.1:5000 until Ctrl-C. Existing data is kept.
+# `make serve` (scripts/demo.sh --serve): the same portal under gunicorn with
+# WEB_WORKERS processes (default 4) and a jobs worker started again whenever
+# it exits (`ckan anticorruption worker`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+MODE=dev
+[ "${1:-}" = "--serve" ] && MODE=serve
+PORT="${PORT:-5000}"
 
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/services.sh" start
@@ -54,17 +60,31 @@ ckan_cmd anticorruption coverage snapshot
 
 worker_pid="$DEV/worker.pid"
 if pid_alive "$worker_pid"; then kill "$(cat "$worker_pid")" 2>/dev/null || true; fi
-"$VENV/bin/ckan" jobs worker >"$DEV/logs/worker.log" 2>&1 &
+if [ "$MODE" = serve ]; then
+  # Supervised: an RQ worker exits when Redis goes away; it is started again.
+  ckan_cmd anticorruption worker >"$DEV/logs/worker.log" 2>&1 &
+else
+  "$VENV/bin/ckan" jobs worker >"$DEV/logs/worker.log" 2>&1 &
+fi
 echo $! >"$worker_pid"
 trap 'kill "$(cat "$worker_pid")" 2>/dev/null || true; rm -f "$worker_pid"' EXIT
 
-port_busy 5000 && fail "the portal could not start: port 5000 on 127.0.0.1 is in use by another program"
+port_busy "$PORT" && fail "the portal could not start: port $PORT on 127.0.0.1 is in use by another program (set PORT)"
 cat <<MSG
 
-  Portal:    http://127.0.0.1:5000   (Spanish by default; English at /en/)
+  Portal:    http://127.0.0.1:$PORT   (Spanish by default; English at /en/)
   Sysadmin:  admin / $(cat "$password_file" 2>/dev/null || echo "(password set before; see $password_file)")
   API token: $DEV/sysadmin.token
   Logs:      $DEV/logs/   Services: $DEV/   Stop services: make stop
 
 MSG
-ckan_cmd run -H 127.0.0.1 -p 5000 --disable-reloader 2>&1 | tee -a "$DEV/logs/ckan.log"
+if [ "$MODE" = serve ]; then
+  say "Serving with gunicorn (${WEB_WORKERS:-4} workers); the jobs worker is supervised"
+  # Uploads are streamed by the web process to storage; a slow client must not
+  # hold a worker for ever: gunicorn's timeout bounds each request.
+  "$VENV/bin/gunicorn" --workers "${WEB_WORKERS:-4}" --bind "127.0.0.1:$PORT" --timeout 300 \
+    --access-logfile "$DEV/logs/access.log" --error-logfile - \
+    ckanext.anticorruption.wsgi:application 2>&1 | tee -a "$DEV/logs/ckan.log"
+else
+  ckan_cmd run -H 127.0.0.1 -p "$PORT" --disable-reloader 2>&1 | tee -a "$DEV/logs/ckan.log"
+fi

@@ -180,5 +180,25 @@ def _echo_suppliers(suppliers: list[dict]) -> None:
             click.echo(f"      {found['tier']:9} {where}: {state}{reason}")
 
 
+@anticorruption.command()
+@click.option("--queue", "queues", multiple=True, help="A queue to listen to (repeatable; default: CKAN's).")
+def worker(queues: tuple[str, ...]) -> None:
+    """Run `ckan jobs worker` and start it again whenever it exits (as systemd's Restart=always)."""
+    import os
+    import signal
+    import sys
+
+    from ckan.plugins import toolkit as tk
+
+    from ckanext.anticorruption.uploads.supervisor import Supervisor
+
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    command = [ckan, "-c", tk.config["__file__"], "jobs", "worker", *queues]
+    supervisor = Supervisor(command, say=lambda line: click.echo(f"[anticorruption worker] {line}", err=True))
+    signal.signal(signal.SIGTERM, supervisor.stop)
+    signal.signal(signal.SIGINT, supervisor.stop)
+    supervisor.run()
+
+
 def get_commands() -> list[click.Command]:
     return [anticorruption]

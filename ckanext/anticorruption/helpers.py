@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -9,9 +10,11 @@ import ckan.plugins.toolkit as tk
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.dataset_types import types
+from ckanext.anticorruption.identifiers import linkage
 from ckanext.anticorruption.validation.suggest import CSV_SAMPLE_BYTES
 
 __all__ = [
+    "anticorruption_home",
     "anticorruption_category",
     "anticorruption_coverage_criteria",
     "anticorruption_coverage_decision",
@@ -912,3 +915,37 @@ def anticorruption_column_mapping_reader() -> dict[str, Any]:
         "max_bytes": validation_option("column_mapping_max_bytes"),
         "text_bytes": min(CSV_SAMPLE_BYTES, validation_option("column_mapping_max_bytes")),
     }
+
+
+# The home page's red flags are public data, the same for every visitor: each web
+# process computes them again only when a dataset or a run has changed since (the
+# portal-wide matching is the home page's costliest part).
+_home_flags: dict[str, Any] = {}
+_home_flags_lock = threading.Lock()
+
+
+def _public_red_flags() -> list[dict[str, Any]]:
+    version = linkage.index_version()
+    with _home_flags_lock:
+        if _home_flags.get("version") == version:
+            return _home_flags["datasets"]
+    # As an anonymous visitor: the home page shows public data only, whoever is signed in.
+    found = tk.get_action("anticorruption_identifier_matches")({"user": ""}, {})["datasets"]
+    with _home_flags_lock:
+        _home_flags.update(version=version, datasets=found)
+    return found
+
+
+def anticorruption_home(flags: int = 5, behind: int = 5) -> dict[str, Any]:
+    """What the home page shows: the national coverage summary and its trend, the
+    categories with their types, the latest red flags (public data only) and
+    the agencies furthest behind."""
+    matrix = tk.get_action("anticorruption_coverage")({}, {})
+    history = tk.get_action("anticorruption_coverage_history")({}, {"limit": 365})
+    rows = [row for row in matrix["rows"] if row["expected"]]
+    furthest = sorted(rows, key=lambda row: (row["score"] if row["score"] is not None else -1,
+                                             row["published"], row["organization"]["title"] or ""))[:behind]
+    datasets = sorted(_public_red_flags(), key=lambda found: (found["dataset"] or {}).get("metadata_modified") or "",
+                      reverse=True)
+    return {"summary": matrix["summary"], "categories": matrix["categories"], "history": history,
+            "trend": coverage.trend_points(history), "red_flags": datasets[:flags], "behind": furthest}

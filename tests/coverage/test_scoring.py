@@ -228,3 +228,11 @@ def test_trend_points_scale_shares_to_the_chart() -> None:
     assert points["published"] == "24.0,76.0 176.0,24.0"
     assert points["good"] == "24.0,76.0 176.0,50.0"
     assert coverage.trend_points([])["published"] == ""
+
+
+def test_trend_dates_stay_inside_the_chart() -> None:
+    history = [{"taken": f"2026-0{m}-01T00:00:00", "expected": 10, "published": m, "valid_and_fresh": 1}
+               for m in range(1, 4)]
+    labels = coverage.trend_points(history, width=600)["labels"]
+    assert [text for _, text in labels] == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    assert all(32 <= x <= 568 for x, _ in labels)

@@ -121,6 +121,8 @@ def faults_ini(request, tmp_path) -> str:
         "ckanext.anticorruption.validation.sweep_seconds = 5\n"
         "ckanext.anticorruption.validation.link_allowed_networks = 127.0.0.0/8\n"
         "ckanext.anticorruption.validation.sync_max_bytes = 300\n"
+        # Uploads of up to 1 GB, as config/demo.ini allows them.
+        "ckan.max_resource_size = 1024\n"
     )
     return str(ini)
 
@@ -183,6 +185,29 @@ class Processes:
                              {**env, "CKAN_SITE_URL": url})
         wait_for(lambda: _answers(url), 90, f"the portal did not start (log in {LOGS})", server)
         return url
+
+    def gunicorn(self, workers: int = 2, **env: str) -> str:
+        """The portal as `make serve` runs it: gunicorn with the extension's WSGI application."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        self.log = LOGS / f"{self.name}-gunicorn-{len(self.started)}.log"
+        with open(self.log, "wb") as log:
+            server = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
+                 "--bind", f"127.0.0.1:{port}", "ckanext.anticorruption.wsgi:application"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env={**os.environ, **env, "CKAN_INI": self.ini, "CKAN_SITE_URL": url})
+        self.started.append(server)
+        wait_for(lambda: _answers(url), 90, f"gunicorn did not serve the portal (log: {self.log})", server)
+        return url
+
+    def supervisor(self, **env: str) -> subprocess.Popen:
+        """`ckan anticorruption worker`: a jobs worker started again whenever it exits."""
+        supervisor = self._spawn("supervisor", ["anticorruption", "worker"], env)
+        log = self.log
+        wait_for(lambda: "has started on queue" in log.read_text(errors="replace"), 90,
+                 f"the supervised worker did not start (log: {log})", supervisor)
+        return supervisor
 
     def explain(self, resource_ids: list[str] = ()) -> str:
         """The stored runs of ``resource_ids`` and the end of every process's log, for a failure message."""

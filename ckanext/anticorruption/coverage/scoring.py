@@ -411,7 +411,9 @@ def trend_points(history: list[dict[str, Any]], width: int = 600, height: int = 
             points.append(f"{pad + index * step:.1f},{height - pad - share * (height - 2 * pad):.1f}")
         return " ".join(points)
 
-    labels = [(pad + i * step, point["taken"][:10]) for i, point in enumerate(history)]
+    # A date is about 60 units wide, centred on its point: kept inside the chart at both ends.
+    half = 32
+    labels = [(min(max(pad + i * step, half), width - half), point["taken"][:10]) for i, point in enumerate(history)]
     if len(labels) > 6:  # a label every few points keeps the axis readable
         every = -(-len(labels) // 6)
         labels = labels[::every]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import aliased
 
 import ckan.authz as authz
@@ -29,7 +29,7 @@ from ckanext.anticorruption.model import IdentifierLink
 
 __all__ = [
     "active_dataset_id", "all_matches", "dataset_summaries", "datasets_naming", "decode_moments", "encode_moments",
-    "forget", "matches_for_package", "registry", "replace", "resource_names",
+    "forget", "index_version", "matches_for_package", "registry", "replace", "resource_names",
 ]
 
 _COLUMNS = ("scheme", "identifier", "resource_id", "package_id", "dataset_type", "field", "role", "rows",
@@ -278,6 +278,7 @@ def dataset_summaries(package_ids: set[str]) -> dict[str, dict[str, Any]]:
         package.id: {
             "id": package.id, "name": package.name, "title": package.title, "type": package.type,
             "private": package.private,
+            "metadata_modified": package.metadata_modified.isoformat() if package.metadata_modified else None,
             "organization": {"name": group.name, "title": group.title} if group is not None else None,
         }
         for package, group in rows
@@ -288,3 +289,13 @@ def resource_names(resource_ids: set[str]) -> dict[str, dict[str, Any]]:
     """Each resource's id and name (its URL when it has none), by id."""
     rows = model.Session.query(model.Resource).filter(model.Resource.id.in_(resource_ids))
     return {resource.id: {"id": resource.id, "name": resource.name or resource.url} for resource in rows}
+
+
+def index_version() -> tuple[Any, ...]:
+    """A value that changes whenever the red flags may have: a dataset saved (made
+    private, deleted, its files changed) or purged, or a run that ended."""
+    from ckanext.anticorruption.model import Validation
+
+    packages = model.Session.query(func.max(model.Package.metadata_modified), func.count(model.Package.id)).one()
+    runs = model.Session.query(func.max(Validation.updated), func.count(Validation.resource_id)).one()
+    return (*packages, *runs)
