@@ -1143,7 +1143,13 @@ def validate_fast(source: Source, schema: dict[str, Any],
     ``budget`` is checked with ``cancelled``, between batches.
     """
     if source.format == "xlsx":
-        return _validate_fast(source, schema, options, BLOCK_SIZE)
+        from .xlsx import NotStreamable
+
+        try:
+            return _validate_fast(source, schema, options, BLOCK_SIZE)
+        except NotStreamable:
+            # Markup the streaming reader does not take: the whole sheet, read by calamine.
+            return _validate_fast(source, schema, options, BLOCK_SIZE, stream=False)
     block_size = min(BLOCK_SIZE, max(MIN_BLOCK_SIZE, CELLS_PER_BLOCK // max(1, len(_read_labels(source)))))
     while True:
         try:
@@ -1161,16 +1167,16 @@ class _Straddled(Exception):
 
 
 def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions,
-                   block_size: int) -> tuple[dict[str, Any], int, ErrorCollector] | None:
+                   block_size: int, stream: bool = True) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     started = time.perf_counter()
     log = ErrorLog(options.log_path) if options.log_path else None
     try:
         _check_schema(schema)
         if source.format == "xlsx":
-            from .xlsx import UnsupportedSheet, read_sheet
+            from .xlsx import UnsupportedSheet, read_sheet, stream_sheet
 
             try:
-                sheet = read_sheet(source, schema)
+                sheet = stream_sheet(source, schema) if stream else read_sheet(source, schema)
             except UnsupportedSheet as reason:
                 raise _Unsupported(str(reason)) from None
             labels = sheet.labels
