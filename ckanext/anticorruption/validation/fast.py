@@ -1180,7 +1180,8 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
             except UnsupportedSheet as reason:
                 raise _Unsupported(str(reason)) from None
             labels = sheet.labels
-            batches_factory = sheet.iter_batches
+            # A streamed sheet comes a chunk of XML (a few thousand rows) at a time.
+            batches_factory = lambda: _grouped(sheet.iter_batches(), len(labels))  # noqa: E731
         else:
             labels = _read_labels(source)
             batches_factory = lambda: _grouped(  # noqa: E731
