@@ -30,6 +30,10 @@ there is none (a number in a string field, a date with a time in a date
 field), its row goes to the odd rows with openpyxl's values, which
 frictionless's own Row class checks.
 
+A plain sheet (see :func:`stream_sheet`) is read from its XML a few
+megabytes at a time instead, to the same rows, so that memory does not
+grow with the sheet; :func:`read_sheet` reads the others whole.
+
 Anything else makes :func:`read_sheet` raise :class:`UnsupportedSheet` and
 the caller falls back to frictionless: formulas, merged cells, error and
 ISO-date cells, empty strings, escaped control characters, phonetic runs,
@@ -60,7 +64,8 @@ from .source import Source
 from .values import READING_KEY
 
 __all__ = [
-    "BATCH_ROWS", "Book", "Sheet", "UnsupportedSheet", "exact_string", "first_rows", "openpyxl_value", "read_sheet",
+    "BATCH_ROWS", "Book", "NotStreamable", "Sheet", "StreamedSheet", "UnsupportedSheet", "exact_string", "first_rows",
+    "openpyxl_value", "read_sheet", "stream_sheet",
 ]
 
 BATCH_ROWS = 65536
@@ -834,6 +839,36 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
                _row_numbers(reader.next_row, count), [])
 
 
+# A number cell without a style, written as str() writes the int or float
+# openpyxl reads from it: at most 15 significant digits (a double keeps
+# them), no exponent, no trailing zero after the point, no leading zero.
+_UNSTYLED_NUMBER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,14}(?:\.[0-9]{0,14}[1-9])?|-?0\.[0-9]{0,14}[1-9])</v>$'
+_UNSTYLED_INTEGER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,17})</v>$'
+
+
+def _written_as_read(rests: pa.Array, decimals: bool) -> pa.Array | None:
+    """The exact string of each unstyled number cell that is its own text (None elsewhere), vectorised.
+
+    For the others (and for all of them if none is), the typed cell is read
+    in Python as read_sheet reads it.
+    """
+    text = rests.cast(pa.string())
+    pattern = _UNSTYLED_NUMBER if decimals else _UNSTYLED_INTEGER
+    plain = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+    if decimals:
+        value = pc.replace_substring_regex(text, r'^(?: t="n")?><v>|</v>$', "")
+        digits = pc.subtract(pc.utf8_length(value), pc.add(
+            pc.cast(pc.starts_with(value, "-"), pa.int32()), pc.cast(pc.match_substring(value, "."), pa.int32())))
+        # repr() writes 0.00001 as 1e-05.
+        tiny = pc.match_substring_regex(value, r"^-?0\.0000")
+        plain = pc.and_(plain, pc.and_(pc.less_equal(digits, 15), pc.invert(tiny)))
+    else:
+        value = pc.replace_substring_regex(text, r'^(?: t="n")?><v>|</v>$', "")
+    if not pc.any(plain).as_py():
+        return None
+    return pc.if_else(plain, value, pa.scalar(None, pa.string()))
+
+
 def _row_numbers(first: int, count: int) -> pa.Array:
     from .fast import _counting
 
@@ -982,7 +1017,13 @@ class _ChunkReader:
         for column in pc.unique(columns).to_pylist():
             where = pc.equal(columns, column)
             column_rests = pc.filter(rests, where)
-            distinct = pc.unique(column_rests)
+            written = None
+            if column < len(self.cells.strings) and self.cells.strings[column] in (_number_string, _integer_string):
+                written = _written_as_read(column_rests, self.cells.strings[column] is _number_string)
+                if written is not None and not written.null_count:
+                    exact = pc.replace_with_mask(exact, where, written)
+                    continue
+            distinct = pc.unique(column_rests if written is None else pc.filter(column_rests, pc.is_null(written)))
             known = self.converted.setdefault(column, {})
             if len(known) > _TYPED_REMEMBERED:
                 known.clear()
@@ -995,6 +1036,8 @@ class _ChunkReader:
             strings = pa.array([item[2] for item in converted], pa.string())
             positions = pc.index_in(column_rests, distinct)
             column_exact = pc.take(strings, positions)
+            if written is not None:
+                column_exact = pc.coalesce(written, column_exact)
             if column_exact.null_count:
                 missing = pc.is_null(column_exact)
                 column_rows = pc.filter(rows, where)
