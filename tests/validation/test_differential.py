@@ -101,16 +101,45 @@ def test_random_files_match_frictionless(tmp_path: Path, seed: int) -> None:
     assert_same_as_frictionless(path, table_schema("contracts_register"))
 
 
-def test_small_blocks_keep_row_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("group_rows", [1, 37, 65_536])
+def test_small_blocks_keep_row_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group_rows: int) -> None:
     from ckanext.anticorruption.validation import fast
 
-    # Many batches with ragged and blank rows across block boundaries.
+    # Many batches with ragged and blank rows across block boundaries,
+    # checked one by one, in groups, and all in one group.
     monkeypatch.setattr(fast, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(fast, "GROUP_ROWS", group_rows)
     header, rows = build_table("debarred_contractors", "missing-cells", rows=600, error_rate=0.2)
     rows[300] = rows[300][:2]
     rows.insert(450, [])
     path = write_csv(tmp_path / "blocks.csv", header, rows)
     assert_same_as_frictionless(path, table_schema("debarred_contractors"))
+
+
+@pytest.mark.parametrize("group_rows", [1, 65_536])
+@pytest.mark.parametrize("cap", [3, 10**9])
+def test_rows_without_a_key_show_their_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group_rows: int, cap: int) -> None:
+    """Rows without a primary key, regular and ragged, some repeated ids: the cells the report shows
+    are frictionless's, whether remembered on the way or fetched by a second read."""
+    from ckanext.anticorruption.validation import fast
+
+    monkeypatch.setattr(fast, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(fast, "GROUP_ROWS", group_rows)
+    monkeypatch.setattr(fast, "_REMEMBERED_CELLS", 4 * 15)  # four rows remembered: the rest fetched
+    header, rows = build_table("contracts_register", "clean", rows=400, error_rate=0)
+    for index in (3, 50, 51, 120, 250, 399):
+        rows[index][0] = ""
+    rows[77] = rows[77][:5]
+    rows[77][0] = ""
+    rows[300][0] = rows[10][0]
+    path = write_csv(tmp_path / "keys.csv", header, rows)
+    schema = table_schema("contracts_register")
+    ours = validate_file(str(path), schema, max_errors_per_type=cap)
+    reference = validate_file(str(path), schema, max_errors_per_type=cap, engine="frictionless")
+    assert ours.engine == "fast"
+    assert ours.report and reference.report
+    assert ours.error_counts == reference.error_counts
+    assert ours.report["tasks"][0]["errors"] == reference.report["tasks"][0]["errors"]
 
 
 XLSX_SCHEMA_TYPES = (*SCHEMA_TYPES, "tenders_awards", "advisory_board_members", "court_data")

@@ -196,11 +196,16 @@ def json_safe(value: Any) -> Any:
     Typed spreadsheet cells reach the report as they were read (an Excel date
     in a text column is a ``datetime``); the report is stored as JSON.
     """
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most of a report's values: no isinstance chain
+        return value
+    if kind is list and all(type(item) is str for item in value):  # an error's cells
+        return list(value)
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)

@@ -57,6 +57,8 @@ BLOCK_SIZE = 4 * 1024 * 1024
 # temporaries), and grown when a row does not fit.
 CELLS_PER_BLOCK = 8_000_000
 MIN_BLOCK_SIZE = 16 * 1024
+# The checks run on groups of the reader's batches of up to this many rows (see _grouped).
+GROUP_ROWS = 65_536
 
 # Python's csv module has a 128 KiB field limit; a 10 MB cell is legal CSV.
 csv.field_size_limit(2**31 - 1)
@@ -184,13 +186,23 @@ def _certainly_fine(spec: Any, column: pa.Array) -> pa.Array:
         ok = _match(column, _NUMBER_OK)
         return _bounded(ok, column, constraints, integer=False)
     if type_ == "date":
-        ok = _match(column, _DATE_OK)
-        ok = pc.and_(ok, _day_exists(pc.if_else(ok, column, pa.scalar("2000-01-01"))))
+        ok = _real_days(column, _match(column, _DATE_OK))
         if "minimum" in constraints or "maximum" in constraints:
             ok = pa.nulls(length, pa.bool_()).fill_null(False)
         return ok
     # datetime and anything else: every present cell is checked in Python.
     return pa.nulls(length, pa.bool_()).fill_null(False)
+
+
+def _real_days(dates: pa.Array, shaped: pa.Array) -> pa.Array:
+    """``shaped`` (YYYY-MM-DD written right) narrowed to the days that exist.
+
+    Every month has a 28th: only days 29 to 31 are looked at.
+    """
+    late = pc.and_(shaped, pc.greater_equal(pc.utf8_slice_codeunits(dates, 8, 10), "29"))
+    if not pc.any(late).as_py():
+        return shaped
+    return pc.replace_with_mask(shaped, late, _day_exists(pc.filter(dates, late)))
 
 
 _DAYS_IN_MONTH = pa.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], pa.int64())
@@ -309,6 +321,62 @@ def _canonical_key(value: Any) -> str | None:
     return str(value)
 
 
+# Error descriptors -----------------------------------------------------------
+
+# Per error class: its descriptor's keys in frictionless's order (camelCase,
+# snake_case), or None when a built descriptor differed from frictionless's.
+_DESCRIPTOR_KEYS: dict[type, list[tuple[str, str]] | None] = {}
+
+
+def error_descriptor(error_class: Any, **fields: Any) -> dict[str, Any]:
+    """``error_class(**fields).to_descriptor()``, built as a plain dict.
+
+    frictionless exports each error through its metadata machinery (a
+    profile walk, case conversions, deep copies): about half a millisecond
+    an error, which is most of a report's cost. The first error of each
+    class is built both ways and compared; the class keeps frictionless's
+    own way if they differ. The values are what frictionless keeps: passed
+    and not None; lists are copied.
+    """
+    from frictionless.helpers import safe_format
+
+    keys = _DESCRIPTOR_KEYS.get(error_class, [])
+    if keys is None:
+        return error_class(**fields).to_descriptor()
+    if keys:
+        return _plain_descriptor(error_class, keys, fields, safe_format)
+    error = error_class(**fields)
+    expected = error.to_descriptor()
+    from frictionless.vendors import stringcase
+
+    names = [(name, stringcase.snakecase(name)) for name in error.metadata_ensure_profile().get("properties", {})]
+    built = _plain_descriptor(error_class, names, fields, safe_format)
+    ok = built == expected and list(built) == list(expected)
+    _DESCRIPTOR_KEYS[error_class] = names if ok else None
+    return expected
+
+
+def _plain_descriptor(error_class: Any, names: list[tuple[str, str]], fields: dict[str, Any],
+                      safe_format: Callable[..., str]) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {}
+    for name, attribute in names:
+        if name == "message":
+            descriptor["message"] = ""  # its place; rendered below
+            continue
+        if attribute in ("type", "title", "description", "tags"):
+            value = getattr(error_class, attribute)
+        elif attribute in fields:
+            value = fields[attribute]
+        else:
+            continue
+        if value is None or value == {}:
+            continue
+        descriptor[name] = list(value) if isinstance(value, list) else value
+    shown = {key: value for key, value in descriptor.items() if key != "message"}
+    descriptor["message"] = safe_format(error_class.template, shown)
+    return descriptor
+
+
 # Header -------------------------------------------------------------------
 
 
@@ -413,6 +481,7 @@ def expected_fields(labels: list[str], fields: list[Any]) -> list[Any]:
 
 
 _NULL_KEY_NOTE = 'cells composing the primary keys are all "None"'
+_REMEMBERED_CELLS = 200_000
 
 
 class _Spill:
@@ -497,6 +566,11 @@ class _Checker:
         self.primary_key = [next(c for c in self.columns if c.name == name) for name in primary_key] if self.has_primary_key else []
         self.pk_keys: list[pa.Array] = []
         self.pk_rows: list[pa.Array] = []
+        # Cells of rows without a key, by row number: most reports keep these
+        # primary-key errors, and their cells would otherwise cost a second
+        # read of the file. A few hundred thousand cells at most.
+        self.remembered: dict[int, list[Any]] = {}
+        self.remember_left = min(collector.cap, _REMEMBERED_CELLS // max(1, len(self.columns)))
         self.rows = 0
         self.read_arrays: list[pa.Array] = []
         self.max_columns = 0  # set by validate_fast: wider ragged rows stop the run
@@ -534,7 +608,10 @@ class _Checker:
         missing_masks: list[pa.Array] = []
         blank: pa.Array | None = None
         for column, array in zip(self.columns, columns):
-            missing = pc.is_in(array, value_set=pa.array(column.missing_values, pa.string()))
+            if column.missing_values == [""] and not array.null_count:
+                missing = pc.equal(pc.binary_length(array), 0)
+            else:
+                missing = pc.is_in(array, value_set=pa.array(column.missing_values, pa.string()))
             missing_masks.append(missing)
             blank = missing if blank is None else pc.and_(blank, missing)
         if blank is None:
@@ -557,9 +634,9 @@ class _Checker:
                         0,
                         sequence,
                         "blank-row",
-                        lambda index=index, row_number=row_number: ferrors.BlankRowError(
-                            note="", cells=cells_of(index), row_number=row_number
-                        ).to_descriptor(),
+                        lambda index=index, row_number=row_number: error_descriptor(
+                            ferrors.BlankRowError, note="", cells=cells_of(index), row_number=row_number
+                        ),
                         ("", "", ""),
                     )
                 )
@@ -615,14 +692,15 @@ class _Checker:
                                 column.number,
                                 sequence,
                                 type_,
-                                lambda error_class=error_class, note=note, index=index, row_number=row_number, cell=cell, column=column: error_class(
+                                lambda error_class=error_class, note=note, index=index, row_number=row_number, cell=cell, column=column: error_descriptor(
+                                    error_class,
                                     note=note,
                                     cells=cells_of(index),
                                     row_number=row_number,
                                     cell=cell,
                                     field_name=column.name,
                                     field_number=column.number,
-                                ).to_descriptor(),
+                                ),
                                 (column.name, cell, note),
                             )
                         )
@@ -648,6 +726,8 @@ class _Checker:
         # the ragged rows append theirs.
         if self.has_primary_key:
             self._collect_primary_key(numbers)
+            if self.remember_left > 0 and self.pk_keys[-1].null_count:
+                self._remember_null_keys(columns, numbers)
 
         odd_keys: dict[str, list[str | None]] = {column.name: [] for column in self.columns if column.keyed}
         odd_pk: list[str | None] = []
@@ -665,6 +745,10 @@ class _Checker:
             if self.has_primary_key:
                 self.pk_keys.append(pa.array(odd_pk, pa.string()))
                 self.pk_rows.append(odd_numbers)
+                for (row_number, cells), key in zip(odd_rows, odd_pk):
+                    if key is None and self.remember_left > 0:
+                        self.remembered[row_number] = cells
+                        self.remember_left -= 1
 
         found.sort(key=lambda item: (item[0], item[1], item[2]))
         for row_number, field_number, _, type_, build, light in found:
@@ -693,6 +777,13 @@ class _Checker:
             return
         for item in pc.value_counts(pc.filter(array, written)).to_pylist():
             self.tally.missing(column.name, item["values"], item["counts"])
+
+    def _remember_null_keys(self, columns: list[pa.Array], numbers: pa.Array) -> None:
+        """Keep the cells of this batch's first rows without a key, which a report shows (no second pass for them)."""
+        where = pc.indices_nonzero(pc.is_null(self.pk_keys[-1])).slice(0, self.remember_left)
+        for index, row_number in zip(where.to_pylist(), pc.take(numbers, where).to_pylist()):
+            self.remembered[row_number] = [array[index].as_py() for array in columns]
+        self.remember_left -= len(where)
 
     def _collect_primary_key(self, numbers: pa.Array) -> None:
         # The key arrays of this batch were just appended (ragged rows add
@@ -771,7 +862,7 @@ class _Checker:
             sequence += 1
 
             def build(error_class: Any = error_class, fields: dict[str, Any] = fields) -> dict[str, Any]:
-                return error_class(cells=as_text(), row_number=row_number, **fields).to_descriptor()
+                return error_descriptor(error_class, cells=as_text(), row_number=row_number, **fields)
 
             found.append((row_number, number, sequence, type_, build, light))
         for column in self.columns:
@@ -856,9 +947,12 @@ def _read_labels(source: Source) -> list[str]:
         return next(reader, [])
 
 
+Batch = tuple[list[pa.Array], pa.Array, list[tuple[int, list[Any]]]]
+
+
 def _csv_batches(
     source: Source, labels: list[str], budget: Budget | None = None, block_size: int = BLOCK_SIZE
-) -> Iterator[tuple[list[pa.Array], pa.Array, list[tuple[int, list[str]]]]]:
+) -> Iterator[Batch]:
     """Yield (columns, row numbers, ragged rows) batches; the header row is dropped.
 
     Row numbers follow frictionless: the header is row 1 and every CSV
@@ -969,16 +1063,66 @@ def _csv_batches(
 
 
 def _numbers_for(start: int, count: int, skipped: list[int]) -> pa.Array:
-    numbers: list[int] = []
-    skip = set(skipped)
-    number = start
-    if not skip:
-        return pa.array(range(start, start + count), pa.int64())
-    while len(numbers) < count:
-        if number not in skip:
-            numbers.append(number)
-        number += 1
-    return pa.array(numbers, pa.int64())
+    """``count`` record numbers from ``start`` on, leaving out ``skipped``: runs of consecutive numbers."""
+    parts: list[pa.Array] = []
+    number, left = start, count
+    for skip in sorted(set(skipped)):
+        if skip < number:
+            continue
+        run = min(skip - number, left)
+        if run:
+            parts.append(_counting(number, run))
+            left -= run
+        number = skip + 1
+        if not left:
+            break
+    if left:
+        parts.append(_counting(number, left))
+    return pa.concat_arrays(parts) if len(parts) != 1 else parts[0]
+
+
+_COUNTED: list[pa.Array] = [pa.array([], pa.int64())]
+
+
+def _counting(start: int, count: int) -> pa.Array:
+    """start, start + 1, … (``count`` numbers), from one array of 0, 1, 2… built once and grown."""
+    base = _COUNTED[0]
+    if len(base) < count:
+        base = _COUNTED[0] = pa.array(range(max(count, 2 * len(base))), pa.int64())
+    return pc.add(base.slice(0, count), start)
+
+
+def _grouped(batches: Iterator[Batch], width: int) -> Iterator[Batch]:
+    """The reader's batches joined into groups of up to GROUP_ROWS rows and CELLS_PER_BLOCK cells.
+
+    The reader's blocks are small so that a block of empty lines under a
+    wide header holds few cells; the checks cost a few dozen Arrow calls
+    per batch whatever its length, so they run on groups. A ragged row's
+    cells are Python strings, counted as several Arrow cells.
+    """
+    pending: list[Batch] = []
+    rows = cells = 0
+    for batch in batches:
+        _, numbers, odd = batch
+        count = len(numbers) + len(odd)
+        size = count * max(1, width) + 8 * sum(len(row) for _, row in odd)
+        if pending and (rows + count > GROUP_ROWS or cells + size > CELLS_PER_BLOCK):
+            yield _joined(pending)
+            pending, rows, cells = [], 0, 0
+        pending.append(batch)
+        rows += count
+        cells += size
+    if pending:
+        yield _joined(pending)
+
+
+def _joined(batches: list[Batch]) -> Batch:
+    if len(batches) == 1:
+        return batches[0]
+    width = len(batches[0][0])
+    arrays = [pa.concat_arrays([batch[0][index] for batch in batches]) for index in range(width)]
+    numbers = pa.concat_arrays([batch[1] for batch in batches])
+    return arrays, numbers, [row for batch in batches for row in batch[2]]
 
 
 def _split_row(text: str, source: Source) -> list[str]:
@@ -999,7 +1143,13 @@ def validate_fast(source: Source, schema: dict[str, Any],
     ``budget`` is checked with ``cancelled``, between batches.
     """
     if source.format == "xlsx":
-        return _validate_fast(source, schema, options, BLOCK_SIZE)
+        from .xlsx import NotStreamable
+
+        try:
+            return _validate_fast(source, schema, options, BLOCK_SIZE)
+        except NotStreamable:
+            # Markup the streaming reader does not take: the whole sheet, read by calamine.
+            return _validate_fast(source, schema, options, BLOCK_SIZE, stream=False)
     block_size = min(BLOCK_SIZE, max(MIN_BLOCK_SIZE, CELLS_PER_BLOCK // max(1, len(_read_labels(source)))))
     while True:
         try:
@@ -1017,23 +1167,25 @@ class _Straddled(Exception):
 
 
 def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions,
-                   block_size: int) -> tuple[dict[str, Any], int, ErrorCollector] | None:
+                   block_size: int, stream: bool = True) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     started = time.perf_counter()
     log = ErrorLog(options.log_path) if options.log_path else None
     try:
         _check_schema(schema)
         if source.format == "xlsx":
-            from .xlsx import UnsupportedSheet, read_sheet
+            from .xlsx import UnsupportedSheet, read_sheet, stream_sheet
 
             try:
-                sheet = read_sheet(source, schema)
+                sheet = stream_sheet(source, schema) if stream else read_sheet(source, schema)
             except UnsupportedSheet as reason:
                 raise _Unsupported(str(reason)) from None
             labels = sheet.labels
-            batches_factory = sheet.iter_batches
+            # A streamed sheet comes a chunk of XML (a few thousand rows) at a time.
+            batches_factory = lambda: _grouped(sheet.iter_batches(), len(labels))  # noqa: E731
         else:
             labels = _read_labels(source)
-            batches_factory = lambda: _csv_batches(source, labels, options.budget, block_size)  # noqa: E731
+            batches_factory = lambda: _grouped(  # noqa: E731
+                _csv_batches(source, labels, options.budget, block_size), len(labels))
         if options.max_columns and len(labels) > options.max_columns:
             raise TooManyColumns(len(labels))
         if not labels or not any(labels):
@@ -1106,7 +1258,9 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
     # Counted above; now build the kept ones with their row cells, which
     # needs one more pass over the file for just those rows. The others are
     # only logged, without their cells (the row number says where to look).
-    cells = _fetch_rows(batches_factory, {found[position][1] for position in kept})
+    wanted = {found[position][1] for position in kept}
+    cells = {row: checker.remembered[row] for row in wanted if row in checker.remembered}
+    cells.update(_fetch_rows(batches_factory, wanted - cells.keys()))
     for position, (type_, row, field_number, note, column) in enumerate(found):
         if position not in kept:
             name = column.name if type_ == "unique-error" else ""
@@ -1114,16 +1268,17 @@ def _add_integrity_errors(checker: _Checker, collector: ErrorCollector, batches_
             continue
         row_cells = cells.get(row, [])
         if type_ == "unique-error":
-            descriptor = ferrors.UniqueError(
+            descriptor = error_descriptor(
+                ferrors.UniqueError,
                 note=note,
                 cells=row_cells,
                 row_number=row,
                 cell=row_cells[field_number - 1] if field_number <= len(row_cells) else "",
                 field_name=column.name,
                 field_number=field_number,
-            ).to_descriptor()
+            )
         else:
-            descriptor = ferrors.PrimaryKeyError(note=note, cells=row_cells, row_number=row).to_descriptor()
+            descriptor = error_descriptor(ferrors.PrimaryKeyError, note=note, cells=row_cells, row_number=row)
         collector.keep(type_, descriptor, row=row, field=field_number)
         collector.log_descriptor(descriptor)
 

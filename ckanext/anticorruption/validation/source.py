@@ -239,6 +239,9 @@ def header_width(source: Source) -> int:
                 return len(next(reader, []))
         except (UnicodeDecodeError, csv.Error):
             return 0  # the engines report what is wrong with the file
+    streamed = _streamed_header(source)
+    if streamed is not None:
+        return len(streamed)
     from python_calamine import CalamineWorkbook
 
     try:
@@ -276,6 +279,9 @@ def header_labels(source: Source) -> list[str]:
                 return next(reader, [])
         except (UnicodeDecodeError, csv.Error):
             return []  # the engines report what is wrong with the file
+    streamed = _streamed_header(source)
+    if streamed is not None:
+        return streamed
     from python_calamine import CalamineWorkbook
 
     try:
@@ -290,6 +296,31 @@ def header_labels(source: Source) -> list[str]:
     except Exception:  # calamine raises its own error classes; the engines report them
         return []
     return [_label_text(cell) for cell in first]
+
+
+def _streamed_header(source: Source) -> list[str] | None:
+    """An XLSX's first row read from the start of its XML, when it is certainly what calamine reads.
+
+    calamine parses the whole sheet before it gives its first row (a
+    million-row sheet held in memory to read a header). The first row
+    streamed is the same when it fills the sheet's declared width to its
+    last cell and holds only text without spaces at its edges (calamine
+    trims them); None otherwise, and calamine reads it.
+    """
+    if source.format != "xlsx" or source.sheet is None:
+        return None
+    from .xlsx import first_rows
+
+    try:
+        rows, declared = first_rows(source, 1)
+    except Exception:  # calamine decides, and the engines report
+        return None
+    if not rows or declared is None or len(rows[0]) != declared or rows[0][-1] in ("", None):
+        return None
+    labels = rows[0]
+    if not all(label is None or (type(label) is str and label == label.strip(" \t\n\r")) for label in labels):
+        return None
+    return ["" if label is None else label for label in labels]
 
 
 def _label_text(cell: Any) -> str:

@@ -30,6 +30,10 @@ there is none (a number in a string field, a date with a time in a date
 field), its row goes to the odd rows with openpyxl's values, which
 frictionless's own Row class checks.
 
+A plain sheet (see :func:`stream_sheet`) is read from its XML a few
+megabytes at a time instead, to the same rows, so that memory does not
+grow with the sheet; :func:`read_sheet` reads the others whole.
+
 Anything else makes :func:`read_sheet` raise :class:`UnsupportedSheet` and
 the caller falls back to frictionless: formulas, merged cells, error and
 ISO-date cells, empty strings, escaped control characters, phonetic runs,
@@ -53,13 +57,15 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.utils.datetime import from_excel
 
 from .source import Source
 from .values import READING_KEY
 
 __all__ = [
-    "BATCH_ROWS", "Book", "Sheet", "UnsupportedSheet", "exact_string", "first_rows", "openpyxl_value", "read_sheet",
+    "BATCH_ROWS", "Book", "NotStreamable", "Sheet", "StreamedSheet", "UnsupportedSheet", "exact_string", "first_rows",
+    "openpyxl_value", "read_sheet", "stream_sheet",
 ]
 
 BATCH_ROWS = 65536
@@ -657,3 +663,390 @@ def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
         return [pa.array(column, pa.string()) for column in zip(*rows)]
     except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
         raise UnsupportedSheet("typed cell") from error
+
+
+# Streaming ------------------------------------------------------------------
+#
+# The plain markup Excel and openpyxl write (a <dimension>, cells with their
+# reference first, shared or inline strings without runs, numbers, booleans)
+# is read a few megabytes of XML at a time, so memory holds one batch of rows
+# and the shared strings, whatever the sheet's length. Anything else raises
+# NotStreamable before or while reading, and the whole sheet is read by
+# read_sheet (calamine) instead, as before.
+
+_STREAM_CHUNK = 2 * 1024 * 1024
+
+# One cell: reference, then a shared string index, an inline string, a typed
+# cell (its XML after the reference, as _TYPED_CELL takes it) or no value.
+_STREAM_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"'
+    rb'(?:(?: s="[0-9]{1,5}")? t="s"><v>([0-9]{1,9})</v></c>'
+    rb'|(?: s="[0-9]{1,5}")? t="inlineStr"><is><t( xml:space="preserve")?>([^<]+)</t></is></c>'
+    rb'|((?: s="[0-9]{1,5}")?(?: t="[nb]")?><v>[^<]*</v>)</c>'
+    rb'|(?: s="[0-9]{1,5}")?(/)>)'
+)
+_SHARED_ITEM = re.compile(rb'<si><t( xml:space="preserve")?>([^<]+)</t></si>')
+_ENTITY = re.compile(r"&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_EDGE_SPACE = (" ", "\t", "\n", "\r")
+_TEXTS_REMEMBERED = 200_000
+_TYPED_REMEMBERED = 20_000  # per column: dates repeat, amounts seldom
+
+
+class NotStreamable(Exception):
+    """The sheet's markup is not the plain one stream_sheet reads: read_sheet reads it whole."""
+
+
+@dataclass
+class StreamedSheet:
+    """Labels and a way to read the rows again, batch by batch, as Sheet gives them."""
+
+    labels: list[str]
+    source: Source
+    schema: dict[str, Any] | None
+
+    def iter_batches(self) -> Iterator[Batch]:
+        try:
+            yield from _stream_batches(self.source, self.schema)
+        except UnsupportedSheet as reason:
+            # Batches may have been checked already: read_sheet decides afresh.
+            raise NotStreamable(str(reason)) from None
+
+
+def stream_sheet(source: Source, schema: dict[str, Any] | None = None) -> StreamedSheet:
+    """The sheet's labels, its rows streamed later; raises NotStreamable (or UnsupportedSheet)."""
+    batches = _stream_batches(source, schema, labels_only=True)
+    labels = next(batches)[0]
+    return StreamedSheet(labels=[str(label) for label in labels], source=source, schema=schema)
+
+
+def _unescape(text: str) -> str:
+    """XML text with its five named entities and character references read."""
+    def entity(found: re.Match[str]) -> str:
+        number, hexadecimal, name = found.groups()
+        if name:
+            return _NAMED[name]
+        code = int(number) if number else int(hexadecimal, 16)
+        if not 0 < code <= 0x10FFFF:
+            raise NotStreamable("character reference")
+        return chr(code)
+
+    read, count = _ENTITY.subn(entity, text)
+    if count != text.count("&"):
+        raise NotStreamable("entity")
+    return read
+
+
+def _plain_text(raw: bytes, preserve: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "&" in text:
+        text = _unescape(text)
+    # calamine trims the edges of a text without xml:space="preserve"
+    # (openpyxl keeps them): read_sheet decides as before.
+    if not preserve and (text[0] in _EDGE_SPACE or text[-1] in _EDGE_SPACE):
+        raise NotStreamable("spaces at a text's edge")
+    return text
+
+
+def _stream_shared(archive: zipfile.ZipFile) -> list[str]:
+    try:
+        data = archive.read("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    if any(marker in data for marker in _EMPTY_SHARED) or b"\r" in data:
+        raise NotStreamable("empty shared string")
+    items = _SHARED_ITEM.findall(data)
+    if len(items) != data.count(b"<si>") or data.count(b"<si") != data.count(b"<si>"):
+        raise NotStreamable("shared strings with runs")
+    del data
+    return [_plain_text(item, preserve) for preserve, item in items]
+
+
+def _stream_batches(source: Source, schema: dict[str, Any] | None, labels_only: bool = False) -> Iterator[Any]:
+    with zipfile.ZipFile(source.path) as archive:
+        member = _sheet_member(archive, source.sheet or "")
+        book = _book(archive)
+        shared = _stream_shared(archive)
+        with archive.open(member) as stream:
+            yield from _stream_rows(stream, shared, book, schema, labels_only)
+
+
+def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, Any] | None,
+                 labels_only: bool) -> Iterator[Any]:
+    head = b""
+    while b"<sheetData" not in head:
+        chunk = stream.read(65536)
+        if not chunk:
+            raise NotStreamable("no sheetData")
+        head += chunk
+        if len(head) > 4 * 1024 * 1024:
+            raise NotStreamable("long sheet head")
+    data_at = head.find(b"<sheetData")
+    found = _DIMENSION.search(head, 0, data_at)
+    if found is None:
+        raise NotStreamable("no dimension")
+    last_col, last_row = (found.group(3), found.group(4)) if found.group(3) else (found.group(1), found.group(2))
+    width, height = _column_number(last_col), int(last_row)
+    if height < 1:
+        raise NotStreamable("empty dimension")
+    opened = head.find(b">", data_at)
+    if opened < 0 or head[opened - 1:opened] == b"/":
+        raise NotStreamable("empty sheetData")
+    buffer = head[opened + 1:]
+    reader = _ChunkReader(shared, _TypedCells(book, [exact_string(field) for field in _fields(schema)], width),
+                          width, height)
+    finished = False
+    while not finished:
+        more = stream.read(_STREAM_CHUNK)
+        buffer += more
+        end = buffer.rfind(b"</row>") + 6 if more else len(buffer)
+        if more and end < 6:
+            continue
+        part, buffer = buffer[:end], buffer[end:]
+        if not more:
+            closing = part.find(b"</sheetData>")
+            if closing < 0:
+                raise NotStreamable("no end of sheetData")
+            tail, part = part[closing:], part[:closing]
+            for marker in _SHEET_MARKERS:
+                if marker.search(tail):
+                    raise NotStreamable(f"marker {marker.pattern!r}")
+            finished = True
+        for marker in _SHEET_MARKERS:
+            if marker.search(part):
+                raise NotStreamable(f"marker {marker.pattern!r}")
+        if b"\r" in part:
+            raise NotStreamable("carriage return")
+        matches = _STREAM_CELL.findall(part)
+        if len(matches) != part.count(b"<c") or part.count(b"<row") != part.count(b"<row r="):
+            raise NotStreamable("cell markup")
+        del part
+        if reader.labels is None:
+            matches = reader.header(matches)
+            if labels_only:
+                yield reader.labels, None
+                return
+        if matches:
+            yield reader.batch(matches)
+    if reader.labels is None:
+        raise UnsupportedSheet("empty sheet")
+    if labels_only:
+        yield reader.labels, None
+        return
+    if reader.next_row <= height:
+        count = height - reader.next_row + 1
+        yield ([pa.array([""] * count, pa.string()) for _ in range(width)],
+               _row_numbers(reader.next_row, count), [])
+
+
+# A number cell without a style, written as str() writes the int or float
+# openpyxl reads from it: at most 15 significant digits (a double keeps
+# them), no exponent, no trailing zero after the point, no leading zero.
+_UNSTYLED_NUMBER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,14}(?:\.[0-9]{0,14}[1-9])?|-?0\.[0-9]{0,14}[1-9])</v>$'
+_UNSTYLED_INTEGER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,17})</v>$'
+
+
+def _written_as_read(rests: pa.Array, decimals: bool) -> pa.Array | None:
+    """The exact string of each unstyled number cell that is its own text (None elsewhere), vectorised.
+
+    For the others (and for all of them if none is), the typed cell is read
+    in Python as read_sheet reads it.
+    """
+    text = rests.cast(pa.string())
+    pattern = _UNSTYLED_NUMBER if decimals else _UNSTYLED_INTEGER
+    plain = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+    if decimals:
+        value = pc.replace_substring_regex(text, r'^(?: t="n")?><v>|</v>$', "")
+        digits = pc.subtract(pc.utf8_length(value), pc.add(
+            pc.cast(pc.starts_with(value, "-"), pa.int32()), pc.cast(pc.match_substring(value, "."), pa.int32())))
+        # repr() writes 0.00001 as 1e-05.
+        tiny = pc.match_substring_regex(value, r"^-?0\.0000")
+        plain = pc.and_(plain, pc.and_(pc.less_equal(digits, 15), pc.invert(tiny)))
+    else:
+        value = pc.replace_substring_regex(text, r'^(?: t="n")?><v>|</v>$', "")
+    if not pc.any(plain).as_py():
+        return None
+    return pc.if_else(plain, value, pa.scalar(None, pa.string()))
+
+
+def _row_numbers(first: int, count: int) -> pa.Array:
+    from .fast import _counting
+
+    return _counting(first, count)
+
+
+class _ChunkReader:
+    """Turns the cells _STREAM_CELL finds in whole rows into Arrow batches, column by column."""
+
+    def __init__(self, shared: list[str], cells: _TypedCells, width: int, height: int) -> None:
+        self.shared = shared
+        self.shared_array: pa.Array | None = None
+        self.cells = cells
+        self.width, self.height = width, height
+        self.labels: list[str] | None = None
+        self.next_row = 2  # the first row no batch has held yet
+        self.places: dict[bytes, int] = {}
+        self.texts: dict[str, str] = {}
+        self.converted: dict[int, dict[bytes, tuple[int, Any, str | None]]] = {}  # dates repeat
+
+    def _place(self, letters: bytes) -> int:
+        place = self.places.get(letters)
+        if place is None:
+            place = self.places[letters] = _column_number(letters) - 1
+        return place
+
+    def _text(self, text: bytes, preserve: bytes) -> str:
+        return _plain_text(text, preserve)
+
+    def header(self, matches: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
+        """Read row 1 (the labels) from the first chunk; the other cells are returned."""
+        line: list[Any] = [""] * self.width
+        count = 0
+        for letters, row_text, index, preserve, text, rest, empty in matches:
+            if row_text != b"1":
+                break
+            count += 1
+            column = self._place(letters)
+            if column >= self.width or empty:
+                continue
+            if rest:
+                raise UnsupportedSheet("typed header cell")
+            line[column] = self.shared[int(index)] if index else self._text(text, preserve)
+        if not count:
+            raise NotStreamable("no header row")
+        self.labels = line
+        return matches[count:]
+
+    def batch(self, matches: list[tuple[bytes, ...]]) -> Batch:
+        letters, row_texts, indexes, preserves, texts, rests, empties = zip(*matches)
+        del matches
+        rows = pc.cast(pa.array(row_texts, pa.binary()).cast(pa.string()), pa.int64())
+        encoded = pa.array(letters, pa.binary()).dictionary_encode()
+        places = pa.array([self._place(item) for item in encoded.dictionary.to_pylist()], pa.int64())
+        columns = pc.take(places, encoded.indices)
+        first, last = self.next_row, rows[len(rows) - 1].as_py()
+        order = pc.add(pc.multiply(rows, 1 << 15), columns)
+        if len(rows) > 1 and not pc.all(pc.greater(order.slice(1), order.slice(0, len(order) - 1))).as_py():
+            raise NotStreamable("cells out of order")
+        if rows[0].as_py() < first or last > self.height:
+            raise NotStreamable("rows out of order or below the dimension")
+        keep = pc.and_(pc.less(columns, self.width), pc.equal(pa.array(empties, pa.binary()), b""))
+        values = pa.nulls(len(rows), pa.string())
+        # Shared strings.
+        index_array = pa.array(indexes, pa.binary())
+        is_shared = pc.greater(pc.binary_length(index_array), 0)
+        if pc.any(is_shared).as_py():
+            if self.shared_array is None:
+                self.shared_array = pa.array(self.shared, pa.string())
+            positions = pc.cast(pc.cast(pc.filter(index_array, is_shared), pa.string()), pa.int64())
+            if pc.max(positions).as_py() >= len(self.shared):
+                raise NotStreamable("shared string index")
+            values = pc.replace_with_mask(values, is_shared, pc.take(self.shared_array, positions))
+        # Inline strings.
+        text_array = pa.array(texts, pa.binary())
+        is_text = pc.greater(pc.binary_length(text_array), 0)
+        if pc.any(is_text).as_py():
+            values = pc.replace_with_mask(values, is_text, self._inline(
+                pc.filter(text_array, is_text), pc.filter(pa.array(preserves, pa.binary()), is_text)))
+        # Typed cells: each distinct one of a column read once, as read_sheet reads it.
+        rest_array = pa.array(rests, pa.binary())
+        is_typed = pc.and_(pc.greater(pc.binary_length(rest_array), 0), keep)
+        odd_rows: set[int] = set()
+        typed_values: dict[int, list[tuple[int, Any]]] = {}
+        if pc.any(is_typed).as_py():
+            typed_rows = pc.filter(rows, is_typed)
+            typed_columns = pc.filter(columns, is_typed)
+            typed_rests = pc.filter(rest_array, is_typed)
+            exact = self._typed(typed_columns, typed_rests, typed_rows, odd_rows, typed_values)
+            values = pc.replace_with_mask(values, is_typed, exact)
+        values = pc.filter(values, keep)
+        rows, columns = pc.filter(rows, keep), pc.filter(columns, keep)
+        count = last - first + 1
+        arrays = []
+        for column in range(self.width):
+            where = pc.equal(columns, column)
+            column_rows = pc.filter(rows, where)
+            column_values = pc.fill_null(pc.filter(values, where), "")
+            if len(column_rows) == count:
+                arrays.append(column_values)
+            else:
+                present = pc.is_in(_row_numbers(first, count), value_set=column_rows)
+                arrays.append(pc.replace_with_mask(pa.array([""] * count, pa.string()), present, column_values))
+        numbers = _row_numbers(first, count)
+        odd: list[tuple[int, list[Any]]] = []
+        if odd_rows:
+            for number in sorted(odd_rows):
+                position = number - first
+                line = [None if array[position].as_py() == "" else array[position].as_py() for array in arrays]
+                for column, value in typed_values.get(number, ()):
+                    line[column] = value
+                odd.append((number, line))
+            mask = pc.invert(pc.is_in(numbers, value_set=pa.array(sorted(odd_rows), pa.int64())))
+            arrays = [pc.filter(array, mask) for array in arrays]
+            numbers = pc.filter(numbers, mask)
+        self.next_row = last + 1
+        return arrays, numbers, odd
+
+    def _inline(self, raw: pa.Array, preserve: pa.Array) -> pa.Array:
+        try:
+            text = raw.cast(pa.string())
+        except pa.ArrowInvalid:
+            raise NotStreamable("not UTF-8") from None
+        escaped = pc.match_substring(text, "&")
+        if pc.any(escaped).as_py():
+            distinct = pc.unique(pc.filter(text, escaped))
+            read = pa.array([self._unescaped(item) for item in distinct.to_pylist()], pa.string())
+            text = pc.replace_with_mask(text, escaped, pc.take(read, pc.index_in(pc.filter(text, escaped), distinct)))
+        edges = pc.match_substring_regex(text, r"^[ \t\n\r]|[ \t\n\r]$")
+        if pc.any(pc.and_(edges, pc.equal(pc.binary_length(preserve), 0))).as_py():
+            raise NotStreamable("spaces at a text's edge")
+        return text
+
+    def _unescaped(self, text: str) -> str:
+        read = self.texts.get(text)
+        if read is None:
+            if len(self.texts) > _TEXTS_REMEMBERED:
+                self.texts.clear()
+            read = self.texts[text] = _unescape(text)
+        return read
+
+    def _typed(self, columns: pa.Array, rests: pa.Array, rows: pa.Array, odd_rows: set[int],
+               typed_values: dict[int, list[tuple[int, Any]]]) -> pa.Array:
+        """The exact string of each typed cell ("" where it has none: its row is odd)."""
+        exact = pa.nulls(len(rests), pa.string())
+        for column in pc.unique(columns).to_pylist():
+            where = pc.equal(columns, column)
+            column_rests = pc.filter(rests, where)
+            written = None
+            if column < len(self.cells.strings) and self.cells.strings[column] in (_number_string, _integer_string):
+                written = _written_as_read(column_rests, self.cells.strings[column] is _number_string)
+                if written is not None and not written.null_count:
+                    exact = pc.replace_with_mask(exact, where, written)
+                    continue
+            distinct = pc.unique(column_rests if written is None else pc.filter(column_rests, pc.is_null(written)))
+            known = self.converted.setdefault(column, {})
+            if len(known) > _TYPED_REMEMBERED:
+                known.clear()
+            converted = []
+            for rest in distinct.to_pylist():
+                item = known.get(rest)
+                if item is None:
+                    item = known[rest] = self.cells._convert(column, rest)
+                converted.append(item)
+            strings = pa.array([item[2] for item in converted], pa.string())
+            positions = pc.index_in(column_rests, distinct)
+            column_exact = pc.take(strings, positions)
+            if written is not None:
+                column_exact = pc.coalesce(written, column_exact)
+            if column_exact.null_count:
+                missing = pc.is_null(column_exact)
+                column_rows = pc.filter(rows, where)
+                odd_rows.update(pc.filter(column_rows, missing).to_pylist())
+            exact = pc.replace_with_mask(exact, where, column_exact)
+        if odd_rows:
+            # openpyxl's values of every typed cell in those rows.
+            in_odd = pc.is_in(rows, value_set=pa.array(sorted(odd_rows), pa.int64()))
+            for row, column, rest in zip(pc.filter(rows, in_odd).to_pylist(), pc.filter(columns, in_odd).to_pylist(),
+                                         pc.filter(rests, in_odd).to_pylist()):
+                typed_values.setdefault(row, []).append((column, self.cells._convert(column, rest)[1]))
+        return exact
