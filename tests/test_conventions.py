@@ -16,7 +16,7 @@ ACTIONS = action.get_actions()
 OWN_ACTIONS = sorted(name for name, function in ACTIONS.items() if not getattr(function, "chained_action", False))
 
 # The capabilities below logic/ and views/: none of them calls an action.
-CAPABILITIES = ("dataset_types", "uploads", "validation", "identifiers", "privacy", "coverage", "dcat")
+CAPABILITIES = ("dataset_types", "uploads", "validation", "identifiers", "privacy", "coverage", "dcat", "national")
 # The pure modules: plain data in, plain data out, nothing from CKAN (or its web and database layers).
 PURE = (
     "dataset_types/",
@@ -29,6 +29,7 @@ PURE = (
     "coverage/scoring.py",
     "dcat/mapping.py",
     "dcat/vocabulary.py",
+    "national/columns.py",
     "search.py",
 )
 NOT_IN_PURE = ("ckan", "flask", "sqlalchemy", "ckanext.scheming", "ckanext.dcat")
@@ -120,7 +121,7 @@ def test_tests_mirror_the_package() -> None:
         assert (tests / capability / "__init__.py").exists(), capability
     # Where a test module is about one module, it is named after it (validation, privacy and dcat
     # also hold tests named after what they prove across modules: differential, bounds, corpus, SHACL).
-    for capability in ("dataset_types", "uploads", "identifiers", "coverage", "views", "logic/action"):
+    for capability in ("dataset_types", "uploads", "identifiers", "coverage", "national", "views", "logic/action"):
         modules = {path.stem for path in (PACKAGE / capability).glob("*.py")}
         for test in (tests / capability).glob("test_*.py"):
             assert test.stem.removeprefix("test_") in modules, test
