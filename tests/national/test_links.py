@@ -1,0 +1,38 @@
+"""Where people find the national files: the type page, the coverage page, DCAT."""
+from __future__ import annotations
+
+import pytest
+
+from tests.national.conftest import TYPE
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+
+def test_the_type_page_links_both_files_and_says_how_many_rows(app, agencies) -> None:
+    sfp = agencies.agency("sfp", "SFP")
+    agencies.upload(agencies.dataset(sfp, "contratos-sfp"), [{"contract_id": "S-1"}, {"contract_id": "S-2"}])
+
+    page = app.get(f"/anticorruption/types/{TYPE}").get_data(as_text=True)
+
+    assert f'href="http://test.ckan.net/anticorruption/national/{TYPE}.csv"' in page
+    assert f'href="http://test.ckan.net/anticorruption/national/{TYPE}.parquet"' in page
+    assert "2 rows from 1 files" in page
+    assert 'href="http://test.ckan.net/dataset/national-contracts-register"' in page
+
+
+def test_the_type_page_of_a_type_without_files_says_so(app, agencies) -> None:
+    page = app.get("/es/anticorruption/types/debarred_contractors").get_data(as_text=True)
+
+    assert "Aún no ha entrado ningún archivo" in page
+    assert "/anticorruption/national/debarred_contractors.csv" in page
+
+
+def test_the_coverage_page_links_every_types_national_files(app, agencies) -> None:
+    agencies.agency("sfp", "SFP")
+
+    response = app.get("/coverage")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+
+    assert page.count('href="/anticorruption/national/') == 60
+    assert f'href="/anticorruption/national/{TYPE}.parquet"' in page
