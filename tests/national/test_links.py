@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from ckan.tests.helpers import call_action
+from rdflib import DCAT, DCTERMS, RDF, Graph, URIRef
 
 from tests.national.conftest import TYPE
 
@@ -36,3 +38,26 @@ def test_the_coverage_page_links_every_types_national_files(app, agencies) -> No
 
     assert page.count('href="/anticorruption/national/') == 60
     assert f'href="/anticorruption/national/{TYPE}.parquet"' in page
+
+
+def test_dcat_lists_the_national_dataset_with_its_csv_and_parquet_distributions(app, agencies) -> None:
+    sfp = agencies.agency("sfp", "SFP")
+    agencies.upload(agencies.dataset(sfp, "contratos-sfp"), [{"contract_id": "S-1"}])
+    national = call_action("package_show", id="national-contracts-register")
+
+    for document in (f"/dataset/{national['name']}.ttl", "/catalog.ttl"):
+        graph = Graph().parse(data=app.get(document).get_data(as_text=True), format="turtle")
+        dataset = URIRef(f"http://test.ckan.net/dataset/{national['id']}")
+        if document == "/catalog.ttl":
+            assert (URIRef("http://test.ckan.net"), DCAT.dataset, dataset) in graph
+        assert (dataset, RDF.type, DCAT.Dataset) in graph
+        assert (dataset, DCTERMS.type, URIRef(f"http://test.ckan.net/anticorruption/vocabulary/types/{TYPE}")) in graph
+        downloads = {}
+        for distribution in graph.objects(dataset, DCAT.distribution):
+            downloads[str(graph.value(distribution, DCAT.accessURL))] = str(graph.value(distribution, DCTERMS["format"]))
+        assert downloads == {
+            f"http://test.ckan.net/anticorruption/national/{TYPE}.csv":
+                "http://publications.europa.eu/resource/authority/file-type/CSV",
+            f"http://test.ckan.net/anticorruption/national/{TYPE}.parquet":
+                "http://publications.europa.eu/resource/authority/file-type/PARQUET",
+        }

@@ -99,6 +99,34 @@ def for_base_profile(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> dict
     return out
 
 
+# The extra that marks a national dataset (one per type, of no agency), with its type's id.
+NATIONAL_EXTRA = "anticorruption_national"
+
+
+def national_type(dataset: Mapping[str, Any]) -> str | None:
+    """The Guide type of a national dataset (None for any other dataset)."""
+    for extra in dataset.get("extras") or []:
+        if extra.get("key") == NATIONAL_EXTRA and types.dataset_type(extra.get("value")):
+            return extra["value"]
+    return None
+
+
+def for_national(dataset: Mapping[str, Any], type_id: str, vocabulary: Vocabulary) -> dict[str, Any]:
+    """A copy of a national dataset with its Guide type, themes and file types under the names
+    ckanext-dcat maps. Its files add provenance columns to the type's, so they do not claim to
+    conform to the type's Table Schema."""
+    typ = types.dataset_type(type_id)
+    out = dict(dataset)
+    out["dcat_type"] = str(vocabulary.type_uri(typ.id))
+    out["theme"] = [str(vocabulary.category_uri(typ.category)), dcat_facts()["eu_theme"]["uri"]]
+    out["resources"] = [
+        {**resource, "license": resource.get("license") or dataset.get("license_url"),
+         "format": file_type_uri(resource.get("format"))}
+        for resource in dataset.get("resources", [])
+    ]
+    return out
+
+
 def _as_list(value: Any) -> list[str]:
     if not value:
         return []

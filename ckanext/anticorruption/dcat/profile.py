@@ -14,7 +14,7 @@ import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles.base import CleanedURIRef
+from ckanext.dcat.profiles.base import DCT, CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 from ckanext.scheming.helpers import scheming_get_dataset_schema
@@ -63,6 +63,12 @@ class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         vocabulary = site_vocabulary()
+        national = dcat_mapping.national_type(dataset_dict)
+        if national:
+            # The portal's national file of a type: every agency's valid public files in one table.
+            super().graph_from_dataset(dcat_mapping.for_national(dataset_dict, national, vocabulary), dataset_ref)
+            self.g.add((dataset_ref, DCT.spatial, URIRef(_country_uri())))
+            return
         self._dataset_schema = _schema(dataset_dict.get("type")) or self._dataset_schema
         super().graph_from_dataset(dcat_mapping.for_base_profile(dataset_dict, vocabulary), dataset_ref)
         if dataset_types.dataset_type(dataset_dict.get("type")) is None:

@@ -17,6 +17,7 @@ from ckan.logic.schema import default_create_package_schema
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption.dataset_types import types as dataset_types
+from ckanext.anticorruption.dcat.mapping import NATIONAL_EXTRA
 from ckanext.anticorruption.logic import schema
 from ckanext.anticorruption.national import files, refresh, store
 
@@ -154,7 +155,7 @@ def _create_dataset(context: Context, typ: dataset_types.DatasetType) -> dict[st
             "type": "dataset",
             "private": False,
             "license_id": "cc-by",
-            "extras": [{"key": ROLE, "value": typ.id}],
+            "extras": [{"key": NATIONAL_EXTRA, "value": typ.id}],
             "resources": [
                 {"name": f"{typ.id}.{fmt}", "url": _url(typ.id, fmt), ROLE: fmt, **meta}
                 for fmt, meta in FORMATS.items()
