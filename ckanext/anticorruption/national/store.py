@@ -30,7 +30,7 @@ from ckanext.anticorruption.national.columns import Column
 from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
 
 __all__ = [
-    "FileFacts", "copy_csv", "file_count", "file_facts", "forget_resources", "iter_batches", "package_resource_ids",
+    "FileFacts", "copy_csv", "file_count", "file_facts", "forget_resources", "package_resource_ids",
     "record_table", "replace_file", "resource_table_columns", "sources_of", "state_of", "table_exists", "truncate",
 ]
 
@@ -225,6 +225,7 @@ def replace_file(facts: FileFacts, national_table: str, columns: list[Column]) -
     with _engine().begin() as conn:
         # One refresh of a type at a time: the row counts stay exact.
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"national:{facts['type_id']}"})
+        _index_resource_column(conn, national_table)
         _delete_rows(conn, [source])
         copied = conn.execute(sa.text(
             f"INSERT INTO {identifier(national_table)} ({', '.join(targets)}) "
@@ -238,31 +239,11 @@ def replace_file(facts: FileFacts, national_table: str, columns: list[Column]) -
     return copied
 
 
-def iter_batches(table: str | None, column_ids: list[str], batch_rows: int,
-                 raw: bool = False) -> Iterator[list[tuple]]:
-    """The national table's rows in batches, from a server-side cursor (bounded memory).
-
-    ``raw``: ``column_ids`` are SQL expressions already (casts), not names."""
-    if not table or not table_exists(table):
-        return
-    conn = get_read_engine().raw_connection()
-    try:
-        with conn.cursor(name="anticorruption_national") as cursor:
-            cursor.itersize = batch_rows
-            selects = column_ids if raw else [identifier(c) for c in column_ids]
-            cursor.execute(f"SELECT {', '.join(selects)} FROM {identifier(table)} "
-                           "ORDER BY _id")
-            while batch := cursor.fetchmany(batch_rows):
-                yield batch
-    finally:
-        conn.close()
-
-
 class _Chunks:
-    """A file-like object COPY writes into, read by another thread through a bounded queue."""
+    """A bounded queue of chunks, written by the thread that runs COPY, read by the caller."""
 
     def __init__(self) -> None:
-        self.queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=64)
+        self.queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=16)
 
     def write(self, data: bytes | str) -> int:
         self.queue.put(data.encode("utf-8") if isinstance(data, str) else bytes(data))
@@ -283,8 +264,10 @@ def copy_csv(table: str, column_ids: list[str]) -> Iterator[bytes]:
     def run() -> None:
         conn = get_read_engine().raw_connection()
         try:
+            writer = _StopWriter(chunks, stop)
             with conn.cursor() as cursor:
-                cursor.copy_expert(sql, _StopWriter(chunks, stop), size=65536)
+                cursor.copy_expert(sql, writer, size=_CHUNK)
+            writer.flush()
             chunks.queue.put(None)
         except BaseException as e:  # noqa: BLE001 - handed to the reader, which raises it
             chunks.queue.put(e)
@@ -314,13 +297,37 @@ class _Stopped(Exception):
 
 
 class _StopWriter:
+    """COPY writes a row at a time: gather them into chunks of about ``_CHUNK`` bytes."""
+
     def __init__(self, chunks: _Chunks, stop: threading.Event) -> None:
-        self.chunks, self.stop = chunks, stop
+        self.chunks, self.stop, self.buffer = chunks, stop, bytearray()
 
     def write(self, data: bytes | str) -> int:
         if self.stop.is_set():
             raise _Stopped()
-        return self.chunks.write(data)
+        self.buffer += data.encode("utf-8") if isinstance(data, str) else data
+        if len(self.buffer) >= _CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.chunks.write(bytes(self.buffer))
+            self.buffer.clear()
+
+
+_CHUNK = 256 * 1024
+
+
+_indexed: set[str] = set()
+
+
+def _index_resource_column(conn: sa.Connection, national_table: str) -> None:
+    """A file's rows are found by its id: without an index each change would read the whole table."""
+    if national_table not in _indexed:
+        index = identifier(f"{national_table}_resource")
+        conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {index} ON {identifier(national_table)} (resource)"))
+        _indexed.add(national_table)
 
 
 def truncate(type_id: str, national_table: str) -> None:
