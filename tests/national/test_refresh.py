@@ -80,3 +80,27 @@ def test_a_rebuild_from_scratch_gives_the_same_rows(app, agencies) -> None:
 
     assert sorted((r["resource"], r["contract_id"]) for r in csv_rows(app)) == before
     assert refresh.existing_table(TYPE) == call_action("anticorruption_national_show", id=TYPE)["datastore_resource_id"]
+
+
+def test_files_loaded_before_the_national_dataset_existed_enter_when_it_is_published_again(app, agencies) -> None:
+    sfp, shcp = agencies.agency("sfp", "SFP"), agencies.agency("shcp", "SHCP")
+    agencies.upload(agencies.dataset(sfp, "contratos-sfp"), [{"contract_id": "S-1"}])
+    call_action("dataset_purge", id="national-contracts-register")
+    late = agencies.upload(agencies.dataset(shcp, "contratos-shcp"), [{"contract_id": "H-1"}])
+
+    assert sorted(r["contract_id"] for r in csv_rows(app)) == ["H-1", "S-1"]
+    shown = call_action("anticorruption_national_show", id=TYPE)
+    assert shown["rows"] == 2 and shown["dataset"] is not None and late["id"] in store.sources_of(resource_ids=[late["id"]])
+    search = call_action("datastore_search", resource_id=shown["datastore_resource_id"], q="Constructora")
+    assert search["total"] == 2
+
+
+def test_the_national_dataset_page_shows_its_two_files(app, agencies) -> None:
+    sfp = agencies.agency("sfp", "SFP")
+    agencies.upload(agencies.dataset(sfp, "contratos-sfp"), [{"contract_id": "S-1"}])
+
+    response = app.get("/dataset/national-contracts-register")
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "contracts_register.csv" in page and "contracts_register.parquet" in page

@@ -44,7 +44,8 @@ class NoTableYet(Exception):
 def existing_table(type_id: str) -> str:
     """The national table of a type if it exists (its dataset is published), without creating it."""
     state = store.state_of(type_id)
-    if state and state["table_name"] and store.table_exists(state["table_name"]):
+    if state and state["table_name"] and store.national_resource_active(state["table_name"]) \
+            and store.table_exists(state["table_name"]):
         return state["table_name"]
     raise NoTableYet(type_id)
 

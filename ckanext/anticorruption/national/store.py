@@ -30,7 +30,7 @@ from ckanext.anticorruption.national.columns import Column
 from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
 
 __all__ = [
-    "FileFacts", "copy_csv", "file_count", "file_facts", "forget_resources", "package_resource_ids",
+    "FileFacts", "copy_csv", "file_count", "file_facts", "forget_resources", "national_resource_active", "package_resource_ids",
     "record_table", "replace_file", "resource_table_columns", "sources_of", "state_of", "table_exists", "truncate",
 ]
 
@@ -123,6 +123,15 @@ def file_facts(resource_ids: Sequence[str]) -> dict[str, FileFacts]:
             privacy_state=privacy_state,
         )
     return facts
+
+
+def national_resource_active(resource_id: str) -> bool:
+    """Whether the national dataset's CSV resource (whose DataStore table is the national table)
+    is still there: a national dataset deleted or purged is published again."""
+    found = (model.Session.query(model.Resource.state, model.Package.state)
+             .join(model.Package, model.Package.id == model.Resource.package_id)
+             .filter(model.Resource.id == resource_id).first())
+    return found is not None and found == ("active", "active")
 
 
 def package_resource_ids(package_id: str) -> list[str]:

@@ -178,7 +178,12 @@ def anticorruption_national_publish(context: Context, data_dict: DataDict) -> di
         return {"table": refresh.existing_table(typ.id), "dataset": national_dataset_name(typ.id)}
     except refresh.NoTableYet:
         pass
-    dataset = _national_dataset(typ.id) or _create_dataset(context, typ)
+    dataset = _national_dataset(typ.id)
+    if dataset is not None and (dataset["state"] != "active" or _resource(dataset, "csv") is None):
+        # Deleted, or its CSV resource removed: the national file is published again, whole.
+        tk.get_action("dataset_purge")({"ignore_auth": True, "user": context.get("user")}, {"id": dataset["id"]})
+        dataset = None
+    dataset = dataset or _create_dataset(context, typ)
     csv_resource = _resource(dataset, "csv")
     lang = tk.config.get("ckan.locale_default") or "es"
     tk.get_action("datastore_create")({"ignore_auth": True, "user": context.get("user")}, {
@@ -190,6 +195,8 @@ def anticorruption_national_publish(context: Context, data_dict: DataDict) -> di
                    for c in files.columns_of(typ.id)],
     })
     store.record_table(typ.id, csv_resource["id"])
+    # Files loaded before the table existed (the type's first file, or a table published again) enter now.
+    refresh.rebuild_type(typ.id, lambda _type_id: csv_resource["id"])
     return {"table": csv_resource["id"], "dataset": dataset["name"]}
 
 
