@@ -119,9 +119,9 @@ def test_tests_mirror_the_package() -> None:
     tests = Path(__file__).parent
     for capability in (*CAPABILITIES, "logic", "logic/action", "views"):
         assert (tests / capability / "__init__.py").exists(), capability
-    # Where a test module is about one module, it is named after it (validation, privacy and dcat
-    # also hold tests named after what they prove across modules: differential, bounds, corpus, SHACL).
-    for capability in ("dataset_types", "uploads", "identifiers", "coverage", "national", "views", "logic/action"):
+    # Where a test module is about one module, it is named after it (validation, privacy, dcat and national
+    # also hold tests named after what they prove across modules: differential, bounds, corpus, SHACL, links).
+    for capability in ("dataset_types", "uploads", "identifiers", "coverage", "views", "logic/action"):
         modules = {path.stem for path in (PACKAGE / capability).glob("*.py")}
         for test in (tests / capability).glob("test_*.py"):
             assert test.stem.removeprefix("test_") in modules, test

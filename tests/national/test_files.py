@@ -74,3 +74,19 @@ def test_an_unknown_type_is_not_found_with_a_clear_message(app, clean_db, lang: 
         assert response.status_code == 404
         assert message in response.get_data(as_text=True)
         assert "contratos" in response.get_data(as_text=True)
+
+
+def test_a_download_stopped_halfway_leaves_the_database_usable(app, agencies) -> None:
+    from ckanext.anticorruption.national import store
+
+    sfp = agencies.agency("sfp", "SFP")
+    agencies.upload(agencies.dataset(sfp, "contratos-sfp"), [{"contract_id": f"S-{i}", "contract_title": "x" * 2000}
+                                                             for i in range(400)])
+    table = store.state_of(TYPE)["table_name"]
+
+    for _ in range(3):
+        chunks = store.copy_csv(table, ["contract_id", "contract_title"])
+        assert next(chunks)
+        chunks.close()  # the client went away
+
+    assert len(csv_rows(app)) == 400

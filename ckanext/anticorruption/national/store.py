@@ -279,6 +279,8 @@ def copy_csv(table: str, column_ids: list[str]) -> Iterator[bytes]:
             writer.flush()
             chunks.queue.put(None)
         except BaseException as e:  # noqa: BLE001 - handed to the reader, which raises it
+            # A COPY cut short leaves the connection mid-copy: it must not go back to the pool.
+            conn.invalidate()
             chunks.queue.put(e)
         finally:
             conn.close()
