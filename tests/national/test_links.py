@@ -61,3 +61,21 @@ def test_dcat_lists_the_national_dataset_with_its_csv_and_parquet_distributions(
             f"http://test.ckan.net/anticorruption/national/{TYPE}.parquet":
                 "http://publications.europa.eu/resource/authority/file-type/PARQUET",
         }
+
+
+def test_the_national_datasets_dcat_passes_the_dcat_ap_3_shapes(agencies) -> None:
+    from ckanext.dcat.processors import RDFSerializer
+
+    from tests.dcat.test_shacl import SHACL_DIR, base_profile_reason, violations
+
+    sfp = agencies.agency("sfp", "SFP")
+    agencies.upload(agencies.dataset(sfp, "contratos-sfp"), [{"contract_id": "S-1"}])
+    serializer = RDFSerializer()
+    serializer.graph_from_dataset(call_action("package_show", id="national-contracts-register"))
+    data = Graph()
+    for triple in serializer.g:
+        data.add(triple)
+
+    shapes = Graph().parse(SHACL_DIR / "dcat-ap_3_shacl_shapes.ttl")
+    ours = [v for v in violations(data, shapes) if base_profile_reason(v) is None]
+    assert [(str(v["path"]), v["message"]) for v in ours] == []

@@ -14,7 +14,7 @@ import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles.base import DCT, CleanedURIRef
+from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 from ckanext.scheming.helpers import scheming_get_dataset_schema
@@ -67,7 +67,10 @@ class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):
         if national:
             # The portal's national file of a type: every agency's valid public files in one table.
             super().graph_from_dataset(dcat_mapping.for_national(dataset_dict, national, vocabulary), dataset_ref)
-            self.g.add((dataset_ref, DCT.spatial, URIRef(_country_uri())))
+            distributions = {r["id"]: CleanedURIRef(resource_uri(r)) for r in dataset_dict.get("resources", [])
+                             if r.get("id")}
+            dcat_mapping.add_national_to_graph(self.g, dataset_ref, national, vocabulary, _country_uri(),
+                                               distributions)
             return
         self._dataset_schema = _schema(dataset_dict.get("type")) or self._dataset_schema
         super().graph_from_dataset(dcat_mapping.for_base_profile(dataset_dict, vocabulary), dataset_ref)
