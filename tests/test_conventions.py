@@ -16,7 +16,7 @@ ACTIONS = action.get_actions()
 OWN_ACTIONS = sorted(name for name, function in ACTIONS.items() if not getattr(function, "chained_action", False))
 
 # The capabilities below logic/ and views/: none of them calls an action.
-CAPABILITIES = ("dataset_types", "uploads", "validation", "identifiers", "privacy", "coverage", "dcat")
+CAPABILITIES = ("dataset_types", "uploads", "validation", "identifiers", "privacy", "coverage", "dcat", "national")
 # The pure modules: plain data in, plain data out, nothing from CKAN (or its web and database layers).
 PURE = (
     "dataset_types/",
@@ -29,6 +29,7 @@ PURE = (
     "coverage/scoring.py",
     "dcat/mapping.py",
     "dcat/vocabulary.py",
+    "national/columns.py",
     "search.py",
 )
 NOT_IN_PURE = ("ckan", "flask", "sqlalchemy", "ckanext.scheming", "ckanext.dcat")
@@ -118,8 +119,8 @@ def test_tests_mirror_the_package() -> None:
     tests = Path(__file__).parent
     for capability in (*CAPABILITIES, "logic", "logic/action", "views"):
         assert (tests / capability / "__init__.py").exists(), capability
-    # Where a test module is about one module, it is named after it (validation, privacy and dcat
-    # also hold tests named after what they prove across modules: differential, bounds, corpus, SHACL).
+    # Where a test module is about one module, it is named after it (validation, privacy, dcat and national
+    # also hold tests named after what they prove across modules: differential, bounds, corpus, SHACL, links).
     for capability in ("dataset_types", "uploads", "identifiers", "coverage", "views", "logic/action"):
         modules = {path.stem for path in (PACKAGE / capability).glob("*.py")}
         for test in (tests / capability).glob("test_*.py"):

@@ -16,7 +16,7 @@ import yaml
 import ckan.plugins.toolkit as tk
 
 __all__ = [
-    "coverage_option", "dcat_option", "declarations", "declared_keys", "option", "privacy_option",
+    "coverage_option", "dcat_option", "declarations", "declared_keys", "national_option", "option", "privacy_option",
     "validation_option",
 ]
 
@@ -61,3 +61,7 @@ def dcat_option(name: str) -> Any:
 
 def coverage_option(name: str) -> Any:
     return option("coverage", name)
+
+
+def national_option(name: str) -> Any:
+    return option("national", name)

@@ -32,12 +32,13 @@ from ckanext.anticorruption.coverage.store import forget_organization_records
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.identifiers import linkage
 from ckanext.anticorruption.model import forget_package_records, forget_resource_records, validation_states
+from ckanext.anticorruption.national import refresh as national
 from ckanext.anticorruption.privacy import guard as privacy_guard
 from ckanext.anticorruption.uploads import run
 
 __all__ = [
-    "dataset_indexed", "dataset_purged", "dataset_saved", "dataset_shown", "forget_resource", "organization_purged",
-    "reconcile", "reconcile_later",
+    "dataset_deleted", "dataset_indexed", "dataset_purged", "dataset_saved", "dataset_shown", "forget_resource",
+    "national_sync_later", "organization_purged", "reconcile", "reconcile_later", "resource_table_changed",
 ]
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def reconcile(package: dict[str, Any], user: str | None) -> None:
             forget_resource(resource_id)
     if dataset_types.dataset_type(package.get("type")) is None:
         return
+    _national_sync(package["id"])
     for resource in current.values():
         try:
             _, reason = run.start(package, resource, user=user, force=False)
@@ -87,16 +89,54 @@ def forget_resource(resource_id: str) -> None:
     linkage.forget(resource_id)
     privacy_guard.forget_resource(resource_id)
     forget_resource_records(resource_id)
+    national.forget_resource(resource_id)
+
+
+def dataset_deleted(id_or_name: str) -> None:
+    """``after_dataset_delete``: a deleted dataset's files leave the national files."""
+    package = model.Package.get(id_or_name)
+    if package is not None:
+        national.forget_package(package.id)
 
 
 def dataset_purged(package_id: str) -> None:
     """A dataset was purged: nothing the extension kept about it stays."""
     forget_package_records(package_id)
+    national.forget_package(package_id)
 
 
 def organization_purged(organization_id: str) -> None:
-    """An organization was purged: its coverage declarations, requests and snapshots go."""
+    """An organization was purged: its coverage declarations, requests and snapshots go, and its
+    datasets (left without an agency) leave the national files."""
     forget_organization_records(organization_id)
+    national.forget_organization(organization_id)
+
+
+def _national_table(type_id: str) -> str:
+    """A type's national table, its dataset published by the site user the first time."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return tk.get_action("anticorruption_national_publish")(
+        {"ignore_auth": True, "user": site_user}, {"id": type_id})["table"]
+
+
+def resource_table_changed(resource_id: str) -> None:
+    """The loader created, replaced or dropped a file's DataStore table: its rows in its type's
+    national table are replaced, or leave (also when the file may not be there: private, held back,
+    not valid)."""
+    national.refresh_for_resource(resource_id, _national_table)
+
+
+def _national_sync(package_id: str) -> None:
+    try:
+        national.sync_package(package_id, _national_table)
+    except Exception:  # the dataset is saved whatever happens to the national files
+        log.exception("Could not bring the national files up to date with dataset %s", package_id)
+
+
+def national_sync_later(package_id: str) -> None:
+    """Background job: a dataset's files that became eligible after a reindex enter the national
+    files (queued when their type had no national dataset yet)."""
+    _national_sync(package_id)
 
 
 def dataset_indexed(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -76,6 +76,9 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return hooks.dataset_indexed(pkg_dict)
 
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        hooks.dataset_deleted(pkg_dict["id"])
+
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return hooks.dataset_shown(context, pkg_dict)
 

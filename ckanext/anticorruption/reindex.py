@@ -27,12 +27,25 @@ def remember(package_id: str, error: Exception) -> None:
 
 def rebuild(package_id: str) -> bool:
     """Index a dataset again; if Solr is away, remember it for later. True when indexed."""
+    _sync_national(package_id)
     try:
         search.rebuild(package_id)
     except SOLR_ERRORS as e:
         remember(package_id, e)
         return False
     return True
+
+
+def _sync_national(package_id: str) -> None:
+    # Reindexing is how a file's visibility changes without a save (held back, released, the
+    # dataset kept private by the policy): the national files follow it. Imported here: the
+    # privacy guard imports this module, and the national files read the guard's states.
+    from ckanext.anticorruption.national import refresh
+
+    try:
+        refresh.sync_package(package_id)
+    except Exception:
+        log.exception("Could not bring the national files up to date with dataset %s", package_id)
 
 
 def catch_up() -> int:

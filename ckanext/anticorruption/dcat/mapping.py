@@ -31,9 +31,13 @@ from ckanext.anticorruption.dcat.vocabulary import (
 
 __all__ = [
     "MAPPED_FIELDS",
+    "NATIONAL_EXTRA",
+    "add_national_to_graph",
     "add_to_graph",
     "apply_typed_fields",
     "for_base_profile",
+    "for_national",
+    "national_type",
     "own_fields",
     "typed_fields",
 ]
@@ -97,6 +101,47 @@ def for_base_profile(dataset: Mapping[str, Any], vocabulary: Vocabulary) -> dict
         for resource in dataset.get("resources", [])
     ]
     return out
+
+
+# The extra that marks a national dataset (one per type, of no agency), with its type's id.
+NATIONAL_EXTRA = "anticorruption_national"
+
+
+def national_type(dataset: Mapping[str, Any]) -> str | None:
+    """The Guide type of a national dataset (None for any other dataset)."""
+    for extra in dataset.get("extras") or []:
+        if extra.get("key") == NATIONAL_EXTRA and types.dataset_type(extra.get("value")):
+            return extra["value"]
+    return None
+
+
+def for_national(dataset: Mapping[str, Any], type_id: str, vocabulary: Vocabulary) -> dict[str, Any]:
+    """A copy of a national dataset with its Guide type, themes and file types under the names
+    ckanext-dcat maps. Its files add provenance columns to the type's, so they do not claim to
+    conform to the type's Table Schema."""
+    typ = types.dataset_type(type_id)
+    out = dict(dataset)
+    out["dcat_type"] = str(vocabulary.type_uri(typ.id))
+    out["theme"] = [str(vocabulary.category_uri(typ.category)), dcat_facts()["eu_theme"]["uri"]]
+    # The media type is said by the EU file type (DCAT-AP wants an IANA URI, not CKAN's text).
+    out["resources"] = [
+        {**{k: v for k, v in resource.items() if k != "mimetype"},
+         "license": resource.get("license") or dataset.get("license_url"),
+         "format": file_type_uri(resource.get("format"))}
+        for resource in dataset.get("resources", [])
+    ]
+    return out
+
+
+def add_national_to_graph(graph: Graph, dataset_ref: URIRef, type_id: str, vocabulary: Vocabulary,
+                          country_uri: str, distributions: Mapping[str, URIRef]) -> None:
+    """Add our triples for a national dataset whose base triples are already in ``graph``: the
+    classes DCAT-AP's shapes ask for, the country it covers, and the Guide concepts it names."""
+    typ = types.dataset_type(type_id)
+    _complete_base_classes(graph, dataset_ref, distributions)
+    concepts = {vocabulary.type_uri(typ.id), vocabulary.category_uri(typ.category)}
+    concepts |= _add_spatial(graph, dataset_ref, {"spatial_level": "national"}, vocabulary, URIRef(country_uri))
+    _describe_concepts(graph, vocabulary, concepts)
 
 
 def _as_list(value: Any) -> list[str]:

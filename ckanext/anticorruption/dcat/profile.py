@@ -63,6 +63,15 @@ class AnticorruptionDCATProfile(EuropeanDCATAP3Profile):
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         vocabulary = site_vocabulary()
+        national = dcat_mapping.national_type(dataset_dict)
+        if national:
+            # The portal's national file of a type: every agency's valid public files in one table.
+            super().graph_from_dataset(dcat_mapping.for_national(dataset_dict, national, vocabulary), dataset_ref)
+            distributions = {r["id"]: CleanedURIRef(resource_uri(r)) for r in dataset_dict.get("resources", [])
+                             if r.get("id")}
+            dcat_mapping.add_national_to_graph(self.g, dataset_ref, national, vocabulary, _country_uri(),
+                                               distributions)
+            return
         self._dataset_schema = _schema(dataset_dict.get("type")) or self._dataset_schema
         super().graph_from_dataset(dcat_mapping.for_base_profile(dataset_dict, vocabulary), dataset_ref)
         if dataset_types.dataset_type(dataset_dict.get("type")) is None:

@@ -33,6 +33,10 @@ __all__ = [
     "anticorruption_dataset_type_show",
     "anticorruption_identifier_matches",
     "anticorruption_identifier_show",
+    "anticorruption_national_file_show",
+    "anticorruption_national_publish",
+    "anticorruption_national_rebuild",
+    "anticorruption_national_show",
     "anticorruption_table_schema_show",
     "anticorruption_validation_errors_show",
     "anticorruption_validation_run",
@@ -71,6 +75,17 @@ anticorruption_coverage = anticorruption_coverage_history = _anyone
 # may see (and check package_show for a named one), and refuse natural persons'
 # identifiers to everyone.
 anticorruption_identifier_matches = anticorruption_identifier_show = _anyone
+# The national files hold only public rows (valid files of public datasets, none held back).
+anticorruption_national_show = anticorruption_national_file_show = _anyone
+
+
+def _sysadmins(context: Context, data_dict: DataDict) -> AuthResult:
+    """Only sysadmins (CKAN lets them through before this runs) and the site's own internal calls."""
+    return {"success": False, "msg": tk._("Only sysadmins may do this")}
+
+
+# Publishing a national dataset and rebuilding a table are the site's own work.
+anticorruption_national_publish = anticorruption_national_rebuild = _sysadmins
 
 
 def _file_editor(context: Context, data_dict: DataDict) -> AuthResult:

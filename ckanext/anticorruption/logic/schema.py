@@ -11,7 +11,7 @@ from ckan.types import Schema, Validator
 __all__ = [
     "column_mapping_suggest_schema", "coverage_cell_schema", "coverage_declare_schema", "coverage_history_schema", "coverage_organization_schema",
     "coverage_organization_show_schema", "coverage_schema", "id_schema", "identifier_matches_schema",
-    "identifier_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema",
+    "identifier_show_schema", "national_file_show_schema", "no_input_schema", "organization_catalog_show_schema", "privacy_review_schema",
     "validation_run_schema", "validation_show_schema", "vocabulary_show_schema",
 ]
 
@@ -213,3 +213,8 @@ def privacy_review_schema(not_empty: Validator, unicode_safe: Validator, one_of:
         "decision": [not_empty, unicode_safe, _no_nul, one_of(["confirm"])],
         "justification": [strip_value, not_empty, unicode_safe, _no_nul],
     }
+
+
+@validator_args
+def national_file_show_schema(not_empty: Validator, unicode_safe: Validator, one_of: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe, _no_nul], "format": [not_empty, one_of(["csv", "parquet"])]}

@@ -33,7 +33,7 @@ def _refuse_nul() -> None:
 
 def get_blueprints() -> list[Blueprint]:
     # The modules add their routes when imported.
-    from ckanext.anticorruption.views import coverage, dcat, identifiers, privacy, types, validation  # noqa: F401
+    from ckanext.anticorruption.views import coverage, dcat, identifiers, national, privacy, types, validation  # noqa: F401
 
     blueprints = [anticorruption, coverage.coverage_blueprint, dcat.anticorruption_dcat]
     for blueprint in blueprints:

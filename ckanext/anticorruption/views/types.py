@@ -37,7 +37,9 @@ def type_list() -> str:
 
 @anticorruption.route("/types/<type_id>")
 def type_read(type_id: str) -> str:
-    return tk.render("anticorruption/type_read.html", {"dataset_type": _type_or_404(type_id)})
+    dataset_type = _type_or_404(type_id)
+    national = tk.get_action("anticorruption_national_show")(context(), {"id": type_id})
+    return tk.render("anticorruption/type_read.html", {"dataset_type": dataset_type, "national": national})
 
 
 @anticorruption.route("/schemas/<type_id>.json")

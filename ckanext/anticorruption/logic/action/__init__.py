@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.anticorruption.logic.action import column_mapping, coverage, dcat, identifiers, privacy, types, validation
+from ckanext.anticorruption.logic.action import (
+    column_mapping, coverage, dcat, identifiers, national, privacy, types, validation,
+)
 
 __all__ = ["MODULES", "get_actions"]
 
-MODULES = (types, validation, column_mapping, coverage, identifiers, privacy, dcat)
+MODULES = (types, validation, column_mapping, coverage, identifiers, privacy, dcat, national)
 
 
 def get_actions() -> dict[str, Any]:
