@@ -37,7 +37,7 @@ from ckanext.anticorruption.uploads import run
 
 __all__ = [
     "dataset_indexed", "dataset_purged", "dataset_saved", "dataset_shown", "forget_resource", "organization_purged",
-    "reconcile", "reconcile_later",
+    "reconcile", "reconcile_later", "resource_table_changed",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,25 @@ def reconcile(package: dict[str, Any], user: str | None) -> None:
 
 
 def forget_resource(resource_id: str) -> None:
-    """A resource is gone: its report, error log, privacy findings and links go with it."""
+    """A resource is gone: its report, error log, privacy findings, links and DataStore table go with it."""
+    from ckanext.anticorruption.datastore import load as datastore_load
+
+    datastore_load.forget(resource_id)
     linkage.forget(resource_id)
     privacy_guard.forget_resource(resource_id)
     forget_resource_records(resource_id)
+
+
+def resource_table_changed(resource_id: str) -> None:
+    """The national files follow the resource tables.
+
+    Called once the resource's DataStore table was created, replaced or
+    dropped (``datastore/load.py``). The table has one column per Table
+    Schema field, named as the field and typed from it
+    (``datastore.columns.PG_TYPES``); the national file of the type is
+    rebuilt from such tables.
+    """
+    log.debug("DataStore table of resource %s changed", resource_id)
 
 
 def dataset_purged(package_id: str) -> None:
