@@ -166,3 +166,116 @@ def test_amounts_and_dates_are_loaded_as_the_validation_read_them(create_with_up
     # CKAN's default view of a resource in the DataStore: the table preview.
     views = call_action("resource_view_list", id=resource["id"])
     assert [view["view_type"] for view in views].count("datatables_view") == 1
+
+
+def _search(resource_id: str, **params) -> dict:
+    return call_action("datastore_search", resource_id=resource_id, **params)
+
+
+def _table_exists(resource_id: str) -> bool:
+    from ckanext.anticorruption.datastore import store
+
+    return store.table_exists(resource_id)
+
+
+def test_a_newer_file_replaces_the_rows_and_an_invalid_one_drops_them(create_with_upload, publisher):
+    user, _ = publisher
+    header, rows = _contracts(20)
+    dataset = _dataset(publisher, "contracts_register")
+    resource = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "contratos.csv", format="CSV")
+    assert _search(resource["id"])["total"] == 20
+
+    _, newer = _contracts(5, seed=2)
+    create_with_upload(_csv(header, newer), "contratos.csv", action="resource_patch", id=resource["id"],
+                       context={"user": user["name"]})
+    _work_queue()
+    found = _search(resource["id"], sort="_id")
+    assert found["total"] == 5
+    assert [record["contract_id"] for record in found["records"]] == [row[0] for row in newer]
+    assert _active(resource["id"])
+    # One table, the one of the resource: no other is left behind by the swap.
+    views = call_action("resource_view_list", id=resource["id"])
+    assert [view["view_type"] for view in views].count("datatables_view") == 1
+
+    newer[2][header.index("contract_value")] = "cien mil pesos"
+    create_with_upload(_csv(header, newer), "contratos.csv", action="resource_patch", id=resource["id"],
+                       context={"user": user["name"]})
+    _work_queue()
+    assert _state(resource["id"])["state"] == "invalid"
+    assert not _active(resource["id"]) and not _table_exists(resource["id"])
+    with pytest.raises(Exception, match="not found|Not found|NotFound"):
+        _search(resource["id"])
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.datastore.load_invalid", "valid_rows")
+def test_with_the_option_only_the_valid_rows_of_an_invalid_file_are_loaded(create_with_upload, publisher):
+    header, rows = _contracts(20)
+    rows[3][header.index("contract_value")] = "cien mil pesos"
+    rows[7][header.index("date_signed")] = "31/02/2019"
+    dataset = _dataset(publisher, "contracts_register")
+    resource = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "contratos.csv", format="CSV")
+
+    assert _state(resource["id"])["state"] == "invalid"
+    found = _search(resource["id"], limit=100)
+    assert found["total"] == 18
+    assert {r["contract_id"] for r in found["records"]} == {row[0] for i, row in enumerate(rows) if i not in (3, 7)}
+
+
+def test_a_file_whose_columns_do_not_fit_its_type_is_never_loaded(create_with_upload, publisher):
+    header, rows = _contracts(5)
+    dataset = _dataset(publisher, "tax_records")  # a contracts file published as tax records
+    resource = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "contratos.csv", format="CSV")
+    assert _state(resource["id"])["problem"] == "header-mismatch"
+    assert not _active(resource["id"]) and not _table_exists(resource["id"])
+
+
+def test_a_private_datasets_table_is_readable_only_by_its_organization(create_with_upload, publisher):
+    import ckan.plugins.toolkit as tk
+
+    user, _ = publisher
+    header, rows = _contracts(5)
+    dataset = _dataset(publisher, "contracts_register", private=True)
+    resource = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "contratos.csv", format="CSV")
+    assert call_action("datastore_search", {"user": user["name"], "ignore_auth": False},
+                       resource_id=resource["id"])["total"] == 5
+
+    outsider = factories.User()
+    factories.Organization(users=[{"name": outsider["name"], "capacity": "admin"}])
+    for who in ("", outsider["name"]):
+        with pytest.raises(tk.NotAuthorized):
+            call_action("datastore_search", {"user": who, "ignore_auth": False}, resource_id=resource["id"])
+        with pytest.raises(tk.NotAuthorized):
+            call_action("datastore_info", {"user": who, "ignore_auth": False}, id=resource["id"])
+
+
+@pytest.mark.ckan_config("ckanext.anticorruption.privacy.on_finding", "quarantine")
+def test_a_quarantined_file_is_not_loaded_and_takes_its_resources_table_away(create_with_upload, publisher):
+    user, _ = publisher
+    header, rows = _contracts(5)
+    dataset = _dataset(publisher, "contracts_register")
+    resource = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "contratos.csv", format="CSV")
+    assert _search(resource["id"])["total"] == 5
+
+    rows[1][header.index("contract_title")] = "Obra; contacto juan.perez@gmail.com"
+    create_with_upload(_csv(header, rows), "contratos.csv", action="resource_patch", id=resource["id"],
+                       context={"user": user["name"]})
+    _work_queue()
+    assert call_action("anticorruption_privacy_show", id=resource["id"])["state"] == "quarantined"
+    assert _state(resource["id"])["state"] == "valid"
+    assert not _table_exists(resource["id"])
+    assert not call_action("resource_show", {"ignore_auth": True}, id=resource["id"]).get("datastore_active")
+
+
+def test_a_deleted_resource_or_one_removed_from_its_dataset_has_no_table(create_with_upload, publisher):
+    user, _ = publisher
+    header, rows = _contracts(5)
+    dataset = _dataset(publisher, "contracts_register")
+    first = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "a.csv", format="CSV")
+    second = _upload(create_with_upload, publisher, dataset, _csv(header, rows), "b.csv", format="CSV")
+    assert _table_exists(first["id"]) and _table_exists(second["id"])
+
+    call_action("resource_delete", {"user": user["name"]}, id=first["id"])
+    assert not _table_exists(first["id"])
+    # Removed by saving the dataset without it (the API, harvesters): the same path.
+    call_action("package_patch", {"user": user["name"]}, id=dataset["id"], resources=[])
+    assert not _table_exists(second["id"])

@@ -117,10 +117,13 @@ class TableSpool(ColumnScan):
         self.rows += length
 
     def finish(self, collector: Any) -> dict[str, Any]:
+        self.close()
+        return {"rows": self.rows}
+
+    def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
-        return {"rows": self.rows}
 
 
 def _arrow_type(spec: dict[str, Any]) -> pa.DataType:

@@ -49,8 +49,14 @@ class Spool:
         self.scan: TableSpool | None = None
 
     def make_scan(self) -> TableSpool:
+        # A new pass over the file (the fast path gave way to frictionless) writes the spool again.
+        self.close()
         self.scan = TableSpool(self.table_schema, self.path)
         return self.scan
+
+    def close(self) -> None:
+        if self.scan is not None:
+            self.scan.close()
 
     @property
     def rows(self) -> int:
@@ -65,9 +71,11 @@ def spool_for(table_schema: dict[str, Any] | None) -> Iterator[Spool | None]:
         return
     handle, path = tempfile.mkstemp(prefix="anticorruption-", suffix=".datastore.csv")
     os.close(handle)
+    spool = Spool(table_schema, path)
     try:
-        yield Spool(table_schema, path)
+        yield spool
     finally:
+        spool.close()  # a run stopped mid-way (superseded, past its budget) left it open
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
