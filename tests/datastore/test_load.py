@@ -279,3 +279,25 @@ def test_a_deleted_resource_or_one_removed_from_its_dataset_has_no_table(create_
     # Removed by saving the dataset without it (the API, harvesters): the same path.
     call_action("package_patch", {"user": user["name"]}, id=dataset["id"], resources=[])
     assert not _table_exists(second["id"])
+
+
+@needs_real_data
+def test_a_valid_real_spreadsheet_is_loaded_typed(create_with_upload, publisher):
+    """The World Bank's list of debarred firms, an XLSX whose dates are Excel dates."""
+    import re
+
+    dataset = _dataset(publisher, "debarred_contractors")
+    content = (REAL_DATA / WORLD_BANK.path).read_bytes()
+    resource = _upload(create_with_upload, publisher, dataset, content, "world_bank.xlsx", format="XLSX",
+                       sheet=WORLD_BANK.sheet,
+                       column_mapping=json.dumps(WORLD_BANK.column_mapping, ensure_ascii=False))
+    state = _state(resource["id"])
+    assert state["state"] == "valid", (state["problem"], state["error_counts"])
+
+    found = _search(resource["id"], limit=5, sort="sanction_start desc")
+    # Every row the validation read, and its Excel dates as dates (the latest first: sorted as dates).
+    assert found["total"] == state["rows_checked"] > 100
+    types = {field["id"]: field["type"] for field in found["fields"]}
+    assert (types["sanction_start"], types["sanction_end"], types["supplier_name"]) == ("date", "date", "text")
+    starts = [record["sanction_start"] for record in found["records"]]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", start) for start in starts) and starts == sorted(starts, reverse=True)

@@ -26,7 +26,7 @@ from ckanext.anticorruption.config import option
 from ckanext.anticorruption.datastore import store
 from ckanext.anticorruption.datastore.columns import TableSpool, rows_with_errors, table_fields
 
-__all__ = ["Spool", "after_run", "enabled", "forget", "spool_for"]
+__all__ = ["Spool", "after_run", "enabled", "forget", "spool_for", "takes"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,19 @@ def enabled() -> bool:
     import ckan.plugins as plugins
 
     return plugins.plugin_loaded("datastore")
+
+
+def takes(resource_id: str) -> bool:
+    """Whether this loader, not ckanext-xloader, fills the resource's table: a file of one of the 30 types
+    that is checked against a Table Schema (its table then has the schema's types, or it has none)."""
+    from ckanext.anticorruption.dataset_types import types as dataset_types
+
+    resource = model.Resource.get(resource_id)
+    if resource is None or resource.package is None:
+        return False
+    extras = resource.extras or {}
+    return dataset_types.resource_table_schema(resource.package.type, {
+        "schema_mode": extras.get("schema_mode")}) is not None or extras.get("schema_mode") == "other"
 
 
 class Spool:

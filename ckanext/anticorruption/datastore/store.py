@@ -68,7 +68,7 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: st
         conn.execute(sa.text(f"ALTER SEQUENCE {_ident(hidden + '__id_seq')} RENAME TO {_ident(resource_id + '__id_seq')}"))
         for old, new in renames + [(hidden + "_pkey", resource_id + "_pkey")]:
             conn.execute(sa.text(f"ALTER INDEX {_ident(old)} RENAME TO {_ident(new)}"))
-    _backend().clear_table_stats(resource_id)
+        _clear_table_stats(conn, resource_id)
     return count
 
 
@@ -81,10 +81,9 @@ def _index_renames(conn: Any, hidden: str, resource_id: str) -> list[tuple[str, 
     return [(old, new) for old, new in zip(mine, theirs) if old in present]
 
 
-def _backend() -> Any:
-    from ckanext.datastore.backend import DatastoreBackend
-
-    return DatastoreBackend.get_active_backend()
+def _clear_table_stats(conn: Any, resource_id: str) -> None:
+    """Forget the row count CKAN cached for the table (``clear_table_stats``), in the swap's transaction."""
+    conn.execute(sa.text("DELETE FROM _table_stats WHERE resource_id = :r"), {"r": resource_id})
 
 
 def drop_table(resource_id: str) -> bool:
@@ -95,8 +94,7 @@ def drop_table(resource_id: str) -> bool:
                                {"t": resource_id}).first() is not None
         if existed:
             conn.execute(sa.text(f"DROP TABLE {_ident(resource_id)} CASCADE"))
-    if existed:
-        _backend().clear_table_stats(resource_id)
+            _clear_table_stats(conn, resource_id)
     return existed
 
 
