@@ -121,6 +121,10 @@ finally:
 """
 
 
+# A child that has not finished by then is stopped and reported (XLoader's can hang in datastore_create here).
+CHILD_TIMEOUT = 900
+
+
 def generate(path: Path, rows: int) -> dict[str, Any]:
     """A valid contracts file (the corpus's rows without the optional identifiers of other bodies)."""
     schema = table_schema("contracts_register")
@@ -136,7 +140,11 @@ def generate(path: Path, rows: int) -> dict[str, Any]:
 
 def child(code: str, *args: str) -> tuple[dict[str, Any] | None, str]:
     out = args[2]
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True)
+    try:
+        done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, f"still running after {CHILD_TIMEOUT} s, stopped"
     if done.returncode:
         return None, (os.environ.get("BENCH_DEBUG") and done.stderr[-3000:]) or (done.stderr.strip().splitlines() or ["failed"])[-1][:300]
     return json.loads(Path(out).read_text()), ""
