@@ -85,7 +85,10 @@ def reconcile(package: dict[str, Any], user: str | None) -> None:
 
 
 def forget_resource(resource_id: str) -> None:
-    """A resource is gone: its report, error log, privacy findings and links go with it."""
+    """A resource is gone: its report, error log, privacy findings, links and DataStore table go with it."""
+    from ckanext.anticorruption.datastore import load as datastore_load
+
+    datastore_load.forget(resource_id)
     linkage.forget(resource_id)
     privacy_guard.forget_resource(resource_id)
     forget_resource_records(resource_id)

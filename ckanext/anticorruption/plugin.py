@@ -13,6 +13,11 @@ from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.helpers import anticorruption_validation_state_labels, current_lang
 from ckanext.anticorruption.uploads import sweep
 
+try:  # ckanext-xloader is optional: when it runs, the files of the 30 types are ours to load
+    from ckanext.xloader.interfaces import IXloader
+except ImportError:
+    IXloader = None
+
 
 def _actions() -> dict[str, Any]:
     from ckanext.anticorruption.logic import action
@@ -34,6 +39,15 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IForkObserver)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.ITranslation)
+    if IXloader is not None:
+        p.implements(IXloader, inherit=True)
+
+    # IXloader (only when ckanext-xloader is installed)
+
+    def can_upload(self, resource_id: str) -> bool:
+        from ckanext.anticorruption.datastore import load as datastore_load
+
+        return not datastore_load.takes(resource_id)
 
     # IConfigurer
 

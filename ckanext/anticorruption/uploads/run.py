@@ -33,6 +33,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.anticorruption import reindex
+from ckanext.anticorruption.datastore import load as datastore_load
 from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.uploads import download
 from ckanext.anticorruption.identifiers import linkage
@@ -159,7 +160,7 @@ def start(package: dict[str, Any], resource: dict[str, Any], *, user: str | None
     privacy_guard.run_started(package, resource, row, user)
     reason = None
     if row.state != "pending":
-        finish_without_run(package)
+        finish_without_run(package, resource["id"])
     elif plan.background:
         reason = "link" if resource.get("url_type") != "upload" else ("requested" if background else "size")
         enqueue_run(row)
@@ -268,11 +269,14 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
     error_log: bytes | None = None
     links: Any = None
     scan: dict[str, Any] | None = None
+    spool: datastore_load.Spool | None = None
     errors_file = tempfile.NamedTemporaryFile(prefix="anticorruption-", suffix=".errors.csv.gz")
-    with _heartbeat(resource_id, run_id):
+    with _heartbeat(resource_id, run_id), contextlib.ExitStack() as spooled:
         try:
             ocds = checked_as_ocds(package, resource)
             schema = {} if ocds else _table_schema_of(package, resource)
+            # The rows the check reads are spooled for the resource's DataStore table (see datastore).
+            spool = None if ocds else spooled.enter_context(datastore_load.spool_for(schema))
             with errors_file, _local_copy(resource) as path:
                 if ocds:
                     result = _validate_ocds(package, path, errors_file.name, progress, cancelled, in_request)
@@ -281,7 +285,7 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
                         path, schema, format=resource.get("format"), sheet=_sheet(resource.get("sheet")),
                         max_errors_per_type=validation_option("max_errors_per_type"),
                         progress=progress, cancelled=cancelled, error_log=errors_file.name,
-                        scans=_scans_for(package, schema),
+                        scans=_scans_for(package, schema, spool),
                         max_columns=validation_option("max_columns"), **(_request_budget() if in_request else {}),
                         mapping={label: field or None for label, field in column_mapping_of(resource).items()} or None,
                     )
@@ -312,7 +316,7 @@ def execute_run(resource_id: str, run_id: str, *, in_request: bool = False) -> b
             model.Session.rollback()
             outcome = dict(state="error", problem="unreadable",
                            problem_params={"detail": f"{type(e).__name__}: {e}"[:500]})
-        finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan)
+        finish(package, resource_id, run_id, outcome, error_log=error_log, links=links, scan=scan, spool=spool)
     return True
 
 
@@ -364,8 +368,10 @@ def _request_budget() -> dict[str, Any]:
 
 
 def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict[str, Any], *,
-           error_log: bytes | None = None, links: Any = None, scan: dict[str, Any] | None = None) -> None:
-    """End a run, the one way a run ends: store its outcome, links and privacy scan, then refresh the dataset.
+           error_log: bytes | None = None, links: Any = None, scan: dict[str, Any] | None = None,
+           spool: datastore_load.Spool | None = None) -> None:
+    """End a run, the one way a run ends: store its outcome, links and privacy scan, load or drop the
+    resource's DataStore table (from ``spool``, the rows the run read), then refresh the dataset.
 
     All in one transaction that begins by updating the run's row: a newer
     run of the resource (which updates that row first too) either waits for
@@ -384,6 +390,7 @@ def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict
         log.exception("The result of validation %s of resource %s could not be stored", run_id, resource_id)
         model.Session.rollback()
         _record_unstorable(package, resource_id, run_id, e)
+    datastore_load.after_run(package, resource_id, run_id, outcome, spool, error_log)
     _after_run(package)
 
 
@@ -424,8 +431,10 @@ def _record_unstorable(package: dict[str, Any], resource_id: str, run_id: str, e
         model.Session.rollback()
 
 
-def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callable[[], list[Any]]:
-    """The column scans of a run: identifier checks, the identifiers for the linkage index, the privacy scan."""
+def _scans_for(package: dict[str, Any], table_schema: dict[str, Any],
+               spool: datastore_load.Spool | None = None) -> Callable[[], list[Any]]:
+    """The column scans of a run: identifier checks, the identifiers for the linkage index, the privacy scan,
+    and the spool of the resource's DataStore table."""
     from ckanext.anticorruption.privacy.scan import PrivacyScan
     from ckanext.anticorruption.identifiers.scan import IdentifierCheck, IdentifierLinks
 
@@ -433,7 +442,7 @@ def _scans_for(package: dict[str, Any], table_schema: dict[str, Any]) -> Callabl
     typ = dataset_types.dataset_type(package.get("type"))
     red_flags = typ.red_flags if typ is not None else {}
     return lambda: [IdentifierCheck(table_schema, registry), IdentifierLinks(table_schema, registry, red_flags),
-                    PrivacyScan(table_schema)]
+                    PrivacyScan(table_schema)] + ([spool.make_scan()] if spool is not None else [])
 
 
 def _read_log(path: str) -> bytes | None:
@@ -494,8 +503,10 @@ def _finish(resource_id: str, run_id: str, error_log: bytes | None = None, **val
     return bool(updated)
 
 
-def finish_without_run(package: dict[str, Any]) -> None:
-    """A run that had nothing to check (no schema) still updates the dataset."""
+def finish_without_run(package: dict[str, Any], resource_id: str | None = None) -> None:
+    """A run that had nothing to check (no schema) still updates the dataset; the file gets no table."""
+    if resource_id is not None:
+        datastore_load.forget(resource_id)
     _after_run(package)
 
 

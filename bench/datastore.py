@@ -1,0 +1,195 @@
+"""Benchmark: loading a valid contracts file into the DataStore, next to our validation alone and XLoader.
+
+    .venv/bin/python bench/datastore.py [--rows 1000000] [--datastore-url postgresql://…/datastore_test]
+
+The DataStore is the test one (``scripts/services.sh start``, then the URL
+of ``datastore_test`` on your PG_PORT; it needs CKAN's DataStore functions,
+set up by ``scripts/test.sh``). Each figure comes from its own child process,
+so its peak memory (VmHWM) is its own:
+
+- ours, validation alone: ``validate_file`` on the file;
+- ours, validation + load: the same run with the DataStore spool as a column
+  scan, then the new table filled by COPY, CKAN's full-text column and index
+  built, and swapped in (``datastore/store.py``);
+- XLoader 2.x: ``ckanext.xloader.loader.load_csv`` on the same file, when it
+  can run here (see bench/README.md).
+
+The load's target: at most 2× the validation alone, at most 500 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.validation.corpus import rows_for, table_schema  # noqa: E402
+
+_PRELUDE = """
+import json, re, sys, time
+import frictionless, pyarrow, sqlalchemy
+from ckan.common import config
+config.update({
+    "ckan.datastore.write_url": sys.argv[4], "ckan.datastore.read_url": sys.argv[4],
+    "ckan.datastore.default_fts_lang": "english", "ckan.datastore.default_fts_index_method": "gist",
+    "ckan.datastore.default_fts_index_field_types": [],
+})
+def peak_mb():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+schema = json.load(open(sys.argv[2]))
+"""
+
+_VALIDATE = _PRELUDE + """
+from ckanext.anticorruption.validation import validate_file
+started = time.perf_counter()
+result = validate_file(sys.argv[1], schema, max_errors_per_type=10**9)
+json.dump({"seconds": time.perf_counter() - started, "state": result.state, "rows": result.rows,
+           "rss_mb": peak_mb()}, open(sys.argv[3], "w"))
+"""
+
+_LOAD = _PRELUDE + """
+from ckanext.anticorruption.validation import validate_file
+from ckanext.anticorruption.datastore.columns import TableSpool, table_fields
+from ckanext.anticorruption.datastore import store
+spool_path = sys.argv[3] + ".spool.csv"
+started = time.perf_counter()
+result = validate_file(sys.argv[1], schema, max_errors_per_type=10**9,
+                       scans=lambda: [TableSpool(schema, spool_path)])
+validated = time.perf_counter()
+assert result.state == "valid", result.error_counts
+count = store.replace_table("bench-anticorruption-contracts", table_fields(schema), spool_path)
+finished = time.perf_counter()
+store.drop_table("bench-anticorruption-contracts")
+json.dump({"seconds": finished - started, "validate": validated - started, "load": finished - validated,
+           "rows": count, "rss_mb": peak_mb()}, open(sys.argv[3], "w"))
+"""
+
+# XLoader's loader calls CKAN's actions (datastore_create), so this child starts CKAN (test.ini and the
+# services of the environment) before its clock starts, and makes the resource it loads straight in the
+# database (no action, so no validation of ours runs on it).
+_XLOADER = """
+import sys
+sys.path.append(sys.argv[5])  # ckanext-xloader 2.x and its dependencies, after our own packages
+""" + _PRELUDE + """
+import logging, os, uuid
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+app = make_app(load_config(os.environ["CKAN_INI"]))
+import ckan.model as model
+from ckanext.anticorruption.datastore import store
+package = model.Package(name="bench-xloader-" + uuid.uuid4().hex[:8])
+model.Session.add(package)
+model.Session.flush()
+resource = model.Resource(package_id=package.id, url="http://bench.invalid/contracts.csv", format="CSV")
+resource.position = 0
+model.Session.add(resource)
+model.Session.commit()
+import ckanext
+ckanext.__path__.append(os.path.join(sys.argv[5], "ckanext"))  # CKAN's ckanext is not a namespace package
+from ckanext.xloader import loader
+# Its plugin is not enabled (that would load it for every upload): its options' defaults, as its declaration has them.
+import yaml
+from ckan.common import config as ckan_config
+for group in yaml.safe_load(open(os.path.join(sys.argv[5], "ckanext", "xloader", "config_declaration.yaml")))["groups"]:
+    for option in group["options"]:
+        if "default" in option and option["key"] not in ckan_config:
+            value = option["default"]
+            if option.get("type") == "list" and isinstance(value, str):
+                value = value.split()
+            ckan_config[option["key"]] = value
+log = logging.getLogger("xloader")
+try:
+    with app._wsgi_app.test_request_context():
+        started = time.perf_counter()
+        fields = loader.load_csv(sys.argv[1], resource_id=resource.id, mimetype="text/csv", logger=log)
+        loader.create_column_indexes(fields=fields, resource_id=resource.id, logger=log)
+        seconds = time.perf_counter() - started
+    json.dump({"seconds": seconds, "rss_mb": peak_mb()}, open(sys.argv[3], "w"))
+finally:
+    store.drop_table(resource.id)
+    model.Session.delete(resource)
+    model.Session.delete(package)
+    model.Session.commit()
+"""
+
+
+# A child that has not finished by then is stopped and reported (XLoader's can hang in datastore_create here).
+CHILD_TIMEOUT = 900
+
+
+def generate(path: Path, rows: int) -> dict[str, Any]:
+    """A valid contracts file (the corpus's rows without the optional identifiers of other bodies)."""
+    schema = table_schema("contracts_register")
+    blank = {i for i, field in enumerate(schema["fields"])
+             if field.get("identifier") and not (field.get("constraints") or {}).get("required")}
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([field["name"] for field in schema["fields"]])
+        for row in rows_for(schema, rows, seed=42):
+            writer.writerow(["" if i in blank else cell for i, cell in enumerate(row)])
+    return schema
+
+
+def child(code: str, *args: str) -> tuple[dict[str, Any] | None, str]:
+    out = args[2]
+    try:
+        done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, f"still running after {CHILD_TIMEOUT} s, stopped"
+    if done.returncode:
+        return None, (os.environ.get("BENCH_DEBUG") and done.stderr[-3000:]) or (done.stderr.strip().splitlines() or ["failed"])[-1][:300]
+    return json.loads(Path(out).read_text()), ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    port = os.environ.get("PG_PORT", "5432")
+    parser.add_argument("--datastore-url", default=f"postgresql://ckan_default:pass@127.0.0.1:{port}/datastore_test")
+    parser.add_argument("--xloader", default=str(ROOT / ".dev" / "bench-xloader"),
+                        help="where ckanext-xloader 2.x is installed for the bench (pip install --target)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        path = directory / f"contracts_{args.rows}.csv"
+        print(f"generating {args.rows} valid contract rows…", flush=True)
+        schema = generate(path, args.rows)
+        schema_path = directory / "schema.json"
+        schema_path.write_text(json.dumps(schema))
+        common = (str(path), str(schema_path))
+        # Validation alone runs twice (before and after the load), the faster run counts: the first child
+        # of a run also pays for cold caches.
+        runs = [child(_VALIDATE, *common, str(directory / "v.json"), args.datastore_url)]
+        if runs[0][0] is None:
+            sys.exit(f"validation failed: {runs[0][1]}")
+        load, why = child(_LOAD, *common, str(directory / "l.json"), args.datastore_url)
+        if load is None:
+            sys.exit(f"load failed: {why}")
+        runs.append(child(_VALIDATE, *common, str(directory / "v.json"), args.datastore_url))
+        validation = min((run for run, _ in runs if run is not None), key=lambda run: run["seconds"])
+        xloader, why = (None, f"not installed at {args.xloader}") if not Path(args.xloader).is_dir() else child(
+            _XLOADER, *common, str(directory / "x.json"), args.datastore_url, args.xloader)
+
+        print(f"{'':<34} {'rows':>9} {'seconds':>8} {'peak MB':>8}")
+        print(f"{'ours: validation alone':<34} {validation['rows']:>9} {validation['seconds']:>8.2f} {validation['rss_mb']:>8.0f}")
+        print(f"{'ours: validation + load':<34} {load['rows']:>9} {load['seconds']:>8.2f} {load['rss_mb']:>8.0f}")
+        print(f"{'  of which the load (COPY, index)':<34} {'':>9} {load['load']:>8.2f}")
+        if xloader is not None:
+            print(f"{'XLoader 2.x load_csv':<34} {args.rows:>9} {xloader['seconds']:>8.2f} {xloader['rss_mb']:>8.0f}")
+        else:
+            print(f"XLoader 2.x: could not run here ({why})")
+        ratio = load["seconds"] / validation["seconds"]
+        print(f"validation + load / validation alone: {ratio:.2f}× (target ≤ 2×); peak {load['rss_mb']:.0f} MB (target ≤ 500)")
+
+
+if __name__ == "__main__":
+    main()
