@@ -29,7 +29,7 @@ PURE = (
     "coverage/scoring.py",
     "dcat/mapping.py",
     "dcat/vocabulary.py",
-    "national/columns.py",
+    "national/columns.py", "datastore/columns.py",
     "search.py",
 )
 NOT_IN_PURE = ("ckan", "flask", "sqlalchemy", "ckanext.scheming", "ckanext.dcat")

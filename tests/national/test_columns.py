@@ -17,6 +17,6 @@ def test_provenance_comes_first_and_never_takes_a_fields_name(type_id: str) -> N
     assert all(c["title"]["es"] and c["title"]["en"] for c in columns)
 
 
-def test_table_schema_types_map_to_the_datastore_types() -> None:
-    assert [pg_type(t) for t in ("integer", "number", "date", "datetime", "boolean", "string", None, "any")] == [
-        "numeric", "numeric", "date", "timestamp", "bool", "text", "text", "text"]
+def test_table_schema_types_map_to_the_resource_tables_types() -> None:
+    assert [pg_type(t) for t in ("integer", "number", "date", "datetime", "boolean", "year", "string", None, "any")] == [
+        "int8", "numeric", "date", "timestamp", "bool", "int4", "text", "text", "text"]

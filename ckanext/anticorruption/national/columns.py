@@ -1,24 +1,16 @@
 """The columns of a type's national table: provenance first, then the Table Schema's fields.
 
-Pure module: plain data in, plain data out, no CKAN imports. The loader of
-resource tables (one column per Table Schema field, named as the field) and
-the national table agree on the PostgreSQL type of each Table Schema type
-here; a resource table's column is cast to it when its rows are copied.
+Pure module: plain data in, plain data out, no CKAN imports. The national
+table's columns have the PostgreSQL types of the resource tables
+(datastore.columns), so a file's rows are copied into it as they are.
 """
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PROVENANCE", "Column", "national_columns", "pg_type"]
+from ckanext.anticorruption.datastore.columns import column_type
 
-# Table Schema type -> PostgreSQL type of the national table (and of the DataStore).
-_PG_TYPES = {
-    "integer": "numeric",
-    "number": "numeric",
-    "date": "date",
-    "datetime": "timestamp",
-    "boolean": "bool",
-}
+__all__ = ["PROVENANCE", "Column", "national_columns", "pg_type"]
 
 Column = dict[str, Any]
 
@@ -48,8 +40,9 @@ PROVENANCE: tuple[Column, ...] = (
 
 
 def pg_type(table_schema_type: str | None) -> str:
-    """The PostgreSQL type of a Table Schema type (text for strings and anything else)."""
-    return _PG_TYPES.get(table_schema_type or "string", "text")
+    """The PostgreSQL type of a Table Schema type: the resource tables' own (datastore.columns),
+    so that a file's rows enter the national table as they are."""
+    return column_type({"type": table_schema_type})
 
 
 def national_columns(table_schema: dict[str, Any]) -> list[Column]:
