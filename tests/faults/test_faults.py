@@ -136,7 +136,10 @@ def test_an_upload_while_solr_is_down_is_kept_and_indexed_when_it_is_back(proces
     kept = _resources(dataset)
     assert [r["name"] for r in kept] == ["durante-la-caida"]
     assert run_state(kept[0]["id"])[0] == "valid"
-    assert model.Session.query(IndexPending).count() == 1
+    # The dataset waits for the index, and so does the national file's dataset that its valid file created.
+    national = model.Package.get("national-contracts-register")
+    assert national is not None
+    assert {row.package_id for row in model.Session.query(IndexPending)} == {dataset["id"], national.id}
 
     solr.up()
     wait_for(lambda: model.Session.query(IndexPending).count() == 0 or model.Session.rollback(), 60,
