@@ -267,13 +267,13 @@ def test_in_quarantine_mode_a_new_file_is_hidden_until_its_background_scan_ends(
                                context={"user": editor["name"]})
     assert call_action("anticorruption_privacy_show", id=clean["id"])["state"] == "scanning"
     assert _resource_ids(None, dataset) == []
-    assert call_action("package_search", _as(None), q="*:*")["results"][0]["num_resources"] == 0
+    assert call_action("package_search", _as(None), fq=f"id:{dataset['id']}")["results"][0]["num_resources"] == 0
 
     Worker(["default"]).work(burst=True)
 
     assert call_action("anticorruption_privacy_show", id=clean["id"])["state"] == "clean"
     assert _resource_ids(None, dataset) == [clean["id"]]
-    assert call_action("package_search", _as(None), q="*:*")["results"][0]["num_resources"] == 1
+    assert call_action("package_search", _as(None), fq=f"id:{dataset['id']}")["results"][0]["num_resources"] == 1
 
 
 def test_in_warn_mode_an_editor_can_confirm_and_a_clean_file_has_nothing_to_review(
