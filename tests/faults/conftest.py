@@ -147,11 +147,14 @@ class Processes:
 
     def worker(self, **env: str) -> subprocess.Popen:
         """A jobs worker, once it listens to the queue."""
-        worker = self._spawn("worker", ["jobs", "worker"], env)
+        return self._listening("worker", ["jobs", "worker"], env)
+
+    def _listening(self, label: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        process = self._spawn(label, args, env)
         log = self.log
         wait_for(lambda: "has started on queue" in log.read_text(errors="replace"), 90,
-                 f"the worker did not start (log: {log})", worker)
-        return worker
+                 f"the {label} did not start its worker (log: {log})", process)
+        return process
 
     def proxy(self, service: str) -> tuple[TcpProxy, dict[str, str]]:
         """A proxy in front of one of the test's services ("db", "solr", "redis"), and the
@@ -203,11 +206,7 @@ class Processes:
 
     def supervisor(self, **env: str) -> subprocess.Popen:
         """`ckan anticorruption worker`: a jobs worker started again whenever it exits."""
-        supervisor = self._spawn("supervisor", ["anticorruption", "worker"], env)
-        log = self.log
-        wait_for(lambda: "has started on queue" in log.read_text(errors="replace"), 90,
-                 f"the supervised worker did not start (log: {log})", supervisor)
-        return supervisor
+        return self._listening("supervisor", ["anticorruption", "worker"], env)
 
     def explain(self, resource_ids: list[str] = ()) -> str:
         """The stored runs of ``resource_ids`` and the end of every process's log, for a failure message."""
