@@ -8,6 +8,7 @@ everything. Deleted and draft datasets never contribute.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +21,7 @@ import ckan.model as model
 import ckan.plugins as p
 from ckan.lib.plugins import get_permission_labels
 
+from ckanext.anticorruption.dataset_types.types import dataset_type
 from ckanext.anticorruption.identifiers import redflags
 from ckanext.anticorruption.identifiers.names import NAME_SCHEME
 from ckanext.anticorruption.identifiers.schemes import Registry
@@ -78,15 +80,20 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
     links = (summary or {}).get("links") or []
     role, supplier = (summary or {}).get("role"), (summary or {}).get("supplier")
     if links:
-        buffer = io.BytesIO()
-        with paused_gc():
+        def chunks() -> Iterator[bytes]:
             # Arrow writes the CSV text in C: a Python writer call per link cost more than the COPY itself.
-            pa_csv.write_csv(_table(links, resource_id, package_id, dataset_type, role, supplier), buffer,
-                             pa_csv.WriteOptions(include_header=False))
-        buffer.seek(0)
+            # A chunk at a time: PostgreSQL indexes one chunk while the next is written.
+            for start in range(0, len(links), _COPY_CHUNK):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(_table(links[start:start + _COPY_CHUNK], resource_id, package_id, dataset_type,
+                                        role, supplier), buffer, pa_csv.WriteOptions(include_header=False))
+                yield buffer.getvalue()
+
         cursor = model.Session.connection().connection.cursor()
-        cursor.copy_expert(
-            f"COPY {IdentifierLink.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+        with paused_gc():
+            cursor.copy_expert(
+                f"COPY {IdentifierLink.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+                _Stream(chunks()), size=_COPY_READ)
         if len(links) >= _ANALYZE_AFTER:
             # Without fresh statistics the planner takes a file's hundreds of thousands of
             # links for a handful, and matches_for_package probes the index once per link
@@ -97,6 +104,33 @@ def replace(resource_id: str, package_id: str, dataset_type: str, summary: dict[
     if commit:
         model.Session.commit()
     return len(links)
+
+
+# Links turned into CSV at a time, and bytes handed to the COPY at a time.
+_COPY_CHUNK = 20_000
+_COPY_READ = 1 << 20
+
+
+class _Stream(io.RawIOBase):
+    """A readable file over an iterator of byte chunks, for ``copy_expert``."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._left = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
 
 
 def _table(links: list[dict[str, Any]], resource_id: str, package_id: str, dataset_type: str,
@@ -186,10 +220,15 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
         model.Resource.package_id == package_id, model.Resource.state == "active")]
     if not resource_ids:
         return result
+    # A file's links take the role its dataset type declares (red_flags.role), so a
+    # contracts dataset is only ever the award side. Without a known type, an
+    # EXISTS probe per role tells: otherwise the join below would probe the index
+    # for every award link of the portal to find none (1 s for 400,000).
+    declared = _declared_roles(package_id)
     for role, other, key in (("award", "sanction", "awards"), ("sanction", "award", "sanctions")):
-        # A contracts file has no sanction links: without this, the join below would probe
-        # the index for every award link of the portal to find none (1 s for 400,000).
-        if not model.Session.query(select(IdentifierLink.resource_id).where(
+        if declared is not None and role not in declared:
+            continue
+        if declared is None and not model.Session.query(select(IdentifierLink.resource_id).where(
                 IdentifierLink.resource_id.in_(resource_ids), IdentifierLink.role == role).exists()).scalar():
             continue
         own, theirs = aliased(IdentifierLink), aliased(IdentifierLink)
@@ -211,6 +250,17 @@ def matches_for_package(package_id: str, user: str | None) -> dict[str, list[dic
             with paused_gc():
                 result[key] = redflags.match(*pairs) if role == "award" else redflags.match(pairs[1], pairs[0])
     return result
+
+
+def _declared_roles(package_id: str) -> set[str] | None:
+    """The red-flag role (award or sanction) the dataset's type gives its links, as a set (empty when it
+    declares none); None for a dataset of a type that is not ours."""
+    package_type = model.Session.query(model.Package.type).filter(model.Package.id == package_id).scalar()
+    typ = dataset_type(package_type)
+    if typ is None:
+        return None
+    role = (typ.red_flags or {}).get("role")
+    return {role} if role else set()
 
 
 def _pair_up(rows: list[tuple[Any, ...]], width: int, mine: dict[tuple[str, ...], dict[str, Any]],

@@ -258,6 +258,27 @@ def test_a_superseded_run_writes_nothing(published, people) -> None:
     assert _sysadmin_sees("MX-RFC", BARRED) == {published["sanctions"]["name"]}
 
 
+def test_a_file_naming_more_suppliers_than_one_copy_chunk_is_indexed_whole(published) -> None:
+    """The links go to PostgreSQL a chunk at a time: the last supplier of the last chunk is flagged too."""
+    from ckanext.anticorruption.identifiers import linkage
+
+    resource_id = published["contracts_file"]["id"]
+    package_id = published["contracts"]["id"]
+    count = 2 * linkage._COPY_CHUNK + 1
+    links = [{"field": "supplier_id", "scheme": "MX-RFC", "identifier": f"AAA{number:09d}", "rows": 1,
+              "person": False, "dates": ["2025-03-10"]} for number in range(count - 1)]
+    links.append({"field": "supplier_id", "scheme": "MX-RFC", "identifier": BARRED, "rows": 3, "person": False,
+                  "dates": ["2025-03-10", "2025-04-01"]})
+    assert linkage.replace(resource_id, package_id, "contracts_register",
+                           {"role": "award", "supplier": "supplier_id", "links": links}) == count
+
+    stored = model.Session.query(IdentifierLink).filter_by(resource_id=resource_id)
+    assert stored.count() == count
+    last = stored.filter_by(identifier=BARRED).one()
+    assert (last.rows, last.role, decode_moments(last.moments)) == (3, "award", ["2025-03-10", "2025-04-01"])
+    assert BARRED in _suppliers(_matches(package_id))
+
+
 def test_a_run_that_ends_while_a_newer_one_starts_leaves_no_links(app, published, people, monkeypatch) -> None:
     """The old run's end and the new run's start race: whichever comes second sees the other's work."""
     import threading
