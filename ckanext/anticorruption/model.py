@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Integer, LargeBinary, UnicodeText, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Integer, LargeBinary, UnicodeText, UniqueConstraint, false
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.model as model
@@ -136,6 +136,8 @@ class CoverageSnapshot(tk.BaseModel):
     expected = Column(Integer, nullable=False)
     published = Column(Integer, nullable=False)
     valid_and_fresh = Column(Integer, nullable=False)
+    # Written by `ckan anticorruption demo` (back-dated history), never by the daily snapshot.
+    demo = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class PrivacyState(tk.BaseModel):

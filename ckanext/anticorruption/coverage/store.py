@@ -22,8 +22,8 @@ from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
 
 __all__ = [
     "active_organizations", "add_request", "add_snapshot", "dataset_files", "declarations", "declare", "forget_organization_records",
-    "group_id_of", "has_asked", "history", "organization_or_404", "portal_declared", "request_counts", "requests_of",
-    "user", "withdraw_declaration",
+    "group_id_of", "has_asked", "has_demo_snapshots", "history", "organization_or_404", "portal_declared", "request_counts", "requests_of",
+    "snapshot_taken_since", "user", "withdraw_declaration",
 ]
 
 
@@ -168,13 +168,26 @@ def requests_of(organization_id: str) -> list[dict[str, Any]]:
              "created": r.created.isoformat()} for r, u in rows]
 
 
-def add_snapshot(rows: list[dict[str, Any]]) -> datetime.datetime:
-    """Record a snapshot (``scoring.snapshot_rows``) taken now; return when."""
-    taken = datetime.datetime.utcnow()
+def add_snapshot(rows: list[dict[str, Any]], *, taken: datetime.datetime | None = None,
+                 demo: bool = False) -> datetime.datetime:
+    """Record a snapshot (``scoring.snapshot_rows``) taken now (or at ``taken``: the demo's back-dated
+    history, marked ``demo``); return when."""
+    taken = taken or datetime.datetime.utcnow()
     for row in rows:
-        model.Session.add(CoverageSnapshot(taken=taken, **row))
+        model.Session.add(CoverageSnapshot(taken=taken, demo=demo, **row))
     model.Session.commit()
     return taken
+
+
+def has_demo_snapshots() -> bool:
+    """Whether the demo's back-dated history was recorded."""
+    return model.Session.query(CoverageSnapshot.id).filter(CoverageSnapshot.demo.is_(True)).first() is not None
+
+
+def snapshot_taken_since(moment: datetime.datetime) -> bool:
+    """Whether a snapshot (not the demo's) was taken at or after ``moment``."""
+    return model.Session.query(CoverageSnapshot.id).filter(
+        CoverageSnapshot.taken >= moment, CoverageSnapshot.demo.is_(False)).first() is not None
 
 
 def history(organization_id: str | None, limit: int) -> list[dict[str, Any]]:
@@ -184,7 +197,8 @@ def history(organization_id: str | None, limit: int) -> list[dict[str, Any]]:
         else CoverageSnapshot.organization_id.is_(None),
     ).order_by(CoverageSnapshot.taken.desc()).limit(limit)
     return [{"taken": s.taken.isoformat(), "score": s.score, "expected": s.expected,
-             "published": s.published, "valid_and_fresh": s.valid_and_fresh} for s in reversed(query.all())]
+             "published": s.published, "valid_and_fresh": s.valid_and_fresh, "demo": s.demo}
+            for s in reversed(query.all())]
 
 
 def forget_organization_records(organization_id: str) -> None:

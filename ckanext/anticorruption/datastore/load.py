@@ -171,7 +171,9 @@ def _add_views(package_id: str, resource_id: str) -> None:
     resource = model.Resource.get(resource_id)
     if resource is None or resource.package is None:
         return
-    context: dict[str, Any] = {"model": model, "session": model.Session, "ignore_auth": True, "user": ""}
+    # In the site user's name: with CKAN's activity plugin, a view made by no user cannot be recorded.
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    context: dict[str, Any] = {"model": model, "session": model.Session, "ignore_auth": True, "user": site_user}
     package = model_dictize.package_dictize(resource.package, context)
     found = next((r for r in package.get("resources") or [] if r["id"] == resource_id), None)
     if found is None:

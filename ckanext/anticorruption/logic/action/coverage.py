@@ -244,6 +244,9 @@ def anticorruption_coverage_history(context: Context, data_dict: DataDict) -> li
 
     :param organization: organization id or name (optional: national)
     :param limit: how many of the latest snapshots (default 365)
+    :returns: oldest first, each with ``taken``, ``score``, ``expected``,
+        ``published``, ``valid_and_fresh`` and ``demo`` (true for the
+        back-dated history written by ``ckan anticorruption demo``)
     """
     tk.check_access("anticorruption_coverage_history", context, data_dict)
     organization_id = store.organization_or_404(data_dict["organization"]).id if data_dict.get("organization") else None
