@@ -940,8 +940,9 @@ def anticorruption_home(flags: int = 5, behind: int = 5) -> dict[str, Any]:
     """What the home page shows: the national coverage summary and its trend, the
     categories with their types, the latest red flags (public data only) and
     the agencies furthest behind."""
-    matrix = tk.get_action("anticorruption_coverage")({}, {})
-    history = tk.get_action("anticorruption_coverage_history")({}, {"limit": 365})
+    # As an anonymous visitor: public figures only, from the matrix shared by every request.
+    matrix = tk.get_action("anticorruption_coverage")({"user": ""}, {})
+    history = tk.get_action("anticorruption_coverage_history")({"user": ""}, {"limit": 365})
     rows = [row for row in matrix["rows"] if row["expected"]]
     furthest = sorted(rows, key=lambda row: (row["score"] if row["score"] is not None else -1,
                                              row["published"], row["organization"]["title"] or ""))[:behind]
