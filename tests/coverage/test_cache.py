@@ -73,11 +73,19 @@ def test_the_cached_matrix_equals_the_one_computed_afresh_for_every_caller(app, 
     assert cache._redis_get(cache._local["stamp"], time.time())["matrix"] == _uncached()
 
 
+def _table(page):
+    return page[page.index('<table class="table anticorruption-matrix">'):page.index("</table>")]
+
+
 def test_the_coverage_and_home_pages_show_the_cached_figures(app, agency) -> None:
-    page = app.get("/en/coverage").body
+    anonymous = [app.get("/en/coverage?sort=name").body for _ in range(2)]
+    # The member's matrix (with their private counts) is not the shared one: their table is rendered afresh.
+    member = app.get("/en/coverage?sort=name", headers={"Authorization": agency["member"]["token"]}).body
     home = tk.h.anticorruption_home()
 
-    assert "1 of 60 expected datasets published" in page
+    assert "1 of 60 expected datasets published" in anonymous[0]
+    assert _table(anonymous[0]) == _table(anonymous[1]) == _table(member)
+    assert 'data-organization="sfp"' in _table(member)
     assert home["summary"] == _uncached()["summary"] and home["summary"]["published"] == 1
 
 

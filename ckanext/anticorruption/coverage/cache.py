@@ -26,7 +26,8 @@ import json
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import redis
 
@@ -37,10 +38,12 @@ from ckanext.anticorruption.coverage import query
 from ckanext.anticorruption.coverage import scoring
 from ckanext.anticorruption.coverage import store
 
-__all__ = ["national_matrix", "public_matrix"]
+__all__ = ["derived", "national_matrix", "public_matrix"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+MAX_DERIVED = 64  # values kept per matrix (pages of the table by language and filters)
 MAX_AGE = 24 * 3600  # seconds; also the Redis key's lifetime, so that a matrix nobody asks for goes
 # A Redis that hangs must not hold the page: without an answer in this time, compute.
 REDIS_TIMEOUT = 0.5
@@ -75,8 +78,24 @@ def public_matrix() -> dict[str, Any]:
                  "matrix": scoring.build_matrix(inputs)}
         _redis_set(found)
     with _lock:
-        _local.update(found)
+        _local.update(found, derived={})
     return found["matrix"]
+
+
+def derived(matrix: dict[str, Any], key: Any, build: Callable[[], T]) -> T:
+    """``build()``, kept with the shared public matrix while it is current, when ``matrix`` is that
+    matrix (what is built must depend on nothing else but ``key``); built afresh for any other
+    matrix (a caller's copy with their private counts)."""
+    with _lock:
+        kept = _local.get("derived") if _local.get("matrix") is matrix else None
+        if kept is not None and key in kept:
+            return kept[key]
+    value = build()
+    if kept is not None:
+        with _lock:
+            if _local.get("matrix") is matrix and len(kept) < MAX_DERIVED:
+                kept[key] = value
+    return value
 
 
 def _epoch(iso: str | None) -> float:
