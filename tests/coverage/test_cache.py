@@ -89,6 +89,19 @@ def test_the_coverage_and_home_pages_show_the_cached_figures(app, agency) -> Non
     assert home["summary"] == _uncached()["summary"] and home["summary"]["published"] == 1
 
 
+def test_the_home_page_follows_every_change(app, agency) -> None:
+    assert "1 of 60 expected datasets published" in app.get("/en/").body
+    before = tk.h.anticorruption_home()
+
+    call_action("anticorruption_coverage_snapshot", {})
+    _create(agency["editor"], "contracts_register", agency["org"], "contratos")
+
+    after = tk.h.anticorruption_home()
+    assert len(after["history"]) == len(before["history"]) + 1
+    assert after["summary"] == _uncached()["summary"] and after["summary"]["published"] == 2
+    assert "2 of 60 expected datasets published" in app.get("/en/").body
+
+
 def test_private_cells_never_reach_another_caller(app, agency) -> None:
     outsider = factories.UserWithToken()
     other_editor = factories.UserWithToken()

@@ -59,7 +59,8 @@ def active_organizations(organization_id: str | None = None) -> list[dict[str, A
 
 
 # What the matrix reads from the database, summed up in one short text: the organizations (names,
-# titles, states), every declaration, and the requests (only added, or deleted with their organization).
+# titles, states), every declaration, and the requests (only added, or deleted with their organization);
+# and the national snapshots, the history shown next to the matrix.
 _STAMP = text("""
     SELECT
       (SELECT md5(coalesce(string_agg(id || ':' || name || ':' || coalesce(title, '') || ':' || state, '|'
@@ -69,12 +70,15 @@ _STAMP = text("""
                                       || period || ':' || by_portal || ':' || coalesce(created::text, ''), '|'
                                       ORDER BY organization_id, type_id), ''))
          FROM anticorruption_coverage_declaration),
-      (SELECT count(*) || ':' || coalesce(max(id), 0) FROM anticorruption_coverage_request)
+      (SELECT count(*) || ':' || coalesce(max(id), 0) FROM anticorruption_coverage_request),
+      (SELECT count(*) || ':' || coalesce(max(taken)::text, '') FROM anticorruption_coverage_snapshot
+        WHERE organization_id IS NULL)
 """)
 
 
 def public_stamp() -> str:
-    """A short text that changes whenever the organizations, the declarations or the requests change."""
+    """A short text that changes whenever the organizations, the declarations, the requests or the
+    national history change."""
     return ":".join(str(part) for part in model.Session.execute(_STAMP).one())
 
 

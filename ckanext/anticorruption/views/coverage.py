@@ -51,7 +51,7 @@ def national() -> str:
     # The table is public data, the same for everyone: rendered once per change of the matrix.
     table = coverage_cache.derived(matrix, ("national", tk.h.lang(), tuple(filters.items()), page),
                                    lambda: _matrix_table(matrix, filters, page))
-    history = _action("anticorruption_coverage_history", limit=90)
+    history = coverage_cache.derived(matrix, ("history", 90), lambda: _action("anticorruption_coverage_history", limit=90))
     return tk.render("anticorruption/coverage/national.html", {
         "matrix": matrix, "matrix_table": table, "filters": filters,
         "history": history, "trend": coverage.trend_points(history),
