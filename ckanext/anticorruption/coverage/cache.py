@@ -101,8 +101,7 @@ def derived(matrix: dict[str, Any], key: Any, build: Callable[[], T]) -> T:
 def _epoch(iso: str | None) -> float:
     if not iso:
         return float("inf")
-    moment = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
-    return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
+    return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def _key() -> str:
