@@ -8,6 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.anticorruption.config import validation_option
+from ckanext.anticorruption.coverage import cache as coverage_cache
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.dataset_types import types
 from ckanext.anticorruption.identifiers import linkage
@@ -940,8 +941,15 @@ def anticorruption_home(flags: int = 5, behind: int = 5) -> dict[str, Any]:
     """What the home page shows: the national coverage summary and its trend, the
     categories with their types, the latest red flags (public data only) and
     the agencies furthest behind."""
-    matrix = tk.get_action("anticorruption_coverage")({}, {})
-    history = tk.get_action("anticorruption_coverage_history")({}, {"limit": 365})
+    # As an anonymous visitor: public figures only, from the matrix shared by every request,
+    # and worked out once per change of the matrix (its stamp covers the history) or of the red flags.
+    matrix = tk.get_action("anticorruption_coverage")({"user": ""}, {})
+    return coverage_cache.derived(matrix, ("home", flags, behind, linkage.index_version()),
+                                  lambda: _home(matrix, flags, behind))
+
+
+def _home(matrix: dict[str, Any], flags: int, behind: int) -> dict[str, Any]:
+    history = tk.get_action("anticorruption_coverage_history")({"user": ""}, {"limit": 365})
     rows = [row for row in matrix["rows"] if row["expected"]]
     furthest = sorted(rows, key=lambda row: (row["score"] if row["score"] is not None else -1,
                                              row["published"], row["organization"]["title"] or ""))[:behind]

@@ -197,6 +197,7 @@ class Processes:
         with open(self.log, "wb") as log:
             server = subprocess.Popen(
                 [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
+                 "--worker-class", "gthread", "--threads", "4",
                  "--bind", f"127.0.0.1:{port}", "ckanext.anticorruption.wsgi:application"],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 env={**os.environ, **env, "CKAN_INI": self.ini, "CKAN_SITE_URL": url})

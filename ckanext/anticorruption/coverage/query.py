@@ -24,7 +24,7 @@ from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.coverage import store
 from ckanext.anticorruption.dataset_types import types as dataset_types
 
-__all__ = ["gather", "record_snapshot", "type_summaries"]
+__all__ = ["gather", "gather_public", "index_version", "private_cells", "record_snapshot", "type_summaries"]
 
 _TRUE = "true"
 
@@ -47,8 +47,9 @@ def _terms(field: str, **extra: Any) -> dict[str, Any]:
     return {"type": "terms", "field": field, "limit": -1, "mincount": 1, "sort": "index", **extra}
 
 
-def _facets(fq: list[str], facets: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Run flat JSON facets over the documents matching ``fq``; return each one's buckets.
+def _facets(fq: list[str], facets: dict[str, Any]) -> dict[str, Any]:
+    """Run flat JSON facets over the documents matching ``fq``; return each one's result
+    (a terms facet's ``buckets``, a query facet's own dict).
 
     The response is read with the standard JSON parser: pysolr's ``search``
     runs CKAN's date decoder on every value, which costs more than the query
@@ -60,7 +61,8 @@ def _facets(fq: list[str], facets: dict[str, Any]) -> dict[str, list[dict[str, A
     except pysolr.SolrError as e:
         raise SearchError(f"Solr returned an error: {str(e)[:300]}") from e
     found = json.loads(text).get("facets") or {}
-    return {name: (found.get(name) or {}).get("buckets", []) for name in facets}
+    return {name: (found.get(name) or {}).get("buckets", []) if facet.get("type") == "terms" else found.get(name) or {}
+            for name, facet in facets.items()}
 
 
 def _base_fq(type_ids: list[str], organization_id: str | None) -> list[str]:
@@ -87,12 +89,16 @@ def _split(term: str) -> tuple[str, str]:
     return organization_id, type_id
 
 
-def _public_cells(type_ids: list[str], organization_id: str | None) -> dict[tuple[str, str], coverage.CellFacts]:
-    """Counts per cell from three flat facets: flag combinations, fresh datasets, last update."""
+def _public_cells(type_ids: list[str],
+                  organization_id: str | None) -> tuple[dict[tuple[str, str], coverage.CellFacts], str | None]:
+    """Counts per cell from three flat facets (flag combinations, fresh datasets, last update),
+    and when the first of the fresh datasets becomes outdated (None: none is fresh)."""
     buckets = _facets(_base_fq(type_ids, organization_id) + ["+capacity:public"], {
         "flags": _terms("ac_cell_flags"),
         "fresh": _terms("ac_cell", domain={"filter": "ac_fresh_until_date:[NOW TO *]"}),
         "updated": _terms("ac_cell", facet={"updated": "max(ac_updated_date)"}),
+        "outdated": {"type": "query", "q": "ac_fresh_until_date:[NOW TO *]",
+                     "facet": {"first": "min(ac_fresh_until_date)"}},
     })
     cells: dict[tuple[str, str], coverage.CellFacts] = {}
     for bucket in buckets["flags"]:
@@ -108,7 +114,7 @@ def _public_cells(type_ids: list[str], organization_id: str | None) -> dict[tupl
     for bucket in buckets["updated"]:
         if _split(bucket["val"]) in cells:
             cells[_split(bucket["val"])].updated = _iso(bucket.get("updated"))
-    return cells
+    return cells, _iso(buckets["outdated"].get("first"))
 
 
 def _private_cells(user: model.User | None, type_ids: list[str],
@@ -126,16 +132,39 @@ def _private_cells(user: model.User | None, type_ids: list[str],
 def gather(user_name: str | None, organization_id: str | None = None,
            type_ids: list[str] | None = None) -> coverage.Inputs:
     """The facts of the matrix as ``user_name`` (None: anonymous) may see them."""
+    inputs = gather_public(organization_id, type_ids)
+    inputs.private = private_cells(user_name, organization_id, type_ids)
+    return inputs
+
+
+def gather_public(organization_id: str | None = None, type_ids: list[str] | None = None) -> coverage.Inputs:
+    """The facts of the matrix as everyone sees them (no private dataset)."""
     types = type_summaries(type_ids)
-    ids = [t["id"] for t in types]
+    public, changes_at = _public_cells([t["id"] for t in types], organization_id)
     return coverage.Inputs(
         organizations=store.active_organizations(organization_id),
         types=types,
-        public=_public_cells(ids, organization_id),
-        private=_private_cells(store.user(user_name), ids, organization_id),
+        public=public,
+        changes_at=changes_at,
         declarations=store.declarations(organization_id),
         requests=store.request_counts(organization_id),
     )
+
+
+def private_cells(user_name: str | None, organization_id: str | None = None,
+                  type_ids: list[str] | None = None) -> dict[tuple[str, str], int]:
+    """The private datasets ``user_name`` may see, counted per cell (empty for the anonymous caller)."""
+    return _private_cells(store.user(user_name), [t["id"] for t in type_summaries(type_ids)], organization_id)
+
+
+def index_version() -> str:
+    """The version of the search index as searches see it: it changes with every commit
+    (any dataset indexed, reindexed or removed, whoever did it)."""
+    try:
+        text = make_connection()._send_request("get", "admin/luke?show=index&numTerms=0&wt=json")
+    except pysolr.SolrError as e:
+        raise SearchError(f"Solr returned an error: {str(e)[:300]}") from e
+    return str(json.loads(text)["index"]["version"])
 
 
 def record_snapshot() -> dict[str, Any]:

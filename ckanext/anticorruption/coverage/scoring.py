@@ -26,7 +26,7 @@ from typing import Any
 __all__ = [
     "CRITERIA", "DECLARED_STATES", "FRESH_FOR_DAYS", "MACHINE_READABLE", "STATES", "VERDICTS",
     "CellFacts", "Declaration", "Inputs", "build_matrix", "dataset_facts", "decision", "newest_file", "filter_matrix", "flags_of", "matrix_csv",
-    "matrix_json", "matrix_rows", "matrix_xlsx", "snapshot_rows", "trend_points",
+    "matrix_json", "matrix_rows", "matrix_xlsx", "snapshot_rows", "trend_points", "with_private",
 ]
 
 # Display order of the states (also the legend's order).
@@ -188,6 +188,8 @@ class Inputs:
     private: dict[tuple[str, str], int] = field(default_factory=dict)
     declarations: dict[tuple[str, str], Declaration] = field(default_factory=dict)
     requests: dict[tuple[str, str], int] = field(default_factory=dict)
+    # When the first fresh public dataset becomes outdated (ISO, UTC): the matrix holds until then.
+    changes_at: str | None = None
 
 
 def _cell(facts: CellFacts | None, declaration: Declaration | None) -> dict[str, Any]:
@@ -287,6 +289,25 @@ def build_matrix(inputs: Inputs) -> dict[str, Any]:
             categories.append({"id": typ["category"], "title": typ["category_title"], "types": []})
         categories[-1]["types"].append(typ)
     return {"summary": summary, "categories": categories, "types": inputs.types, "rows": rows}
+
+
+def with_private(matrix: dict[str, Any], private: Mapping[tuple[str, str], int]) -> dict[str, Any]:
+    """The public matrix with the private datasets a caller may see counted in their cells
+    (``private``), as ``build_matrix`` would give them; ``matrix`` itself is left as it is."""
+    if not private:
+        return matrix
+    by_organization: dict[str, dict[str, int]] = {}
+    for (organization_id, type_id), count in private.items():
+        if count:
+            by_organization.setdefault(organization_id, {})[type_id] = count
+    rows = []
+    for row in matrix["rows"]:
+        mine = by_organization.get(row["organization"]["id"])
+        if mine:
+            row = {**row, "cells": {type_id: {**cell, "private": mine[type_id]} if mine.get(type_id) else cell
+                                    for type_id, cell in row["cells"].items()}}
+        rows.append(row)
+    return {**matrix, "rows": rows}
 
 
 def filter_matrix(matrix: dict[str, Any], *, category: str | None = None, state: str | None = None,

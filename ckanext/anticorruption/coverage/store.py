@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -22,8 +22,8 @@ from ckanext.anticorruption.privacy.guard import HIDDEN_STATES
 
 __all__ = [
     "active_organizations", "add_request", "add_snapshot", "dataset_files", "declarations", "declare", "forget_organization_records",
-    "group_id_of", "has_asked", "has_demo_snapshots", "history", "organization_or_404", "portal_declared", "request_counts", "requests_of",
-    "snapshot_taken_since", "user", "withdraw_declaration",
+    "group_id_of", "has_asked", "has_demo_snapshots", "history", "organization_or_404", "portal_declared",
+    "public_stamp", "request_counts", "requests_of", "snapshot_taken_since", "user", "withdraw_declaration",
 ]
 
 
@@ -55,6 +55,30 @@ def active_organizations(organization_id: str | None = None) -> list[dict[str, A
     if organization_id:
         query = query.filter(model.Group.id == organization_id)
     return [{"id": i, "name": n, "title": t or n} for i, n, t in query.order_by(model.Group.title, model.Group.name)]
+
+
+# What the matrix reads from the database, summed up in one short text: the organizations (names,
+# titles, states), every declaration, and the requests (only added, or deleted with their organization);
+# and the national snapshots, the history shown next to the matrix.
+_STAMP = text("""
+    SELECT
+      (SELECT md5(coalesce(string_agg(id || ':' || name || ':' || coalesce(title, '') || ':' || state, '|'
+                                      ORDER BY id), ''))
+         FROM "group" WHERE is_organization),
+      (SELECT md5(coalesce(string_agg(organization_id || ':' || type_id || ':' || status || ':' || reason || ':'
+                                      || period || ':' || by_portal || ':' || coalesce(created::text, ''), '|'
+                                      ORDER BY organization_id, type_id), ''))
+         FROM anticorruption_coverage_declaration),
+      (SELECT count(*) || ':' || coalesce(max(id), 0) FROM anticorruption_coverage_request),
+      (SELECT count(*) || ':' || coalesce(max(taken)::text, '') FROM anticorruption_coverage_snapshot
+        WHERE organization_id IS NULL)
+""")
+
+
+def public_stamp() -> str:
+    """A short text that changes whenever the organizations, the declarations, the requests or the
+    national history change."""
+    return ":".join(str(part) for part in model.Session.execute(_STAMP).one())
 
 
 def dataset_files(package_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -164,11 +164,27 @@ def start(package: dict[str, Any], resource: dict[str, Any], *, user: str | None
     elif plan.background:
         reason = "link" if resource.get("url_type") != "upload" else ("requested" if background else "size")
         enqueue_run(row)
-    elif not execute_run(row.resource_id, row.run_id, in_request=True):
+    elif not _run_in_request(row):
         reason = "budget"
         enqueue_run(row)
     model.Session.refresh(row)
     return row, reason
+
+
+# The memory budget of a check in the request is the web process's growth: under a threaded
+# server (gunicorn's gthread workers) one check at a time per process keeps it true.
+_IN_REQUEST = threading.Lock()
+
+
+def _run_in_request(row: Validation) -> bool:
+    """Run a check in the request, within its budget; False (for the caller to queue it) past its
+    budget, or when another check is already running in this process."""
+    if not _IN_REQUEST.acquire(blocking=False):
+        return False
+    try:
+        return execute_run(row.resource_id, row.run_id, in_request=True)
+    finally:
+        _IN_REQUEST.release()
 
 
 def job_id(run_id: str) -> str:

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption.coverage import cache as coverage_cache
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.views import context, csrf
 
@@ -46,16 +47,27 @@ def national() -> str:
     """The matrix of agencies by the Guide's 30 types, with a summary, filters, legend and trend."""
     matrix = _action("anticorruption_coverage")
     filters = _filters(matrix)
+    page = request.args.get("page", 1, type=int) or 1
+    # The table is public data, the same for everyone: rendered once per change of the matrix.
+    table = coverage_cache.derived(matrix, ("national", tk.h.lang(), tuple(filters.items()), page),
+                                   lambda: _matrix_table(matrix, filters, page))
+    history = coverage_cache.derived(matrix, ("history", 90), lambda: _action("anticorruption_coverage_history", limit=90))
+    return tk.render("anticorruption/coverage/national.html", {
+        "matrix": matrix, "matrix_table": table, "filters": filters,
+        "history": history, "trend": coverage.trend_points(history),
+    })
+
+
+def _matrix_table(matrix: dict[str, Any], filters: dict[str, str], page: int) -> Markup:
     view = coverage.filter_matrix(matrix, category=filters["category"] or None, state=filters["state"] or None,
                                   name=filters["q"], sort=filters["sort"])
     pages = max(1, math.ceil(len(view["rows"]) / ROWS_PER_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page = min(max(1, page), pages)
     shown = view["rows"][(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE]
-    history = _action("anticorruption_coverage_history", limit=90)
-    return tk.render("anticorruption/coverage/national.html", {
+    return Markup(tk.render("anticorruption/coverage/matrix_table.html", {
         "matrix": matrix, "view": view, "rows": _table(shown, view["type_ids"]), "filters": filters,
-        "page": page, "pages": pages, "history": history, "trend": coverage.trend_points(history),
-    })
+        "page": page, "pages": pages,
+    }))
 
 
 def _table(rows: list[dict[str, Any]], type_ids: list[str]) -> list[tuple[Any, ...]]:

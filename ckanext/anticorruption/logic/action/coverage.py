@@ -13,6 +13,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import hooks
+from ckanext.anticorruption.coverage import cache as coverage_cache
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.coverage import query as coverage_query
 from ckanext.anticorruption.coverage import store
@@ -59,6 +60,9 @@ def anticorruption_coverage(context: Context, data_dict: DataDict) -> dict[str, 
     type_ids = data_dict.get("type") or None
     for type_id in type_ids or []:
         _check_type(type_id)
+    if organization_id is None and type_ids is None:
+        # The whole matrix, the home and coverage pages' and the export's: computed once per change.
+        return coverage_cache.national_matrix(context.get("user") or None)
     inputs = coverage_query.gather(context.get("user") or None, organization_id, type_ids)
     return coverage.build_matrix(inputs)
 
