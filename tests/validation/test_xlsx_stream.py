@@ -129,3 +129,124 @@ def test_markup_it_does_not_take_goes_to_read_sheet(tmp_path: Path) -> None:
     reference = validate_file(str(edited), schema, max_errors_per_type=10**9, engine="frictionless")
     assert ours.engine == "fast"
     assert ours.error_counts == reference.error_counts
+
+
+# Markup the streaming reader tokenises itself ------------------------------
+
+_HEADER_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c>'
+               '<c r="C1" t="inlineStr"><is><t>c</t></is></c></row>')
+
+
+def _sheet_with(tmp_path: Path, name: str, rows_xml: str, dimension: str = "A1:C7") -> Path:
+    """A workbook (openpyxl's files) whose sheetData is ``rows_xml`` after the header row."""
+    import re
+    import zipfile
+
+    base = write_xlsx(tmp_path / f"base-{name}", ["a", "b", "c"], [["x", "y", "z"]], dimension=True)
+    path = tmp_path / name
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), data)
+                data = re.sub(rb"<sheetData>.*</sheetData>", f"<sheetData>{_HEADER_ROW}{rows_xml}</sheetData>".encode(),
+                              data, flags=re.S)
+            target.writestr(item, data)
+    return path
+
+
+def _inline(ref: str, text: str, space: bool = False) -> str:
+    preserve = ' xml:space="preserve"' if space else ""
+    return f'<c r="{ref}" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+
+_TRICKY_ROWS = (
+    # Entities, named and numeric (decimal and hexadecimal), and a reference
+    # to "&" followed by what would be an entity.
+    '<row r="2">' + _inline("A2", "Fish &amp; Chips &lt;S.A.&gt; &quot;q&quot; &apos;a&apos;")
+    + _inline("B2", "Le&#243;n &#x00F1;and&#250; &#x1F600;") + _inline("C2", "&#38;lt; stays &amp;amp;") + "</row>"
+    # Spaces kept by xml:space, a gap (no B3), and line breaks inside a text.
+    + '<row r="3">' + _inline("A3", "  padded  ", space=True) + _inline("C3", "two\nlines") + "</row>"
+    # Row 4 is missing; row 5 has a value-less styled cell and a number.
+    + '<row r="5"><c r="A5" s="0"/><c r="B5" t="n"><v>12.5</v></c>' + _inline("C5", "last") + "</row>"
+    + '<row r="6"/>'
+)
+_TRICKY_VALUES = [
+    (2, "Fish & Chips <S.A.> \"q\" 'a'", "León ñandú 😀", "&lt; stays &amp;"),
+    (3, "  padded  ", "", "two\nlines"),
+    (4, "", "", ""),
+    (5, "", "12.5", "last"),
+    (6, "", "", ""),
+    (7, "", "", ""),
+]
+
+
+_TRICKY_SCHEMA = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "number"},
+                             {"name": "c", "type": "string"}]}
+
+
+def test_entities_spaces_and_gaps_read_as_calamine_reads_them(tmp_path: Path) -> None:
+    schema = _TRICKY_SCHEMA
+    path = _sheet_with(tmp_path, "tricky.xlsx", _TRICKY_ROWS)
+    assert_streamed_like_read(path, schema)
+    sheet = xlsx.stream_sheet(open_source(str(path)), schema)
+    assert sheet.labels == ["a", "b", "c"]
+    assert _rows(sheet.iter_batches()) == (_TRICKY_VALUES, [])
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 300])
+def test_a_chunk_may_end_anywhere_inside_a_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Reads of any size, ending inside a tag, an entity or a text: the same rows."""
+    monkeypatch.setattr(xlsx, "_STREAM_CHUNK", chunk)
+    sheet = xlsx.stream_sheet(open_source(str(_sheet_with(tmp_path, "tricky.xlsx", _TRICKY_ROWS))), _TRICKY_SCHEMA)
+    assert _rows(sheet.iter_batches()) == (_TRICKY_VALUES, [])
+
+
+@pytest.mark.parametrize("rows_xml", [
+    # A rich-text inline string (runs).
+    '<row r="2"><c r="A2" t="inlineStr"><is><r><t>bo</t></r><r><rPr><b/></rPr><t>ld</t></r></is></c></row>',
+    # A cell without a reference.
+    '<row r="2"><c t="inlineStr"><is><t>x</t></is></c></row>',
+    # A row without a number.
+    '<row>' + _inline("A2", "x") + "</row>",
+    # Spaces at a text's edge without xml:space (calamine trims them, openpyxl does not).
+    '<row r="2">' + _inline("A2", " x") + "</row>",
+    # An unknown entity, a formula, an error cell.
+    '<row r="2">' + _inline("A2", "&nbsp;") + "</row>",
+    '<row r="2"><c r="A2"><f>1+1</f><v>2</v></c></row>',
+    '<row r="2"><c r="A2" t="e"><v>#N/A</v></c></row>',
+], ids=["runs", "no-reference", "row-without-number", "edge-spaces", "unknown-entity", "formula", "error"])
+def test_other_markup_is_read_whole_with_the_same_report(tmp_path: Path, rows_xml: str) -> None:
+    schema = {"fields": [{"name": name, "type": "string"} for name in "abc"]}
+    path = _sheet_with(tmp_path, "other.xlsx", rows_xml, dimension="A1:C2")
+    with pytest.raises((xlsx.NotStreamable, xlsx.UnsupportedSheet)):
+        list(xlsx.stream_sheet(open_source(str(path)), schema).iter_batches())
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert ours.error_counts == reference.error_counts
+    assert ours.report and reference.report
+    assert [(e["type"], e.get("rowNumber"), e.get("fieldNumber"), e.get("cell")) for e in ours.report["tasks"][0]["errors"]] == [
+        (e["type"], e.get("rowNumber"), e.get("fieldNumber"), e.get("cell")) for e in reference.report["tasks"][0]["errors"]]
+
+
+def test_the_world_bank_list_streams_as_calamine_reads_it(tmp_path: Path) -> None:
+    """The World Bank's debarment list (real names and addresses), saved as Excel and as openpyxl save it."""
+    from python_calamine import CalamineWorkbook
+
+    real = Path("/work/shared/real-data/wiktorrajca__Data-Science-Honors-Thesis/"
+                "world_bank_listing_of_ineligible_firms_and_individuals.xlsx")
+    assert real.exists(), "the real file of record is missing"
+    workbook = CalamineWorkbook.from_path(str(real))
+    values = workbook.get_sheet_by_index(0).to_python()
+    workbook.close()
+    header = ["firm_name", "additional_info", "address", "country", "from_date", "to_date", "grounds"]
+    rows = values[3:]  # below the title and the two header rows
+    assert len(rows) > 1000
+    schema = {"fields": [{"name": name, "type": "string"} for name in header]}
+    expected = [(number, *row) for number, row in enumerate(rows, start=2)]
+    for path in (write_excel(tmp_path / "excel.xlsx", header, rows),
+                 write_xlsx(tmp_path / "openpyxl.xlsx", header, rows, dimension=True)):
+        assert_streamed_like_read(path, schema)
+        sheet = xlsx.stream_sheet(open_source(str(path)), schema)
+        assert sheet.labels == header
+        assert _rows(sheet.iter_batches()) == (expected, [])
