@@ -250,3 +250,43 @@ def test_the_world_bank_list_streams_as_calamine_reads_it(tmp_path: Path) -> Non
         sheet = xlsx.stream_sheet(open_source(str(path)), schema)
         assert sheet.labels == header
         assert _rows(sheet.iter_batches()) == (expected, [])
+
+
+_NUMBER_TEXTS = ["0", "12.5", "-3", "860445.4300000001", "9024170.119999999", "0.1", "0.00001", "1e5", "1E-3",
+                 "123456789012345.5", "1234567890123456.5", "0.30000000000000004", "-0.5", "100", "007", "5.0"]
+
+
+def test_vectorised_numbers_are_the_strings_of_openpyxls_values() -> None:
+    """Number cells read in Arrow give what openpyxl's value gives, wherever they give anything."""
+    import pyarrow as pa
+
+    book = xlsx.Book(datetime.datetime(1899, 12, 30), frozenset({1}), frozenset())
+    rests = [f'{attrs}><v>{text}</v>'.encode() for text in _NUMBER_TEXTS for attrs in ("", ' t="n"')]
+    for decimals, string in ((True, xlsx._number_string), (False, xlsx._integer_string)):
+        written = xlsx._written_as_read(pa.array(rests, pa.binary()), decimals)
+        assert written is not None
+        for rest, exact in zip(rests, written.to_pylist()):
+            text = rest.split(b"<v>")[1].split(b"<")[0].decode()
+            if exact is not None:
+                assert exact == string(xlsx.openpyxl_value("n", text, 0, book)), text
+    # The long decimals are read in Arrow, not one by one.
+    assert xlsx._written_as_read(pa.array([b' t="n"><v>860445.4300000001</v>']), True).to_pylist() == ["860445.43"]
+
+
+@pytest.mark.parametrize("epoch", [datetime.datetime(1899, 12, 30), datetime.datetime(1904, 1, 1)])
+def test_vectorised_dates_are_openpyxls(epoch: datetime.datetime) -> None:
+    import pyarrow as pa
+
+    book = xlsx.Book(epoch, frozenset({1, 2, 3}), frozenset({3}))  # 3: a duration's format
+    date_string = xlsx._date_string({""})
+    serials = ["1", "59", "60", "61", "45126", "45126.5", "2958465", "2958466", "99999999", "-5"]
+    rests = [f' s="{style}" t="n"><v>{serial}</v>'.encode() for serial in serials for style in (0, 1, 2, 3)]
+    written = xlsx._dates_as_read(pa.array(rests, pa.binary()), book)
+    assert written is not None and written.null_count < len(rests)
+    for rest, exact in zip(rests, written.to_pylist()):
+        if exact is None:
+            continue
+        style, serial = int(rest.split(b'"')[1]), rest.split(b"<v>")[1].split(b"<")[0].decode()
+        assert exact == date_string(xlsx.openpyxl_value("n", serial, style, book)), rest
+    assert written.to_pylist()[rests.index(b' s="1" t="n"><v>45126</v>')] == (
+        "2023-07-19" if epoch.year == 1899 else "2027-07-20")

@@ -858,6 +858,7 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
 # openpyxl reads from it: at most 15 significant digits (a double keeps
 # them), no exponent, no trailing zero after the point, no leading zero.
 _UNSTYLED_NUMBER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,14}(?:\.[0-9]{0,14}[1-9])?|-?0\.[0-9]{0,14}[1-9])</v>$'
+_LONG_DECIMAL = r'^(?: t="n")?><v>-?[1-9][0-9]{0,16}\.[0-9]{1,16}</v>$'
 _UNSTYLED_INTEGER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,17})</v>$'
 
 
@@ -877,6 +878,14 @@ def _written_as_read(rests: pa.Array, decimals: bool) -> pa.Array | None:
         # repr() writes 0.00001 as 1e-05.
         tiny = pc.match_substring_regex(value, r"^-?0\.0000")
         plain = pc.and_(plain, pc.and_(pc.less_equal(digits, 15), pc.invert(tiny)))
+        # More digits (a sum's rounding, 860445.4300000001): openpyxl's float
+        # reads back as its repr (860445.43), said by Python once per distinct text.
+        longer = pc.and_(pc.invert(plain), pc.match_substring_regex(text, _LONG_DECIMAL))
+        if pc.any(longer).as_py():
+            distinct = pc.unique(pc.filter(value, longer))
+            reprs = pa.array([repr(float(item)) for item in distinct.to_pylist()], pa.string())
+            value = pc.if_else(longer, pc.take(reprs, pc.index_in(value, distinct)), value)
+            plain = pc.or_(plain, longer)
     else:
         value = pc.replace_substring_regex(text, r'^(?: t="n")?><v>|</v>$', "")
     if not pc.any(plain).as_py():
@@ -884,16 +893,17 @@ def _written_as_read(rests: pa.Array, decimals: bool) -> pa.Array | None:
     return pc.if_else(plain, value, pa.scalar(None, pa.string()))
 
 
-# A whole serial, past the 1900 leap-year bug and before the year 10000,
-# with a style: a date at midnight if the style is a date's.
+# A whole serial with a style: a date at midnight if the style is a date's
+# (and the serial past the 1900 leap-year bug and before the year 10000).
 _DATE_SERIAL = r'^ s="(?P<style>[0-9]{1,5})"(?: t="n")?><v>(?P<serial>[0-9]{2,7})</v>$'
 _UNIX_EPOCH = datetime.datetime(1970, 1, 1)
+_LAST_DAY = datetime.datetime(9999, 12, 31)
 
 
 def _dates_as_read(rests: pa.Array, book: Book) -> pa.Array | None:
     """The ISO date of each cell that openpyxl reads as a date at midnight (None elsewhere), vectorised.
 
-    Only whole serials from 61 (1900-03-01) to 2958465 (9999-12-31), whose
+    Only whole serials from 61 (1900-03-01 in the 1900 epoch) to 9999-12-31, whose
     style is a date's (not a duration's): openpyxl's ``from_excel`` gives
     the epoch plus that many days. The others are read in Python.
     """
@@ -903,7 +913,7 @@ def _dates_as_read(rests: pa.Array, book: Book) -> pa.Array | None:
     parts = pc.extract_regex(rests.cast(pa.string()), _DATE_SERIAL)
     style, serial = pc.struct_field(parts, [0]), pc.cast(pc.struct_field(parts, [1]), pa.int32())
     dated = pc.and_(pc.is_in(style, value_set=pa.array([str(item) for item in styles], pa.string())),
-                    pc.and_(pc.greater_equal(serial, 61), pc.less_equal(serial, 2958465)))
+                    pc.and_(pc.greater_equal(serial, 61), pc.less_equal(serial, (_LAST_DAY - book.epoch).days)))
     dated = pc.fill_null(dated, False)
     if not pc.any(dated).as_py():
         return None
