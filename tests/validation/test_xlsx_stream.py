@@ -195,9 +195,17 @@ def test_entities_spaces_and_gaps_read_as_calamine_reads_them(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 64, 300])
-def test_a_chunk_may_end_anywhere_inside_a_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
-    """Reads of any size, ending inside a tag, an entity or a text: the same rows."""
+@pytest.mark.parametrize("dense", [True, False])
+def test_a_chunk_may_end_anywhere_inside_a_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int,
+                                                 dense: bool) -> None:
+    """Reads of any size, ending inside a tag, an entity or a text: the same rows.
+
+    Also with the columns built one by one, as for a wide dimension over few cells.
+    """
     monkeypatch.setattr(xlsx, "_STREAM_CHUNK", chunk)
+    if not dense:
+        monkeypatch.setattr(xlsx, "_DENSE_CELLS", 0)
+        monkeypatch.setattr(xlsx, "_DENSE_FACTOR", 0)
     sheet = xlsx.stream_sheet(open_source(str(_sheet_with(tmp_path, "tricky.xlsx", _TRICKY_ROWS))), _TRICKY_SCHEMA)
     assert _rows(sheet.iter_batches()) == (_TRICKY_VALUES, [])
 

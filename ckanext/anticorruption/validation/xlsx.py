@@ -706,6 +706,7 @@ _SHARED, _INLINE, _TYPED, _EMPTY = 0, 1, 2, 3
 _ATTRS = re.compile(rb'(?: s="[0-9]{1,5}")?(?:( t="s">)|( t="inlineStr">)|((?: t="[nb]")?>)|(/))')
 _SHARED_ITEM = re.compile(rb'<si><t( xml:space="preserve")?>([^<]+)</t></si>')
 _ENTITY = re.compile(r"&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));")
+_ENTITY_NAME = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _EDGE_SPACE = (" ", "\t", "\n", "\r")
 _TEXTS_REMEMBERED = 200_000
@@ -990,9 +991,11 @@ def _kind_of_attrs(attrs: str) -> int:
     return kind
 
 
-# Beyond this many cells in a batch's rectangle, the columns are built one
-# by one (a wide dimension over few cells) instead of from one dense array.
+# Beyond this many cells in a batch's rectangle (and this many times its
+# cells), the columns are built one by one (a wide dimension over few cells)
+# instead of from one dense array.
 _DENSE_CELLS = 4_000_000
+_DENSE_FACTOR = 4
 
 
 class _ChunkReader:
@@ -1087,7 +1090,7 @@ class _ChunkReader:
     def _columns(self, values: pa.Array, rows: pa.Array, columns: pa.Array, first: int, count: int) -> list[pa.Array]:
         """Rows first.. (count of them) as one array per column, "" where a row has no cell."""
         width = self.width
-        if count * width <= max(_DENSE_CELLS, 4 * len(values)):
+        if count * width <= max(_DENSE_CELLS, _DENSE_FACTOR * len(values)):
             if len(values) != count * width:
                 # Cells are in order and inside the rectangle, so only missing ones make it shorter.
                 places = pc.add(pc.multiply(pc.subtract(rows, first), width), columns)
@@ -1128,19 +1131,19 @@ class _ChunkReader:
         it, so such texts are read one by one instead.
         """
         joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts), "\n")[0].as_py()
-        found = _ENTITY.findall(joined)
+        found = _ENTITY_NAME.findall(joined)
         if len(found) != joined.count("&"):
             raise NotStreamable("entity")
         del joined
         read: dict[str, str] = {}
-        for number, hexadecimal, name in set(found):
-            if name:
+        for name in set(found):
+            if name[0] != "#":
                 read[f"&{name};"] = _NAMED[name]
                 continue
-            code = int(number) if number else int(hexadecimal, 16)
+            code = int(name[2:], 16) if name[1] == "x" else int(name[1:])
             if not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
                 raise NotStreamable("character reference")
-            read[f"&#{number};" if number else f"&#x{hexadecimal};"] = chr(code)
+            read[f"&{name};"] = chr(code)
         if "&" in (value for key, value in read.items() if key != "&amp;"):
             distinct = pc.unique(texts)
             unescaped = pa.array([self._unescaped(item) for item in distinct.to_pylist()], pa.string())
