@@ -177,7 +177,8 @@ _TRICKY_VALUES = [
     (4, "", "", ""),
     (5, "", "12.5", "last"),
     (6, "", "", ""),
-    (7, "", "", ""),
+    # Row 7, in the dimension but after the last row element, is not read
+    # (openpyxl reads it only when a row element lies beyond the dimension).
 ]
 
 
@@ -192,6 +193,17 @@ def test_entities_spaces_and_gaps_read_as_calamine_reads_them(tmp_path: Path) ->
     sheet = xlsx.stream_sheet(open_source(str(path)), schema)
     assert sheet.labels == ["a", "b", "c"]
     assert _rows(sheet.iter_batches()) == (_TRICKY_VALUES, [])
+    # The report (blank rows, the text in a number column) is frictionless's, cell for cell.
+    schema = {**schema, "fields": [*schema["fields"][:2], {"name": "c", "type": "integer"}]}
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert ours.engine == "fast"
+    assert ours.report and reference.report
+    errors = [(e["type"], e.get("rowNumber"), e.get("fieldNumber"), e.get("cell"), e.get("note"))
+              for e in ours.report["tasks"][0]["errors"]]
+    assert errors == [(e["type"], e.get("rowNumber"), e.get("fieldNumber"), e.get("cell"), e.get("note"))
+                      for e in reference.report["tasks"][0]["errors"]]
+    assert ("type-error", 2, 3, "&lt; stays &amp;", 'type is "integer/default"') in errors
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 64, 300])
@@ -298,3 +310,20 @@ def test_vectorised_dates_are_openpyxls(epoch: datetime.datetime) -> None:
         assert exact == date_string(xlsx.openpyxl_value("n", serial, style, book)), rest
     assert written.to_pylist()[rests.index(b' s="1" t="n"><v>45126</v>')] == (
         "2023-07-19" if epoch.year == 1899 else "2027-07-20")
+
+
+@pytest.mark.parametrize(("dimension", "rows_xml"), [
+    ("A1:C6", '<row r="2">' + _inline("A2", "x") + "</row>"),  # rows 3-6 only in the dimension
+    ("A1:C4", '<row r="2">' + _inline("A2", "x") + '</row><row r="6"/>'),  # a row element beyond it
+    ("A1:C5", '<row r="2">' + _inline("A2", "x") + '</row><row r="4"/>'),  # an empty row element inside
+], ids=["dimension-only", "element-beyond", "element-inside"])
+def test_missing_rows_at_the_end_are_openpyxls(tmp_path: Path, dimension: str, rows_xml: str) -> None:
+    schema = {"fields": [{"name": name, "type": "string"} for name in "abc"]}
+    path = _sheet_with(tmp_path, "end.xlsx", rows_xml, dimension=dimension)
+    assert_streamed_like_read(path, schema)
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert ours.engine == "fast"
+    assert ours.report and reference.report
+    assert [(e["type"], e.get("rowNumber")) for e in ours.report["tasks"][0]["errors"]] == [
+        (e["type"], e.get("rowNumber")) for e in reference.report["tasks"][0]["errors"]]

@@ -388,7 +388,7 @@ def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
             raise UnsupportedSheet("dimension")
         last_col, last_row = (found.group(3), found.group(4)) if found.group(3) else (found.group(1), found.group(2))
         # Value-less cells read as None, like the padding around them.
-        return _column_number(last_col), int(last_row)
+        return _column_number(last_col), min(int(last_row), _last_row_element(xml))
     # Without a dimension a value-less cell still ends its row in openpyxl
     # but not in calamine.
     if _EMPTY_CELL.search(xml):
@@ -400,6 +400,22 @@ def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
     if not found:
         raise UnsupportedSheet("row without r")
     return None, int(found.group(1))
+
+
+def _last_row_element(xml: bytes) -> int:
+    """The number of the last ``<row>`` element (0 without any).
+
+    openpyxl yields the missing rows up to the dimension's last row only
+    when a row element lies beyond it: otherwise its rows end with the last
+    row element (a bug of its read-only worksheet that frictionless sees).
+    """
+    at = xml.rfind(b"<row ")
+    if at < 0:
+        return 0
+    found = _LAST_ROW.match(xml, at)
+    if not found:
+        raise UnsupportedSheet("row without r")
+    return int(found.group(1))
 
 
 # The first rows ---------------------------------------------------------------
@@ -813,6 +829,7 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
     if opened < 0 or head[opened - 1:opened] == b"/":
         raise NotStreamable("empty sheetData")
     buffer = head[opened + 1:]
+    last_row_element = 0
     reader = _ChunkReader(shared, _TypedCells(book, [exact_string(field) for field in _fields(schema)], width),
                           width, height)
     finished = False
@@ -835,6 +852,8 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
         if b"\r" in part or b"_x00" in part:
             # calamine and openpyxl read these differently: read_sheet decides.
             raise NotStreamable("carriage return or escaped character")
+        if b"<row " in part:
+            last_row_element = _last_row_element(part)
         cells = _cells(part)
         del part
         if reader.labels is None:
@@ -849,8 +868,10 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
     if labels_only:
         yield reader.labels, None
         return
-    if reader.next_row <= height:
-        count = height - reader.next_row + 1
+    # The missing rows at the end, as openpyxl yields them (see _last_row_element).
+    end = min(height, last_row_element)
+    if reader.next_row <= end:
+        count = end - reader.next_row + 1
         yield ([pa.array([""] * count, pa.string()) for _ in range(width)],
                _row_numbers(reader.next_row, count), [])
 
