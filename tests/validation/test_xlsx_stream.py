@@ -298,7 +298,7 @@ def test_vectorised_dates_are_openpyxls(epoch: datetime.datetime) -> None:
     import pyarrow as pa
 
     book = xlsx.Book(epoch, frozenset({1, 2, 3}), frozenset({3}))  # 3: a duration's format
-    date_string = xlsx._date_string({""})
+    date_string = xlsx._DateString({""})
     serials = ["1", "59", "60", "61", "45126", "45126.5", "2958465", "2958466", "99999999", "-5"]
     rests = [f' s="{style}" t="n"><v>{serial}</v>'.encode() for serial in serials for style in (0, 1, 2, 3)]
     written = xlsx._dates_as_read(pa.array(rests, pa.binary()), book)

@@ -183,7 +183,7 @@ def exact_string(field: Any) -> Callable[[Any], str | None]:
     if type_ == "date" and not {"minimum", "maximum"} & set(field.constraints or {}):
         # The cell an error prints would be the datetime's, so dates with
         # bounds keep their value.
-        return _date_string(_missing_values(field))
+        return _DateString(_missing_values(field))
     if type_ == "boolean":
         return _boolean_string(field.create_value_reader())
     return _never
@@ -221,7 +221,7 @@ def _datetime_string(value: Any) -> str | None:
     return str(value) if type(value) is datetime.datetime else None
 
 
-class _date_string:  # noqa: N801  (used as the function it replaces)
+class _DateString:
     """A date at midnight as its ISO date, unless that (or the datetime's text) is a missing value."""
 
     def __init__(self, missing_values: set[str]) -> None:
@@ -717,6 +717,7 @@ _CELL_SHAPE = (
 _CELL_PARTS = r'^(?P<ref>[A-Z]{1,3}[0-9]{1,7})"(?P<attrs>[^>/]*[>/])(?:<(?:v|is><t(?: xml:space="preserve")?)>(?P<value>[^<]*))?'
 _BEFORE_CELLS = re.compile(_ROW_TAGS.encode())
 _CELL_START = '<c r="'
+_PRESERVE = b'xml:space="preserve"'
 # Attributes (with the tag's end) -> kind of cell.
 _SHARED, _INLINE, _TYPED, _EMPTY = 0, 1, 2, 3
 _ATTRS = re.compile(rb'(?: s="[0-9]{1,5}")?(?:( t="s">)|( t="inlineStr">)|((?: t="[nb]")?>)|(/))')
@@ -1049,7 +1050,7 @@ class _ChunkReader:
                     raise NotStreamable("shared string index")
                 line[column] = self.shared[int(value)]
             else:
-                line[column] = _plain_text(value.encode(), b"p" if 'xml:space="preserve"' in piece else b"")
+                line[column] = _plain_text(value.encode(), _PRESERVE if _PRESERVE.decode() in piece else b"")
         self.labels = line
         return cells.slice(count)
 
@@ -1191,8 +1192,8 @@ class _ChunkReader:
             column_rests = pc.filter(rests, where)
             written = None
             string = self.cells.strings[column] if column < len(self.cells.strings) else None
-            if string in (_number_string, _integer_string) or (isinstance(string, _date_string) and string.any_date):
-                written = (_dates_as_read(column_rests, self.cells.book) if isinstance(string, _date_string)
+            if string in (_number_string, _integer_string) or (isinstance(string, _DateString) and string.any_date):
+                written = (_dates_as_read(column_rests, self.cells.book) if isinstance(string, _DateString)
                            else _written_as_read(column_rests, string is _number_string))
                 if written is not None and not written.null_count:
                     exact = pc.replace_with_mask(exact, where, written)
