@@ -802,10 +802,11 @@ def _stream_shared(archive: zipfile.ZipFile) -> list[str]:
 def _stream_batches(source: Source, schema: dict[str, Any] | None, labels_only: bool = False) -> Iterator[Any]:
     with zipfile.ZipFile(source.path) as archive:
         member = _sheet_member(archive, source.sheet or "")
-        book = _book(archive)
+        # The labels need neither the styles nor the schema's fields.
+        book = Book(datetime.datetime(1899, 12, 30), frozenset(), frozenset()) if labels_only else _book(archive)
         shared = _stream_shared(archive)
         with archive.open(member) as stream:
-            yield from _stream_rows(stream, shared, book, schema, labels_only)
+            yield from _stream_rows(stream, shared, book, None if labels_only else schema, labels_only)
 
 
 def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, Any] | None,
