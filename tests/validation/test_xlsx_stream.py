@@ -253,8 +253,9 @@ def test_the_world_bank_list_streams_as_calamine_reads_it(tmp_path: Path) -> Non
     """The World Bank's debarment list (real names and addresses), saved as Excel and as openpyxl save it."""
     from python_calamine import CalamineWorkbook
 
-    real = Path("/work/shared/real-data/wiktorrajca__Data-Science-Honors-Thesis/"
-                "world_bank_listing_of_ineligible_firms_and_individuals.xlsx")
+    from tests.real import REAL_DATA
+
+    real = REAL_DATA / "wiktorrajca__Data-Science-Honors-Thesis" / "world_bank_listing_of_ineligible_firms_and_individuals.xlsx"
     assert real.exists(), "the real file of record is missing"
     workbook = CalamineWorkbook.from_path(str(real))
     values = workbook.get_sheet_by_index(0).to_python()
