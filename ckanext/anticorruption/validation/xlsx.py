@@ -183,7 +183,7 @@ def exact_string(field: Any) -> Callable[[Any], str | None]:
     if type_ == "date" and not {"minimum", "maximum"} & set(field.constraints or {}):
         # The cell an error prints would be the datetime's, so dates with
         # bounds keep their value.
-        return _date_string(_missing_values(field))
+        return _DateString(_missing_values(field))
     if type_ == "boolean":
         return _boolean_string(field.create_value_reader())
     return _never
@@ -221,16 +221,21 @@ def _datetime_string(value: Any) -> str | None:
     return str(value) if type(value) is datetime.datetime else None
 
 
-def _date_string(missing_values: set[str]) -> Callable[[Any], str | None]:
-    def date_string(value: Any) -> str | None:
+class _DateString:
+    """A date at midnight as its ISO date, unless that (or the datetime's text) is a missing value."""
+
+    def __init__(self, missing_values: set[str]) -> None:
+        self.missing_values = missing_values
+        # No missing value looks like a date: any midnight date reads as its ISO date.
+        self.any_date = not any(re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) for value in missing_values)
+
+    def __call__(self, value: Any) -> str | None:
         if type(value) is not datetime.datetime or (value.hour, value.minute, value.second) != (0, 0, 0):
             return None
         text = value.date().isoformat()
-        if text in missing_values or str(value) in missing_values:
+        if text in self.missing_values or str(value) in self.missing_values:
             return None
         return text
-
-    return date_string
 
 
 def _boolean_string(read: Callable[[Any], Any]) -> Callable[[Any], str | None]:
@@ -383,7 +388,7 @@ def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
             raise UnsupportedSheet("dimension")
         last_col, last_row = (found.group(3), found.group(4)) if found.group(3) else (found.group(1), found.group(2))
         # Value-less cells read as None, like the padding around them.
-        return _column_number(last_col), int(last_row)
+        return _column_number(last_col), min(int(last_row), _last_row_element(xml))
     # Without a dimension a value-less cell still ends its row in openpyxl
     # but not in calamine.
     if _EMPTY_CELL.search(xml):
@@ -395,6 +400,22 @@ def _layout(xml: bytes, shared: bytes) -> tuple[int | None, int]:
     if not found:
         raise UnsupportedSheet("row without r")
     return None, int(found.group(1))
+
+
+def _last_row_element(xml: bytes) -> int:
+    """The number of the last ``<row>`` element (0 without any).
+
+    openpyxl yields the missing rows up to the dimension's last row only
+    when a row element lies beyond it: otherwise its rows end with the last
+    row element (a bug of its read-only worksheet that frictionless sees).
+    """
+    at = xml.rfind(b"<row ")
+    if at < 0:
+        return 0
+    found = _LAST_ROW.match(xml, at)
+    if not found:
+        raise UnsupportedSheet("row without r")
+    return int(found.group(1))
 
 
 # The first rows ---------------------------------------------------------------
@@ -676,17 +697,33 @@ def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
 
 _STREAM_CHUNK = 2 * 1024 * 1024
 
-# One cell: reference, then a shared string index, an inline string, a typed
-# cell (its XML after the reference, as _TYPED_CELL takes it) or no value.
-_STREAM_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"'
-    rb'(?:(?: s="[0-9]{1,5}")? t="s"><v>([0-9]{1,9})</v></c>'
-    rb'|(?: s="[0-9]{1,5}")? t="inlineStr"><is><t( xml:space="preserve")?>([^<]+)</t></is></c>'
-    rb'|((?: s="[0-9]{1,5}")?(?: t="[nb]")?><v>[^<]*</v>)</c>'
-    rb'|(?: s="[0-9]{1,5}")?(/)>)'
+# The chunk is cut before each cell's '<c r="', and each piece (a cell and
+# the row tags after it) must have one of these shapes, checked by RE2's DFA
+# without captures (pyarrow.compute, in C++): a shared string index, an
+# inline string without runs, a number or boolean, or no value. A piece of
+# any other shape (a formula, an error or ISO-date cell, runs, attributes in
+# another order) makes the sheet NotStreamable.
+_STYLE = r'(?: s="[0-9]{1,5}")?'
+_ROW_TAGS = r'(?:<(?:/row>|row r="[0-9]{1,7}"[^<>]*>)|[ \t\n])*'
+_CELL_SHAPE = (
+    '^[A-Z]{1,3}[0-9]{1,7}"' + _STYLE
+    + '(?: t="s"><v>[0-9]{1,9}</v></c>'
+    + '|(?: t="[nb]")?><v>[^<]+</v></c>'
+    + '| t="inlineStr"><is><t(?: xml:space="preserve")?>[^<]+</t></is></c>'
+    + '|/>)' + _ROW_TAGS + "$"
 )
+# Then its parts: the reference, the attributes up to the tag's end (">" or
+# "/"), and the value (<v>'s or <t>'s text, entities not yet read).
+_CELL_PARTS = r'^(?P<ref>[A-Z]{1,3}[0-9]{1,7})"(?P<attrs>[^>/]*[>/])(?:<(?:v|is><t(?: xml:space="preserve")?)>(?P<value>[^<]*))?'
+_BEFORE_CELLS = re.compile(_ROW_TAGS.encode())
+_CELL_START = '<c r="'
+_PRESERVE = b'xml:space="preserve"'
+# Attributes (with the tag's end) -> kind of cell.
+_SHARED, _INLINE, _TYPED, _EMPTY = 0, 1, 2, 3
+_ATTRS = re.compile(rb'(?: s="[0-9]{1,5}")?(?:( t="s">)|( t="inlineStr">)|((?: t="[nb]")?>)|(/))')
 _SHARED_ITEM = re.compile(rb'<si><t( xml:space="preserve")?>([^<]+)</t></si>')
 _ENTITY = re.compile(r"&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));")
+_ENTITY_NAME = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _EDGE_SPACE = (" ", "\t", "\n", "\r")
 _TEXTS_REMEMBERED = 200_000
@@ -765,10 +802,11 @@ def _stream_shared(archive: zipfile.ZipFile) -> list[str]:
 def _stream_batches(source: Source, schema: dict[str, Any] | None, labels_only: bool = False) -> Iterator[Any]:
     with zipfile.ZipFile(source.path) as archive:
         member = _sheet_member(archive, source.sheet or "")
-        book = _book(archive)
+        # The labels need neither the styles nor the schema's fields.
+        book = Book(datetime.datetime(1899, 12, 30), frozenset(), frozenset()) if labels_only else _book(archive)
         shared = _stream_shared(archive)
         with archive.open(member) as stream:
-            yield from _stream_rows(stream, shared, book, schema, labels_only)
+            yield from _stream_rows(stream, shared, book, None if labels_only else schema, labels_only)
 
 
 def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, Any] | None,
@@ -793,6 +831,7 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
     if opened < 0 or head[opened - 1:opened] == b"/":
         raise NotStreamable("empty sheetData")
     buffer = head[opened + 1:]
+    last_row_element = 0
     reader = _ChunkReader(shared, _TypedCells(book, [exact_string(field) for field in _fields(schema)], width),
                           width, height)
     finished = False
@@ -812,29 +851,29 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
                 if marker.search(tail):
                     raise NotStreamable(f"marker {marker.pattern!r}")
             finished = True
-        for marker in _SHEET_MARKERS:
-            if marker.search(part):
-                raise NotStreamable(f"marker {marker.pattern!r}")
-        if b"\r" in part:
-            raise NotStreamable("carriage return")
-        matches = _STREAM_CELL.findall(part)
-        if len(matches) != part.count(b"<c") or part.count(b"<row") != part.count(b"<row r="):
-            raise NotStreamable("cell markup")
+        if b"\r" in part or b"_x00" in part:
+            # calamine and openpyxl read these differently: read_sheet decides.
+            raise NotStreamable("carriage return or escaped character")
+        if b"<row " in part:
+            last_row_element = _last_row_element(part)
+        cells = _cells(part)
         del part
         if reader.labels is None:
-            matches = reader.header(matches)
+            cells = reader.header(cells)
             if labels_only:
                 yield reader.labels, None
                 return
-        if matches:
-            yield reader.batch(matches)
+        if cells is not None and len(cells.rows):
+            yield reader.batch(cells)
     if reader.labels is None:
         raise UnsupportedSheet("empty sheet")
     if labels_only:
         yield reader.labels, None
         return
-    if reader.next_row <= height:
-        count = height - reader.next_row + 1
+    # The missing rows at the end, as openpyxl yields them (see _last_row_element).
+    end = min(height, last_row_element)
+    if reader.next_row <= end:
+        count = end - reader.next_row + 1
         yield ([pa.array([""] * count, pa.string()) for _ in range(width)],
                _row_numbers(reader.next_row, count), [])
 
@@ -843,6 +882,7 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
 # openpyxl reads from it: at most 15 significant digits (a double keeps
 # them), no exponent, no trailing zero after the point, no leading zero.
 _UNSTYLED_NUMBER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,14}(?:\.[0-9]{0,14}[1-9])?|-?0\.[0-9]{0,14}[1-9])</v>$'
+_LONG_DECIMAL = r'^(?: t="n")?><v>-?[1-9][0-9]{0,16}\.[0-9]{1,16}</v>$'
 _UNSTYLED_INTEGER = r'^(?: t="n")?><v>(0|-?[1-9][0-9]{0,17})</v>$'
 
 
@@ -862,11 +902,48 @@ def _written_as_read(rests: pa.Array, decimals: bool) -> pa.Array | None:
         # repr() writes 0.00001 as 1e-05.
         tiny = pc.match_substring_regex(value, r"^-?0\.0000")
         plain = pc.and_(plain, pc.and_(pc.less_equal(digits, 15), pc.invert(tiny)))
+        # More digits (a sum's rounding, 860445.4300000001): openpyxl's float
+        # reads back as its repr (860445.43), said by Python once per distinct text.
+        longer = pc.and_(pc.invert(plain), pc.match_substring_regex(text, _LONG_DECIMAL))
+        if pc.any(longer).as_py():
+            distinct = pc.unique(pc.filter(value, longer))
+            reprs = pa.array([repr(float(item)) for item in distinct.to_pylist()], pa.string())
+            value = pc.if_else(longer, pc.take(reprs, pc.index_in(value, distinct)), value)
+            plain = pc.or_(plain, longer)
     else:
         value = pc.replace_substring_regex(text, r'^(?: t="n")?><v>|</v>$', "")
     if not pc.any(plain).as_py():
         return None
     return pc.if_else(plain, value, pa.scalar(None, pa.string()))
+
+
+# A whole serial with a style: a date at midnight if the style is a date's
+# (and the serial past the 1900 leap-year bug and before the year 10000).
+_DATE_SERIAL = r'^ s="(?P<style>[0-9]{1,5})"(?: t="n")?><v>(?P<serial>[0-9]{2,7})</v>$'
+_UNIX_EPOCH = datetime.datetime(1970, 1, 1)
+_LAST_DAY = datetime.datetime(9999, 12, 31)
+
+
+def _dates_as_read(rests: pa.Array, book: Book) -> pa.Array | None:
+    """The ISO date of each cell that openpyxl reads as a date at midnight (None elsewhere), vectorised.
+
+    Only whole serials from 61 (1900-03-01 in the 1900 epoch) to 9999-12-31, whose
+    style is a date's (not a duration's): openpyxl's ``from_excel`` gives
+    the epoch plus that many days. The others are read in Python.
+    """
+    styles = sorted(book.date_styles - book.timedelta_styles)
+    if not styles:
+        return None
+    parts = pc.extract_regex(rests.cast(pa.string()), _DATE_SERIAL)
+    style, serial = pc.struct_field(parts, [0]), pc.cast(pc.struct_field(parts, [1]), pa.int32())
+    dated = pc.and_(pc.is_in(style, value_set=pa.array([str(item) for item in styles], pa.string())),
+                    pc.and_(pc.greater_equal(serial, 61), pc.less_equal(serial, (_LAST_DAY - book.epoch).days)))
+    dated = pc.fill_null(dated, False)
+    if not pc.any(dated).as_py():
+        return None
+    days = pc.add(pc.if_else(dated, serial, 61), (book.epoch - _UNIX_EPOCH).days)
+    text = pc.cast(pc.cast(pc.cast(days, pa.int32()), pa.date32()), pa.string())
+    return pc.if_else(dated, text, pa.scalar(None, pa.string()))
 
 
 def _row_numbers(first: int, count: int) -> pa.Array:
@@ -875,8 +952,77 @@ def _row_numbers(first: int, count: int) -> pa.Array:
     return _counting(first, count)
 
 
+@dataclass
+class _Cells:
+    """The cells of a chunk, in document order, as Arrow arrays."""
+
+    rows: pa.Array  # int64, from the references
+    columns: pa.Array  # int64, 0-based
+    kinds: pa.Array  # int8: _SHARED, _INLINE, _TYPED or _EMPTY
+    attrs: pa.Array  # string: the attributes and the tag's end (' s="1" t="n">')
+    values: pa.Array  # string: <v>'s or <t>'s text as written
+    pieces: pa.Array  # string: each cell's XML (for xml:space)
+
+    def slice(self, start: int) -> _Cells:
+        return _Cells(*(array.slice(start) for array in (self.rows, self.columns, self.kinds, self.attrs,
+                                                          self.values, self.pieces)))
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_KIND_OF_ATTRS: dict[str, int] = {}
+
+
+def _cells(part: bytes) -> _Cells | None:
+    """The cells of ``part`` (whole rows of sheetData), tokenised by pyarrow.compute, or None.
+
+    The chunk is split before each cell, each piece's shape checked (a DFA,
+    no captures), then its reference, attributes and value extracted: a
+    handful of C++ passes over the chunk instead of a Python object per cell.
+    """
+    try:
+        text = pa.array([part], pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        raise NotStreamable("not UTF-8") from None
+    pieces = pc.list_flatten(pc.split_pattern(text, _CELL_START))
+    del text
+    if not _BEFORE_CELLS.fullmatch(pieces[0].as_py().encode()):
+        raise NotStreamable("markup before the cells")
+    pieces = pieces.slice(1)
+    if not len(pieces):
+        return None
+    if not pc.all(pc.match_substring_regex(pieces, _CELL_SHAPE)).as_py():
+        raise NotStreamable("cell markup")
+    parts = pc.extract_regex(pieces, _CELL_PARTS)
+    refs, attrs, values = (pc.struct_field(parts, [index]) for index in range(3))
+    del parts
+    letters = pc.utf8_rtrim(refs, "0123456789").dictionary_encode()
+    places = pa.array([_column_number(item.encode()) - 1 for item in letters.dictionary.to_pylist()], pa.int64())
+    columns = pc.take(places, letters.indices)
+    rows = pc.cast(pc.utf8_ltrim(refs, _LETTERS), pa.int64())
+    encoded = attrs.dictionary_encode()
+    kinds = pa.array([_kind_of_attrs(item) for item in encoded.dictionary.to_pylist()], pa.int8())
+    return _Cells(rows, columns, pc.take(kinds, encoded.indices), attrs, values, pieces)
+
+
+def _kind_of_attrs(attrs: str) -> int:
+    kind = _KIND_OF_ATTRS.get(attrs)
+    if kind is None:
+        found = _ATTRS.fullmatch(attrs.encode())
+        if not found:
+            raise NotStreamable("cell attributes")
+        kind = _KIND_OF_ATTRS[attrs] = found.lastindex - 1
+    return kind
+
+
+# Beyond this many cells in a batch's rectangle (and this many times its
+# cells), the columns are built one by one (a wide dimension over few cells)
+# instead of from one dense array.
+_DENSE_CELLS = 4_000_000
+_DENSE_FACTOR = 4
+
+
 class _ChunkReader:
-    """Turns the cells _STREAM_CELL finds in whole rows into Arrow batches, column by column."""
+    """Turns the cells of whole rows (see _cells) into Arrow batches, column by column."""
 
     def __init__(self, shared: list[str], cells: _TypedCells, width: int, height: int) -> None:
         self.shared = shared
@@ -885,93 +1031,70 @@ class _ChunkReader:
         self.width, self.height = width, height
         self.labels: list[str] | None = None
         self.next_row = 2  # the first row no batch has held yet
-        self.places: dict[bytes, int] = {}
         self.texts: dict[str, str] = {}
         self.converted: dict[int, dict[bytes, tuple[int, Any, str | None]]] = {}  # dates repeat
 
-    def _place(self, letters: bytes) -> int:
-        place = self.places.get(letters)
-        if place is None:
-            place = self.places[letters] = _column_number(letters) - 1
-        return place
-
-    def _text(self, text: bytes, preserve: bytes) -> str:
-        return _plain_text(text, preserve)
-
-    def header(self, matches: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
+    def header(self, cells: _Cells | None) -> _Cells | None:
         """Read row 1 (the labels) from the first chunk; the other cells are returned."""
-        line: list[Any] = [""] * self.width
-        count = 0
-        for letters, row_text, index, preserve, text, rest, empty in matches:
-            if row_text != b"1":
-                break
-            count += 1
-            column = self._place(letters)
-            if column >= self.width or empty:
-                continue
-            if rest:
-                raise UnsupportedSheet("typed header cell")
-            line[column] = self.shared[int(index)] if index else self._text(text, preserve)
-        if not count:
+        count = pc.sum(pc.equal(cells.rows, 1)).as_py() if cells is not None else 0
+        if not count or not pc.all(pc.equal(cells.rows.slice(0, count), 1)).as_py():
             raise NotStreamable("no header row")
+        line: list[Any] = [""] * self.width
+        for column, kind, value, piece in zip(*(array.slice(0, count).to_pylist() for array in (
+                cells.columns, cells.kinds, cells.values, cells.pieces))):
+            if column >= self.width or kind == _EMPTY:
+                continue
+            if kind == _TYPED:
+                raise UnsupportedSheet("typed header cell")
+            if kind == _SHARED:
+                if int(value) >= len(self.shared):
+                    raise NotStreamable("shared string index")
+                line[column] = self.shared[int(value)]
+            else:
+                line[column] = _plain_text(value.encode(), _PRESERVE if _PRESERVE.decode() in piece else b"")
         self.labels = line
-        return matches[count:]
+        return cells.slice(count)
 
-    def batch(self, matches: list[tuple[bytes, ...]]) -> Batch:
-        letters, row_texts, indexes, preserves, texts, rests, empties = zip(*matches)
-        del matches
-        rows = pc.cast(pa.array(row_texts, pa.binary()).cast(pa.string()), pa.int64())
-        encoded = pa.array(letters, pa.binary()).dictionary_encode()
-        places = pa.array([self._place(item) for item in encoded.dictionary.to_pylist()], pa.int64())
-        columns = pc.take(places, encoded.indices)
+    def batch(self, cells: _Cells) -> Batch:
+        rows, columns, kinds = cells.rows, cells.columns, cells.kinds
         first, last = self.next_row, rows[len(rows) - 1].as_py()
         order = pc.add(pc.multiply(rows, 1 << 15), columns)
         if len(rows) > 1 and not pc.all(pc.greater(order.slice(1), order.slice(0, len(order) - 1))).as_py():
             raise NotStreamable("cells out of order")
         if rows[0].as_py() < first or last > self.height:
             raise NotStreamable("rows out of order or below the dimension")
-        keep = pc.and_(pc.less(columns, self.width), pc.equal(pa.array(empties, pa.binary()), b""))
+        keep = pc.and_(pc.less(columns, self.width), pc.not_equal(kinds, _EMPTY))
         values = pa.nulls(len(rows), pa.string())
         # Shared strings.
-        index_array = pa.array(indexes, pa.binary())
-        is_shared = pc.greater(pc.binary_length(index_array), 0)
+        is_shared = pc.equal(kinds, _SHARED)
         if pc.any(is_shared).as_py():
             if self.shared_array is None:
                 self.shared_array = pa.array(self.shared, pa.string())
-            positions = pc.cast(pc.cast(pc.filter(index_array, is_shared), pa.string()), pa.int64())
+            positions = pc.cast(pc.filter(cells.values, is_shared), pa.int64())
             if pc.max(positions).as_py() >= len(self.shared):
                 raise NotStreamable("shared string index")
             values = pc.replace_with_mask(values, is_shared, pc.take(self.shared_array, positions))
         # Inline strings.
-        text_array = pa.array(texts, pa.binary())
-        is_text = pc.greater(pc.binary_length(text_array), 0)
+        is_text = pc.equal(kinds, _INLINE)
         if pc.any(is_text).as_py():
             values = pc.replace_with_mask(values, is_text, self._inline(
-                pc.filter(text_array, is_text), pc.filter(pa.array(preserves, pa.binary()), is_text)))
+                pc.filter(cells.values, is_text), pc.filter(cells.pieces, is_text)))
         # Typed cells: each distinct one of a column read once, as read_sheet reads it.
-        rest_array = pa.array(rests, pa.binary())
-        is_typed = pc.and_(pc.greater(pc.binary_length(rest_array), 0), keep)
+        is_typed = pc.and_(pc.equal(kinds, _TYPED), keep)
         odd_rows: set[int] = set()
         typed_values: dict[int, list[tuple[int, Any]]] = {}
         if pc.any(is_typed).as_py():
             typed_rows = pc.filter(rows, is_typed)
             typed_columns = pc.filter(columns, is_typed)
-            typed_rests = pc.filter(rest_array, is_typed)
+            # The cell's XML after its reference, as _TYPED_CELL takes it.
+            typed_rests = pc.binary_join_element_wise(
+                pc.filter(cells.attrs, is_typed), "<v>", pc.filter(cells.values, is_typed), "</v>", "").cast(pa.binary())
             exact = self._typed(typed_columns, typed_rests, typed_rows, odd_rows, typed_values)
             values = pc.replace_with_mask(values, is_typed, exact)
         values = pc.filter(values, keep)
         rows, columns = pc.filter(rows, keep), pc.filter(columns, keep)
         count = last - first + 1
-        arrays = []
-        for column in range(self.width):
-            where = pc.equal(columns, column)
-            column_rows = pc.filter(rows, where)
-            column_values = pc.fill_null(pc.filter(values, where), "")
-            if len(column_rows) == count:
-                arrays.append(column_values)
-            else:
-                present = pc.is_in(_row_numbers(first, count), value_set=column_rows)
-                arrays.append(pc.replace_with_mask(pa.array([""] * count, pa.string()), present, column_values))
+        arrays = self._columns(values, rows, columns, first, count)
         numbers = _row_numbers(first, count)
         odd: list[tuple[int, list[Any]]] = []
         if odd_rows:
@@ -987,20 +1110,71 @@ class _ChunkReader:
         self.next_row = last + 1
         return arrays, numbers, odd
 
-    def _inline(self, raw: pa.Array, preserve: pa.Array) -> pa.Array:
+    def _columns(self, values: pa.Array, rows: pa.Array, columns: pa.Array, first: int, count: int) -> list[pa.Array]:
+        """Rows first.. (count of them) as one array per column, "" where a row has no cell."""
+        width = self.width
+        if count * width <= max(_DENSE_CELLS, _DENSE_FACTOR * len(values)):
+            if len(values) != count * width:
+                # Cells are in order and inside the rectangle, so only missing ones make it shorter.
+                places = pc.add(pc.multiply(pc.subtract(rows, first), width), columns)
+                values = pc.take(values, pc.index_in(_row_numbers(0, count * width), value_set=places))
+            values = pc.fill_null(values, "")
+            starts = pc.multiply(_row_numbers(0, count), width)
+            return [pc.take(values, pc.add(starts, column)) for column in range(width)]
+        arrays = []
+        for column in range(width):
+            where = pc.equal(columns, column)
+            column_rows = pc.filter(rows, where)
+            column_values = pc.fill_null(pc.filter(values, where), "")
+            if len(column_rows) == count:
+                arrays.append(column_values)
+            else:
+                present = pc.is_in(_row_numbers(first, count), value_set=column_rows)
+                arrays.append(pc.replace_with_mask(pa.array([""] * count, pa.string()), present, column_values))
+        return arrays
+
+    def _inline(self, raw: pa.Array, pieces: pa.Array) -> pa.Array:
         try:
             text = raw.cast(pa.string())
         except pa.ArrowInvalid:
             raise NotStreamable("not UTF-8") from None
         escaped = pc.match_substring(text, "&")
         if pc.any(escaped).as_py():
-            distinct = pc.unique(pc.filter(text, escaped))
-            read = pa.array([self._unescaped(item) for item in distinct.to_pylist()], pa.string())
-            text = pc.replace_with_mask(text, escaped, pc.take(read, pc.index_in(pc.filter(text, escaped), distinct)))
-        edges = pc.match_substring_regex(text, r"^[ \t\n\r]|[ \t\n\r]$")
-        if pc.any(pc.and_(edges, pc.equal(pc.binary_length(preserve), 0))).as_py():
+            text = pc.replace_with_mask(text, escaped, self._entities_read(pc.filter(text, escaped)))
+        edges = pc.not_equal(pc.binary_length(text), pc.binary_length(pc.utf8_trim(text, " \t\n\r")))
+        if pc.any(edges).as_py() and pc.any(pc.and_(edges, pc.invert(
+                pc.match_substring(pieces, 'xml:space="preserve"')))).as_py():
             raise NotStreamable("spaces at a text's edge")
         return text
+
+    def _entities_read(self, texts: pa.Array) -> pa.Array:
+        """``texts`` with their entities read: each distinct entity of the batch replaced in one pass.
+
+        A character reference for "&" could make an entity of the text after
+        it, so such texts are read one by one instead.
+        """
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts), "\n")[0].as_py()
+        found = _ENTITY_NAME.findall(joined)
+        if len(found) != joined.count("&"):
+            raise NotStreamable("entity")
+        del joined
+        read: dict[str, str] = {}
+        for name in set(found):
+            if name[0] != "#":
+                read[f"&{name};"] = _NAMED[name]
+                continue
+            code = int(name[2:], 16) if name[1] == "x" else int(name[1:])
+            if not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise NotStreamable("character reference")
+            read[f"&{name};"] = chr(code)
+        if "&" in (value for key, value in read.items() if key != "&amp;"):
+            distinct = pc.unique(texts)
+            unescaped = pa.array([self._unescaped(item) for item in distinct.to_pylist()], pa.string())
+            return pc.take(unescaped, pc.index_in(texts, distinct))
+        # "&amp;" last, so that "&amp;lt;" reads "&lt;".
+        for entity in sorted(read, key=lambda entity: entity == "&amp;"):
+            texts = pc.replace_substring(texts, entity, read[entity])
+        return texts
 
     def _unescaped(self, text: str) -> str:
         read = self.texts.get(text)
@@ -1018,8 +1192,10 @@ class _ChunkReader:
             where = pc.equal(columns, column)
             column_rests = pc.filter(rests, where)
             written = None
-            if column < len(self.cells.strings) and self.cells.strings[column] in (_number_string, _integer_string):
-                written = _written_as_read(column_rests, self.cells.strings[column] is _number_string)
+            string = self.cells.strings[column] if column < len(self.cells.strings) else None
+            if string in (_number_string, _integer_string) or (isinstance(string, _DateString) and string.any_date):
+                written = (_dates_as_read(column_rests, self.cells.book) if isinstance(string, _DateString)
+                           else _written_as_read(column_rests, string is _number_string))
                 if written is not None and not written.null_count:
                     exact = pc.replace_with_mask(exact, where, written)
                     continue
