@@ -19,7 +19,7 @@ column at once by the scheme's ``certainly_fine`` (see identifiers).
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pyarrow as pa
@@ -202,6 +202,8 @@ class IdentifierLinks(ColumnScan):
         self._parts: dict[str, list[dict[str, pa.Array]]] = {name: [] for name in self.columns}
         if self.name_field:
             self._parts.setdefault(self.name_field, [])
+        # The thread grouping the columns once the file is read, and each column's group-by (prepare_finish).
+        self._grouping: tuple[ThreadPoolExecutor, dict[str, Future[tuple[pa.Table, bool] | None]]] | None = None
 
     def feed(self, columns: dict[str, pa.Array], numbers: pa.Array) -> None:
         moments = self._moments(columns)
@@ -248,30 +250,48 @@ class IdentifierLinks(ColumnScan):
             flags = pc.and_(flags, pc.fill_null(found, False))
         return flags
 
+    def prepare_finish(self) -> None:
+        """Start the columns' group-bys in a thread.
+
+        Arrow's group-bys run without the GIL: the thread groups while the
+        scans before this one finish, then the next column while ``finish``
+        turns the previous column's groups into links. The names go first:
+        theirs is the longest Python work, done while the identifiers are grouped.
+        """
+        names = [*([self.name_field] if self.name_field and self.name_field not in self.columns else []),
+                 *self.columns]
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="links-group-by")
+        self._grouping = (pool, {name: pool.submit(self._group_table, name) for name in names})
+
     def finish(self, collector: ErrorCollector) -> dict[str, Any]:
         links: list[dict[str, Any]] = []
         name_links: list[dict[str, Any]] = []
-        names = [*([self.name_field] if self.name_field and self.name_field not in self.columns else []),
-                 *self.columns]
-        # Arrow's group-bys run without the GIL: one thread groups the next column while
-        # this one turns the previous column's groups into links. The names go first:
-        # theirs is the longest Python work, done while the identifiers are grouped.
-        with paused_gc(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="links-group-by") as pool:
-            grouped = {name: pool.submit(self._grouped, name) for name in names}
-            if self.name_field:
-                name_links = self._names_of(self.name_field, grouped[self.name_field].result())
-            for name, codes in self.columns.items():
-                links.extend(self._links_of(name, codes, grouped[name].result()))
-            links.extend(name_links)
-            for name in names:
+        if self._grouping is None:
+            self.prepare_finish()
+        assert self._grouping is not None
+        pool, grouped = self._grouping
+        try:
+            with paused_gc():
+                if self.name_field:
+                    name_links = self._names_of(self.name_field, _as_lists(grouped[self.name_field].result()))
+                for name, codes in self.columns.items():
+                    links.extend(self._links_of(name, codes, _as_lists(grouped[name].result())))
+                links.extend(name_links)
+        finally:
+            pool.shutdown()
+            self._grouping = None
+            for name in grouped:
                 self._parts[name] = []
         flagged = self.supplier or self.name_field
         return {"role": self.red_flags.get("role") if flagged else None,
                 "supplier": self.supplier, "supplier_name": self.name_field, "links": links}
 
-    def _grouped(self, name: str) -> _Groups | None:
-        """One Arrow group-by over the whole column: values, row counts, moments, flags, first names beside them,
-        and whether the column's rows carry moments."""
+    def _group_table(self, name: str) -> tuple[pa.Table, bool] | None:
+        """The column's group-by as an Arrow table, and whether its rows carry moments.
+
+        Arrow only, without the GIL: run in a thread (see finish), while the
+        Python lists of the previous column are turned into links.
+        """
         parts = self._parts[name]
         if not parts:
             return None
@@ -291,13 +311,7 @@ class IdentifierLinks(ColumnScan):
         # and PostgreSQL adds each next to the last one instead of at a random page of
         # its key index (a third less work for the server).
         grouped = table.group_by("k", use_threads=False).aggregate(aggregations).sort_by("k")
-        keys = grouped.column("k").combine_chunks()
-        values = keys.to_pylist()
-        counts = grouped.column("count_all").to_pylist()
-        moments_of = grouped.column("m_distinct").to_pylist() if "m" in columns else [None] * len(values)
-        flags_of = grouped.column("f_any").to_pylist() if "f" in columns else [None] * len(values)
-        names_of = grouped.column("n_first").to_pylist() if "n" in columns else [None] * len(values)
-        return values, counts, moments_of, flags_of, keys, names_of, parts[0].get("m") is not None
+        return grouped, parts[0].get("m") is not None
 
     def _finish_link(self, link: dict[str, Any], moments: list[str], flags: bool | None) -> None:
         if self.date_field:
@@ -398,6 +412,21 @@ class IdentifierLinks(ColumnScan):
                 link["flags"] = False
             links.append(link)
         return links
+
+
+def _as_lists(found: tuple[pa.Table, bool] | None) -> _Groups | None:
+    """A column's groups (see IdentifierLinks._group_table) as Python lists."""
+    if found is None:
+        return None
+    grouped, with_moments = found
+    names = set(grouped.column_names)
+    keys = grouped.column("k").combine_chunks()
+    values = keys.to_pylist()
+    counts = grouped.column("count_all").to_pylist()
+    moments_of = grouped.column("m_distinct").to_pylist() if "m_distinct" in names else [None] * len(values)
+    flags_of = grouped.column("f_any").to_pylist() if "f_any" in names else [None] * len(values)
+    names_of = grouped.column("n_first").to_pylist() if "n_first" in names else [None] * len(values)
+    return values, counts, moments_of, flags_of, keys, names_of, with_moments
 
 
 def _most_written(spellings: dict[str, int]) -> str:

@@ -41,6 +41,10 @@ class ColumnScan:
         """Add row-level errors or warnings to ``collector``; return a JSON-serialisable summary."""
         return None
 
+    def prepare_finish(self) -> None:
+        """Called on every scan once the file is read, before any scan's ``finish``: a scan may start
+        work there that runs without the GIL (Arrow) while the scans before it finish."""
+
 
 ScanFactory = Callable[[], list[ColumnScan]]
 
@@ -93,6 +97,8 @@ class Scans:
 
     def finish(self, collector: ErrorCollector) -> dict[str, Any]:
         self.flush()
+        for scan in self.scans:
+            scan.prepare_finish()
         return {scan.name: scan.finish(collector) for scan in self.scans}
 
     def _dispatch(self, columns: dict[str, pa.Array], numbers: pa.Array) -> None:
