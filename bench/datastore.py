@@ -9,8 +9,9 @@ so its peak memory (VmHWM) is its own:
 
 - ours, validation alone: ``validate_file`` on the file;
 - ours, validation + load: the same run with the DataStore spool as a column
-  scan, then the new table filled by COPY and swapped in (``datastore/store.py``:
-  the table is queryable from there); then, timed apart, its full-text
+  scan, which feeds a COPY into a new hidden table while the file is read
+  (``store.CopyStream``), then the end of the COPY and the swap
+  (``datastore/store.py``: the table is queryable from there); then, timed apart, its full-text
   column filled and CKAN's search index built (``fill_full_text``, the
   follow-up step of the same job);
 - XLoader 2.x: ``ckanext.xloader.loader.load_csv`` (COPY, then its own
@@ -61,24 +62,29 @@ _LOAD = _PRELUDE + """
 from ckanext.anticorruption.validation import validate_file
 from ckanext.anticorruption.datastore.columns import TableSpool, table_fields
 from ckanext.anticorruption.datastore import store
-spool_path = sys.argv[3] + ".spool.csv"
 table = "bench-anticorruption-contracts"
+streams = []
+def stream():
+    # As the job does (datastore/load.py, Spool): a COPY into a hidden table, fed as the file is read.
+    streams.append(store.CopyStream(table_fields(schema)))
+    return streams[-1]
 started = time.perf_counter()
 result = validate_file(sys.argv[1], schema, max_errors_per_type=10**9,
-                       scans=lambda: [TableSpool(schema, spool_path)])
+                       scans=lambda: [TableSpool(schema, sink=stream)])
 validated = time.perf_counter()
-assert result.state == "valid", result.error_counts
-count = store.replace_table(table, table_fields(schema), spool_path)
+assert result.state == "valid" and len(streams) == 1, (result.error_counts, len(streams))
+count = streams[0].swap(table)
 loaded = time.perf_counter()
 # The table is in the DataStore and readable; then its full-text search, as the job does next.
-store.fill_full_text(table)
+filled = []
+store.fill_full_text(table, progress=lambda done, total: filled.append(time.perf_counter()))
 indexed = time.perf_counter()
 with store.backend.get_write_engine().connect() as conn:
     searchable = conn.execute(sqlalchemy.text(
         f'SELECT count(*) FROM "{table}" WHERE _full_text IS NOT NULL')).scalar()
 store.drop_table(table)
 json.dump({"seconds": loaded - started, "validate": validated - started, "load": loaded - validated,
-           "full_text": indexed - loaded, "searchable": searchable, "rows": count, "rss_mb": peak_mb()},
+           "full_text": indexed - loaded, "index": indexed - filled[-1], "searchable": searchable, "rows": count, "rss_mb": peak_mb()},
           open(sys.argv[3], "w"))
 """
 
@@ -221,11 +227,12 @@ def main() -> None:
         print(f"{'':<46} {'rows':>9} {'seconds':>8} {'peak MB':>8}")
         print(f"{'ours: validation alone':<46} {validation['rows']:>9} {validation['seconds']:>8.2f} "
               f"{validation['rss_mb']:>8.0f}")
-        print(f"{'ours: validation with the spool':<46} {load['rows']:>9} {load['validate']:>8.2f}")
-        print(f"{'ours: load (COPY + swap: table queryable)':<46} {load['rows']:>9} {load['load']:>8.2f}")
+        print(f"{'ours: validation feeding the COPY':<46} {load['rows']:>9} {load['validate']:>8.2f}")
+        print(f"{'ours: then end of COPY + swap (queryable)':<46} {load['rows']:>9} {load['load']:>8.2f}")
         print(f"{'ours: validation + load':<46} {load['rows']:>9} {load['seconds']:>8.2f} {load['rss_mb']:>8.0f}")
         print(f"{'ours: then full-text fill + index (separate)':<46} {load['searchable']:>9} "
               f"{load['full_text']:>8.2f}")
+        print(f"{'  of which CKAN's full-text index':<46} {'':>9} {load['index']:>8.2f}")
         print(f"{'ours: all of it (validation to searchable)':<46} {load['rows']:>9} "
               f"{load['seconds'] + load['full_text']:>8.2f}")
         if xloader is not None:
@@ -239,9 +246,13 @@ def main() -> None:
             print(f"  XLoader rows with _full_text: {xloader['searchable']} of {xloader['rows']}")
         else:
             print(f"XLoader 2.x: could not run here ({why})")
-        ratio = load["load"] / validation["seconds"]
-        print(f"load / validation alone: {ratio:.2f}x (target <= 2x: {'met' if load['load'] <= target else 'NOT met'}); "
-              f"with the full-text fill: {(load['load'] + load['full_text']) / validation['seconds']:.2f}x; "
+        # The load is all the run takes beyond the validation alone: feeding the COPY, its end, the swap.
+        extra = load["seconds"] - validation["seconds"]
+        ratio = extra / validation["seconds"]
+        print(f"load (validation + load - validation alone) / validation alone: {ratio:.2f}x "
+              f"(target <= 2x: {'met' if extra <= target else 'NOT met'}); "
+              f"validation + load / validation alone: {load['seconds'] / validation['seconds']:.2f}x; "
+              f"with the full-text fill: {(extra + load['full_text']) / validation['seconds']:.2f}x; "
               f"peak {load['rss_mb']:.0f} MB (target <= 500: {'met' if load['rss_mb'] <= 500 else 'NOT met'})")
         print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

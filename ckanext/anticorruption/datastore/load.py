@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,17 +59,51 @@ def takes(resource_id: str) -> bool:
 
 
 class Spool:
-    """The temporary file a run's :class:`TableSpool` writes, with the Table Schema it was written for."""
+    """Where a run's :class:`TableSpool` writes the rows it read, with the Table Schema they were written for.
+
+    A COPY into a new hidden table, fed as the file is read
+    (:class:`store.CopyStream`), so that little is left to do when the
+    validation ends; when the DataStore cannot start one, the temporary
+    file at ``path``, copied in at the end.
+    """
 
     def __init__(self, table_schema: dict[str, Any], path: str) -> None:
         self.table_schema, self.path = table_schema, path
         self.scan: TableSpool | None = None
+        self.stream: store.CopyStream | None = None
 
     def make_scan(self) -> TableSpool:
         # A new pass over the file (the fast path gave way to frictionless) writes the spool again.
         self.close()
-        self.scan = TableSpool(self.table_schema, self.path)
+        self.scan = TableSpool(self.table_schema, self.path, sink=self._open)
         return self.scan
+
+    def _open(self) -> Any:
+        self.discard()
+        try:
+            self.stream = store.CopyStream(table_fields(self.table_schema, _language()))
+            return self.stream
+        except Exception as e:  # the DataStore is away: the file, and the load says what happens at the end
+            log.warning("No COPY could be started for the DataStore table, spooling to a file: %s", e)
+            return open(self.path, "wb")
+
+    def swap(self, resource_id: str, skip_rows: list[int], progress: Callable[[int], None] | None = None) -> int:
+        """The rows in as the resource's table (see ``store.replace_table``); its row count."""
+        if self.stream is None:
+            return store.replace_table(resource_id, table_fields(self.table_schema, _language()), self.path,
+                                       skip_rows=skip_rows, progress=progress)
+        stream, self.stream = self.stream, None
+        return stream.swap(resource_id, skip_rows=skip_rows)
+
+    @property
+    def rows_copied(self) -> int:
+        return self.stream.lines if self.stream is not None else 0
+
+    def discard(self) -> None:
+        """Nothing of the rows is loaded: the COPY under way, if any, is rolled back."""
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            stream.abort()
 
     def close(self) -> None:
         if self.scan is not None:
@@ -93,6 +127,7 @@ def spool_for(table_schema: dict[str, Any] | None) -> Iterator[Spool | None]:
         yield spool
     finally:
         spool.close()  # a run stopped mid-way (superseded, past its budget) left it open
+        spool.discard()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
@@ -118,16 +153,17 @@ def after_run(package: dict[str, Any], resource_id: str, run_id: str | None, out
             return False  # superseded: the newer run decides
         rows, reason = _rows_to_load(resource_id, outcome, spool, error_log)
         if rows is None:
+            if spool is not None:
+                spool.discard()
             forget(resource_id, package_id=package["id"])
             if run_id is not None:
                 _record(resource_id, run_id, state="not_loaded", reason=reason, started=None)
             return False
         assert spool is not None and run_id is not None
+        # Most rows are in already: the COPY was fed as the validation read them.
         _record(resource_id, run_id, state="loading", reason=None, rows_total=max(spool.rows - len(rows), 0),
-                started=_now())
-        fields = table_fields(spool.table_schema, _language())
-        count = store.replace_table(resource_id, fields, spool.path, skip_rows=rows,
-                                    progress=lambda lines: _progress(resource_id, run_id, rows_loaded=lines))
+                rows_loaded=min(spool.rows_copied, spool.rows), started=_now())
+        count = spool.swap(resource_id, rows, progress=lambda lines: _progress(resource_id, run_id, rows_loaded=lines))
         log.info("Resource %s loaded into the DataStore: %d rows", resource_id, count)
         if store.set_datastore_active(resource_id, True):
             model.Session.commit()
@@ -275,10 +311,18 @@ def sweep(silent_since: datetime.datetime) -> int:
 
 
 def forget(resource_id: str, *, package_id: str | None = None) -> None:
-    """The resource has no table any more (invalid, held back, removed): drop it, clear ``datastore_active``."""
+    """The resource has no table any more (invalid, held back, removed): drop it, clear ``datastore_active``.
+
+    The record of its last load goes too; a run that knows why there is no
+    table (``after_run``) records that next.
+    """
     if not enabled():
         return
+    from ckanext.anticorruption.model import DatastoreLoad
+
     try:
+        model.Session.query(DatastoreLoad).filter_by(resource_id=resource_id).delete()
+        model.Session.commit()
         dropped = store.drop_table(resource_id)
         if store.set_datastore_active(resource_id, False):
             model.Session.commit()

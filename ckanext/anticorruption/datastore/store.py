@@ -12,7 +12,10 @@ after its COPY).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,7 +28,7 @@ from ckanext.datastore.backend import postgres as backend
 
 from ckanext.anticorruption.datastore.columns import ROW_COLUMN
 
-__all__ = ["drop_table", "fill_full_text", "full_text_expression", "replace_table", "set_datastore_active",
+__all__ = ["CopyStream", "drop_table", "fill_full_text", "full_text_expression", "replace_table", "set_datastore_active",
            "table_exists"]
 
 log = logging.getLogger(__name__)
@@ -65,20 +68,154 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: st
         with open(spool_path, "rb") as spool:
             cursor.copy_expert(f"COPY {_ident(hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
                                _Counted(spool, progress) if progress is not None else spool)
-        if skip_rows:
-            cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE {_ident(ROW_COLUMN)} = ANY(%s)", (list(skip_rows),))
-        cursor.execute(f"ALTER TABLE {_ident(hidden)} DROP COLUMN {_ident(ROW_COLUMN)}")
-        cursor.execute(f"SELECT count(*) FROM {_ident(hidden)}")
-        count = cursor.fetchone()[0]
-        # The swap: the old table goes, the new one takes the resource's name, and its sequence and primary
-        # key the names CKAN gives a table of that name (its search indexes come with fill_full_text).
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {_ident(resource_id)} CASCADE"))
-        conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} RENAME TO {_ident(resource_id)}"))
-        conn.execute(sa.text(f"ALTER SEQUENCE {_ident(hidden + '__id_seq')} RENAME TO {_ident(resource_id + '__id_seq')}"))
-        conn.execute(sa.text(f"ALTER INDEX {_ident(hidden + '_pkey')} RENAME TO {_ident(resource_id + '_pkey')}"))
-        backend._create_fulltext_trigger(conn, resource_id)
-        _clear_table_stats(conn, resource_id)
+        count = _swap(conn, hidden, resource_id, skip_rows)
     return count
+
+
+def _swap(conn: Any, hidden: str, resource_id: str, skip_rows: Sequence[int]) -> int:
+    """In the transaction that filled ``hidden``: leave out ``skip_rows``, then the swap. Its row count."""
+    cursor = conn.connection.driver_connection.cursor()
+    if skip_rows:
+        cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE {_ident(ROW_COLUMN)} = ANY(%s)", (list(skip_rows),))
+    cursor.execute(f"ALTER TABLE {_ident(hidden)} DROP COLUMN {_ident(ROW_COLUMN)}")
+    cursor.execute(f"SELECT count(*) FROM {_ident(hidden)}")
+    count = cursor.fetchone()[0]
+    # The swap: the old table goes, the new one takes the resource's name, and its sequence and primary
+    # key the names CKAN gives a table of that name (its search indexes come with fill_full_text).
+    conn.execute(sa.text(f"DROP TABLE IF EXISTS {_ident(resource_id)} CASCADE"))
+    conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} RENAME TO {_ident(resource_id)}"))
+    conn.execute(sa.text(f"ALTER SEQUENCE {_ident(hidden + '__id_seq')} RENAME TO {_ident(resource_id + '__id_seq')}"))
+    conn.execute(sa.text(f"ALTER INDEX {_ident(hidden + '_pkey')} RENAME TO {_ident(resource_id + '_pkey')}"))
+    backend._create_fulltext_trigger(conn, resource_id)
+    _clear_table_stats(conn, resource_id)
+    return count
+
+
+class CopyStream:
+    """A COPY into a new hidden table, fed while the validation reads the file; swapped in at the end.
+
+    The validation's spool writes its CSV here instead of to a file: a
+    thread runs the COPY on its own DataStore connection, reading from a
+    bounded queue, so PostgreSQL parses and stores the rows while the
+    validation reads the next ones (on another core), and when the
+    validation ends, only the end of the COPY and the swap are left. The
+    hidden table is in an uncommitted transaction: nobody sees it, and
+    :meth:`abort` (the file is not to be loaded, or read again) leaves
+    nothing behind. A failure of the COPY never stops the validation: it
+    is kept and raised by :meth:`swap`.
+    """
+
+    # Bounded memory: at most this many chunks (a batch's CSV, about 200 kB) wait for PostgreSQL.
+    QUEUE_CHUNKS = 32
+
+    def __init__(self, fields: list[dict[str, Any]]) -> None:
+        engine = backend.get_write_engine()
+        backend._cache_types(engine)
+        self.hidden = f"_anticorruption_{uuid.uuid4().hex[:20]}"
+        self.names = [field["id"] for field in fields]
+        self.error: BaseException | None = None
+        self.lines = 0
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
+        self._conn = engine.connect()
+        try:
+            self._conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
+            backend.create_table({"connection": self._conn},
+                                 {"resource_id": self.hidden, "fields": [dict(f) for f in fields]}, {})
+            self._conn.execute(sa.text(f"ALTER TABLE {_ident(self.hidden)} ADD COLUMN {_ident(ROW_COLUMN)} int8"))
+        except BaseException:
+            self._conn.rollback()
+            self._conn.close()
+            raise
+        self._thread = threading.Thread(target=self._copy, name=f"copy-{self.hidden}", daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        columns = ", ".join(_ident(name) for name in self.names + [ROW_COLUMN])
+        try:
+            cursor = self._conn.connection.driver_connection.cursor()
+            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
+                               _QueueReader(self._queue))
+        except BaseException as e:  # kept for swap(); the writer stops feeding
+            self.error = e
+            while self._queue.get() is not None:  # let a writer that is waiting finish
+                pass
+
+    def write(self, data: bytes) -> int:
+        """Called by the spool's CSV writer: hand the bytes to the COPY (waits while PostgreSQL is behind)."""
+        if self.error is None and data:
+            self.lines += bytes(data).count(b"\n")
+            self._put(bytes(data))
+        return len(data)
+
+    def _put(self, item: bytes | None) -> None:
+        while True:
+            try:
+                self._queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    return
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        """The end of the rows: the COPY finishes (the transaction stays open until swap or abort)."""
+        if self._thread.is_alive():
+            self._put(None)
+            self._thread.join()
+
+    @property
+    def closed(self) -> bool:
+        return not self._thread.is_alive()
+
+    def swap(self, resource_id: str, *, skip_rows: Sequence[int] = ()) -> int:
+        """Finish the COPY and swap the new table in as the resource's (see :func:`replace_table`); its row count."""
+        self.close()
+        try:
+            if self.error is not None:
+                raise self.error
+            count = _swap(self._conn, self.hidden, resource_id, skip_rows)
+            self._conn.commit()
+            return count
+        except BaseException:
+            self._conn.rollback()
+            raise
+        finally:
+            self._conn.close()
+
+    def abort(self) -> None:
+        """Nothing of this COPY is kept (the transaction that holds the hidden table is rolled back)."""
+        try:
+            self.close()
+            self._conn.rollback()
+        except Exception as e:  # the DataStore is away: its transaction is gone with the connection
+            log.debug("Abort of the COPY into %s: %s", self.hidden, e)
+        finally:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+
+
+class _QueueReader:
+    """What COPY reads: the chunks of the queue, until None."""
+
+    def __init__(self, chunks: queue.Queue[bytes | None]) -> None:
+        self.chunks, self.rest, self.done = chunks, b"", False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.rest and not self.done:
+            chunk = self.chunks.get()
+            if chunk is None:
+                self.done = True
+            else:
+                self.rest = chunk
+        if size is None or size < 0:
+            out, self.rest = self.rest, b""
+        else:
+            out, self.rest = self.rest[:size], self.rest[size:]
+        return out
+
+    readline = read
 
 
 class _Counted:
