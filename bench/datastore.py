@@ -232,7 +232,7 @@ def main() -> None:
         print(f"{'ours: validation + load':<46} {load['rows']:>9} {load['seconds']:>8.2f} {load['rss_mb']:>8.0f}")
         print(f"{'ours: then full-text fill + index (separate)':<46} {load['searchable']:>9} "
               f"{load['full_text']:>8.2f}")
-        print(f"{'  of which CKAN's full-text index':<46} {'':>9} {load['index']:>8.2f}")
+        print(f"{'  of which the full-text index (CKAN):':<46} {'':>9} {load['index']:>8.2f}")
         print(f"{'ours: all of it (validation to searchable)':<46} {load['rows']:>9} "
               f"{load['seconds'] + load['full_text']:>8.2f}")
         if xloader is not None:
