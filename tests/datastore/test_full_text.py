@@ -65,7 +65,9 @@ def test_a_loaded_file_is_searchable_and_its_full_text_is_the_triggers(create_wi
     call_action("datastore_upsert", resource_id=resource["id"], records=[record], method="insert",
                 force=True)
     texts = _full_texts(resource["id"])
-    assert texts[31] is not None and texts[31] == texts[5]
+    # Each row's _id is its row number in the file (the header is row 1); the new row comes after them.
+    assert found["records"][0]["_id"] == 6 and max(texts) == 32
+    assert texts[32] is not None and texts[32] == texts[6]
     # And every row filled by the load is what the trigger makes of it.
     filled = dict(texts)
     assert _as_the_trigger_makes_them(resource["id"]) == filled
@@ -128,6 +130,11 @@ def test_the_resource_page_says_who_loaded_the_table_and_why_not(app, create_wit
     assert _state(invalid["id"])["datastore"]["state"] == "not_loaded"
     assert "Not loaded into the DataStore: the file does not follow its Table Schema." in _resource_page(app, invalid)
     assert "No se cargó en el DataStore: el archivo no sigue su Table Schema." in _resource_page(app, invalid, "es")
+
+    # The COPY fed while the invalid file was read was rolled back: no hidden table is left behind.
+    with _engine().connect() as conn:
+        assert conn.execute(sa.text(
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE '\\_anticorruption\\_%'")).scalar() == 0
 
     other = _dataset(publisher, "tax_records")
     mismatch = _upload(create_with_upload, publisher, other, _csv(header, rows[:3]), "contratos.csv", format="CSV")

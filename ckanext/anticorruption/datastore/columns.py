@@ -41,7 +41,8 @@ PG_TYPES = {
     "array": "json",
 }
 
-# The spool's last column: the row number the report uses, for loading the valid rows of an invalid file.
+# The spool's last column: the row number the report uses. It becomes the row's ``_id`` in the DataStore
+# table, by which the rows with errors are left out when only the valid rows of a file are loaded.
 ROW_COLUMN = "_row"
 
 # Frictionless's defaults for a boolean field that lists none.

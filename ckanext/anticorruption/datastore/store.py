@@ -26,8 +26,6 @@ import sqlalchemy as sa
 import ckan.model as model
 from ckanext.datastore.backend import postgres as backend
 
-from ckanext.anticorruption.datastore.columns import ROW_COLUMN
-
 __all__ = ["CopyStream", "drop_table", "fill_full_text", "full_text_expression", "replace_table", "set_datastore_active",
            "table_exists"]
 
@@ -48,6 +46,10 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: st
                   skip_rows: Sequence[int] = (), progress: Callable[[int], None] | None = None) -> int:
     """Fill a new table of ``fields`` from the spool (minus ``skip_rows``) and swap it in; returns its row count.
 
+    Each row's ``_id`` is its row number in the file (the spool's last
+    column, as the validation report numbers rows): copied, not drawn from
+    the sequence row by row, and the rows of ``skip_rows`` are found by it.
+
     The COPY runs without CKAN's full-text trigger (a plpgsql call per row,
     most of the time of a load): ``_full_text`` stays empty, for
     :func:`fill_full_text` to fill afterwards, set-based, while the table is
@@ -62,8 +64,7 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: st
     with engine.begin() as conn:
         conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
         backend.create_table({"connection": conn}, {"resource_id": hidden, "fields": [dict(f) for f in fields]}, {})
-        conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} ADD COLUMN {_ident(ROW_COLUMN)} int8"))
-        columns = ", ".join(_ident(name) for name in names + [ROW_COLUMN])
+        columns = ", ".join(_ident(name) for name in names + ["_id"])
         cursor = conn.connection.driver_connection.cursor()
         with open(spool_path, "rb") as spool:
             cursor.copy_expert(f"COPY {_ident(hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
@@ -76,10 +77,11 @@ def _swap(conn: Any, hidden: str, resource_id: str, skip_rows: Sequence[int]) ->
     """In the transaction that filled ``hidden``: leave out ``skip_rows``, then the swap. Its row count."""
     cursor = conn.connection.driver_connection.cursor()
     if skip_rows:
-        cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE {_ident(ROW_COLUMN)} = ANY(%s)", (list(skip_rows),))
-    cursor.execute(f"ALTER TABLE {_ident(hidden)} DROP COLUMN {_ident(ROW_COLUMN)}")
-    cursor.execute(f"SELECT count(*) FROM {_ident(hidden)}")
-    count = cursor.fetchone()[0]
+        cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE _id = ANY(%s)", (list(skip_rows),))
+    cursor.execute(f"SELECT count(*), coalesce(max(_id), 0) FROM {_ident(hidden)}")
+    count, last = cursor.fetchone()
+    # Rows written later (datastore_upsert) are numbered after the file's.
+    cursor.execute("SELECT setval(%s, %s, false)", (_ident(hidden + "__id_seq"), last + 1))
     # The swap: the old table goes, the new one takes the resource's name, and its sequence and primary
     # key the names CKAN gives a table of that name (its search indexes come with fill_full_text).
     conn.execute(sa.text(f"DROP TABLE IF EXISTS {_ident(resource_id)} CASCADE"))
@@ -121,7 +123,6 @@ class CopyStream:
             self._conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
             backend.create_table({"connection": self._conn},
                                  {"resource_id": self.hidden, "fields": [dict(f) for f in fields]}, {})
-            self._conn.execute(sa.text(f"ALTER TABLE {_ident(self.hidden)} ADD COLUMN {_ident(ROW_COLUMN)} int8"))
         except BaseException:
             self._conn.rollback()
             self._conn.close()
@@ -130,7 +131,7 @@ class CopyStream:
         self._thread.start()
 
     def _copy(self) -> None:
-        columns = ", ".join(_ident(name) for name in self.names + [ROW_COLUMN])
+        columns = ", ".join(_ident(name) for name in self.names + ["_id"])
         try:
             cursor = self._conn.connection.driver_connection.cursor()
             cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
@@ -273,19 +274,20 @@ def fill_full_text(resource_id: str, *, chunk_rows: int = 100_000, progress: Cal
     engine = backend.get_write_engine()
     with engine.connect() as conn:
         expression = full_text_expression(conn, resource_id)
-        last = conn.execute(sa.text(f"SELECT coalesce(max(_id), 0) FROM {_ident(resource_id)}")).scalar()
+        total, last = conn.execute(sa.text(
+            f"SELECT count(*) FILTER (WHERE _full_text IS NULL), coalesce(max(_id), 0) FROM {_ident(resource_id)}")).one()
     done = 0
     for low in range(0, last, chunk_rows):
         if cancelled is not None and cancelled():
             return False
         with engine.begin() as conn:
             conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
-            conn.execute(sa.text(
+            done += conn.execute(sa.text(
                 f"UPDATE {_ident(resource_id)} SET _full_text = {expression} "
-                f"WHERE _id > :low AND _id <= :high AND _full_text IS NULL"), {"low": low, "high": low + chunk_rows})
-        done = min(last, low + chunk_rows)
+                f"WHERE _id > :low AND _id <= :high AND _full_text IS NULL"),
+                {"low": low, "high": low + chunk_rows}).rowcount
         if progress is not None:
-            progress(done, last)
+            progress(min(done, total), total)
     if cancelled is not None and cancelled():
         return False
     with engine.begin() as conn:
