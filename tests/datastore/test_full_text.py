@@ -209,3 +209,22 @@ def test_a_load_whose_worker_died_is_ended_by_the_sweep(create_with_upload, publ
     load = _state(resource["id"])["datastore"]
     assert (load["state"], load["reason"]) == ("failed", "worker-lost")
     assert _state(resource["id"])["state"] == "valid"
+
+
+def test_a_copy_that_postgresql_refuses_fails_at_the_swap_and_leaves_no_table():
+    """A COPY error (a value the column refuses) never stops the writer; the swap raises it, nothing is left."""
+    from ckanext.anticorruption.datastore import store
+
+    table = "test-anticorruption-refused"
+    stream = store.CopyStream([{"id": "count", "type": "int8", "info": {}}])
+    stream.write(b"1,2\n")
+    stream.write(b"not a number,3\n")
+    for _ in range(200):  # more than the queue holds: the writer goes on after the COPY died
+        stream.write(b"4,5\n")
+    stream.close()
+    with pytest.raises(Exception, match="invalid input syntax"):
+        stream.swap(table)
+    assert not store.table_exists(table)
+    with _engine().connect() as conn:
+        assert conn.execute(sa.text(
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE '\\_anticorruption\\_%'")).scalar() == 0

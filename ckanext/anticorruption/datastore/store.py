@@ -132,13 +132,13 @@ class CopyStream:
 
     def _copy(self) -> None:
         columns = ", ".join(_ident(name) for name in self.names + ["_id"])
+        reader = _QueueReader(self._queue)
         try:
             cursor = self._conn.connection.driver_connection.cursor()
-            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
-                               _QueueReader(self._queue))
+            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)", reader)
         except BaseException as e:  # kept for swap(); the writer stops feeding
             self.error = e
-            while self._queue.get() is not None:  # let a writer that is waiting finish
+            while not reader.done and self._queue.get() is not None:  # let a writer that is waiting finish
                 pass
 
     def write(self, data: bytes) -> int:
