@@ -16,6 +16,7 @@ from ckanext.anticorruption.validation.suggest import CSV_SAMPLE_BYTES
 
 __all__ = [
     "anticorruption_home",
+    "anticorruption_datastore_load",
     "anticorruption_category",
     "anticorruption_coverage_criteria",
     "anticorruption_coverage_decision",
@@ -170,6 +171,61 @@ def anticorruption_header_summary(validation: dict[str, Any]) -> dict[str, Any] 
         "extra": [str(label) for label in columns.get("extra") or []],
         "extra_count": int(columns.get("extra_count") or 0),
     }
+
+
+def anticorruption_datastore_load(validation: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the resource and report pages say of the file's DataStore table: who loaded it, with which types,
+    how many rows in how long, its progress while it loads, or why it was not loaded.
+
+    ``{"state", "text", "unfinished", "xloader"}``; ``xloader`` is the
+    sentence saying ckanext-xloader leaves the file to this loader, when it
+    runs on the portal. None when there is nothing to say (no DataStore, no load).
+    """
+    load = (validation or {}).get("datastore")
+    if not load:
+        return None
+    from ckanext.anticorruption.datastore import load as datastore_load
+
+    state, reason = load["state"], load.get("reason")
+    count, total = _number(int(load.get("rows_loaded") or 0)), _number(int(load.get("rows_total") or 0))
+    seconds = f"{float(load.get('load_seconds') or 0):.1f}"
+    if state == "loading":
+        text = tk._("Loading into the DataStore: {rows} of {total} rows.").format(rows=count, total=total)
+    elif state == "indexing":
+        text = tk._("Loaded into the DataStore by ckanext-anticorruption with the Table Schema's column types: "
+                    "{rows} rows in {seconds} s. Building the search index: {done} of {total} rows.").format(
+            rows=count, seconds=seconds, done=_number(int(load.get("rows_indexed") or 0)), total=total)
+    elif state == "loaded":
+        text = tk._("Loaded into the DataStore by ckanext-anticorruption with the Table Schema's column types: "
+                    "{rows} rows in {seconds} s (search index: {index_seconds} s).").format(
+            rows=count, seconds=seconds, index_seconds=f"{float(load.get('index_seconds') or 0):.1f}")
+    elif state == "not_loaded":
+        text = {
+            "invalid": tk._("Not loaded into the DataStore: the file does not follow its Table Schema."),
+            "header-mismatch": tk._("Not loaded into the DataStore: the columns of the file are not those of "
+                                    "its type."),
+            "held-back": tk._("Not loaded into the DataStore: the file is held back for a privacy review."),
+        }.get(reason or "", tk._("Not loaded into the DataStore: the file could not be checked against a "
+                                 "Table Schema."))
+    elif reason == "search-index":
+        text = tk._("Loaded into the DataStore by ckanext-anticorruption with the Table Schema's column types: "
+                    "{rows} rows in {seconds} s, but its search index could not be built: searching its text "
+                    "finds nothing.").format(rows=count, seconds=seconds)
+    elif reason == "worker-lost":
+        text = tk._("The load into the DataStore stopped before the end: the process that ran it stopped. "
+                    "The validation result stands; check the file again to load it.")
+    else:
+        text = tk._("The load into the DataStore failed. The validation result stands; check the file again "
+                    "to load it.")
+    xloader = None
+    import ckan.plugins as plugins
+
+    if plugins.plugin_loaded("xloader") and validation and datastore_load.takes(
+            validation["resource_id"]):
+        xloader = tk._("XLoader also runs on this portal: it leaves this file to ckanext-anticorruption, which "
+                       "loads it with the Table Schema's column types instead of guessing them.")
+    return {"state": state, "text": text, "unfinished": state in ("loading", "indexing"), "xloader": xloader,
+            "detail": load.get("detail")}
 
 
 def anticorruption_number(value: Any) -> str:

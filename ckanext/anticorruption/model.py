@@ -11,7 +11,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 __all__ = [
-    "CoverageDeclaration", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "IndexPending",
+    "CoverageDeclaration", "DatastoreLoad", "CoverageRequest", "CoverageSnapshot", "ErrorLog", "IdentifierLink", "IndexPending",
     "PrivacyReview",
     "PrivacyState", "PublicationHold", "Validation",
 ]
@@ -68,6 +68,42 @@ class Validation(tk.BaseModel):
             "engine": self.engine,
             "seconds": self.seconds,
             "attempts": self.attempts or 0,
+        }
+
+
+class DatastoreLoad(tk.BaseModel):
+    """The DataStore load of a resource's latest run: one row per resource.
+
+    ``state``: ``loading`` (COPY into the new table), ``indexing`` (the
+    table is in the DataStore; its full-text column and index are being
+    built), then one of ``loaded``, ``not_loaded`` (``reason`` says why:
+    the file is invalid, held back, its header did not fit) or ``failed``
+    (``detail`` says what went wrong; the validation's result stays).
+    """
+
+    __tablename__ = "anticorruption_datastore_load"
+
+    resource_id = Column(UnicodeText, primary_key=True)
+    run_id = Column(UnicodeText, nullable=False)
+    state = Column(UnicodeText, nullable=False)
+    reason = Column(UnicodeText)
+    detail = Column(UnicodeText)
+    rows_loaded = Column(BigInteger, nullable=False, default=0)
+    rows_total = Column(BigInteger, nullable=False, default=0)
+    rows_indexed = Column(BigInteger, nullable=False, default=0)
+    load_seconds = Column(Float)
+    index_seconds = Column(Float)
+    started = Column(DateTime)
+    updated = Column(DateTime, nullable=False, default=_now)
+
+    UNFINISHED = ("loading", "indexing")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state, "reason": self.reason, "detail": self.detail,
+            "rows_loaded": self.rows_loaded, "rows_total": self.rows_total, "rows_indexed": self.rows_indexed,
+            "load_seconds": self.load_seconds, "index_seconds": self.index_seconds,
+            "updated": self.updated.isoformat() if self.updated else None,
         }
 
 

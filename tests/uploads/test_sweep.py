@@ -48,7 +48,7 @@ def test_a_running_run_with_a_live_heartbeat_is_left_alone(create_with_upload, d
     _silent_for(resource["id"], 1)
     run = _show(resource["id"])["run_id"]
 
-    assert sweep.sweep() == {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
+    assert sweep.sweep() == {"queued": 0, "restarted": 0, "given_up": 0, "loads_ended": 0, "indexed": 0}
     assert _show(resource["id"])["run_id"] == run
 
 

@@ -13,7 +13,7 @@ batch.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -41,7 +41,8 @@ PG_TYPES = {
     "array": "json",
 }
 
-# The spool's last column: the row number the report uses, for loading the valid rows of an invalid file.
+# The spool's last column: the row number the report uses. It becomes the row's ``_id`` in the DataStore
+# table, by which the rows with errors are left out when only the valid rows of a file are loaded.
 ROW_COLUMN = "_row"
 
 # Frictionless's defaults for a boolean field that lists none.
@@ -85,8 +86,11 @@ class TableSpool(ColumnScan):
     name = "datastore"
     fields = None  # every field
 
-    def __init__(self, table_schema: dict[str, Any], path: str) -> None:
-        self.path = path
+    def __init__(self, table_schema: dict[str, Any], path: str | None = None,
+                 sink: Callable[[], Any] | None = None) -> None:
+        # Where the CSV goes: the file at ``path``, or what ``sink()`` gives (anything with write and close,
+        # such as a COPY fed as the file is read); each pass over the file opens it anew.
+        self.path, self.sink = path, sink
         self.specs = list(table_schema.get("fields") or [])
         schema_missing = table_schema.get("missingValues", [""])
         self.missing = [pa.array([v for v in spec.get("missingValues", schema_missing) if isinstance(v, str)],
@@ -98,7 +102,7 @@ class TableSpool(ColumnScan):
         # Each pass over the file (the fast path may give way to frictionless) starts the spool again.
         if self._file is not None:
             self._file.close()
-        self._file = open(self.path, "wb")
+        self._file = self.sink() if self.sink is not None else open(str(self.path), "wb")
         self.rows = 0
 
     def feed(self, columns: dict[str, pa.Array], numbers: pa.Array) -> None:

@@ -3,16 +3,22 @@
 A table is never filled in place: :func:`replace_table` creates a new one
 under a hidden name with CKAN's own ``create_table`` (columns, and the data
 dictionary as column comments, as ``datastore_create`` stores it), COPYs
-the spool into it (CKAN's full-text trigger fills ``_full_text``), builds
-CKAN's indexes, and only then, in the same transaction, drops the
+the spool into it, and only then, in the same transaction, drops the
 resource's old table and renames the new one to the resource id. Readers see
-the old rows or the new ones, never a half table.
+the old rows or the new ones, never a half table. The full-text column
+(``_full_text``) and its index follow in :func:`fill_full_text`, set-based
+and in chunks, while the new table is already readable (as XLoader does
+after its COPY).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,9 +26,8 @@ import sqlalchemy as sa
 import ckan.model as model
 from ckanext.datastore.backend import postgres as backend
 
-from ckanext.anticorruption.datastore.columns import ROW_COLUMN
-
-__all__ = ["drop_table", "replace_table", "set_datastore_active", "table_exists"]
+__all__ = ["CopyStream", "drop_table", "fill_full_text", "full_text_expression", "replace_table", "set_datastore_active",
+           "table_exists"]
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +43,20 @@ def table_exists(resource_id: str) -> bool:
 
 
 def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: str, *,
-                  skip_rows: Sequence[int] = ()) -> int:
-    """Fill a new table of ``fields`` from the spool (minus ``skip_rows``) and swap it in; returns its row count."""
+                  skip_rows: Sequence[int] = (), progress: Callable[[int], None] | None = None) -> int:
+    """Fill a new table of ``fields`` from the spool (minus ``skip_rows``) and swap it in; returns its row count.
+
+    Each row's ``_id`` is its row number in the file (the spool's last
+    column, as the validation report numbers rows): copied, not drawn from
+    the sequence row by row, and the rows of ``skip_rows`` are found by it.
+
+    The COPY runs without CKAN's full-text trigger (a plpgsql call per row,
+    most of the time of a load): ``_full_text`` stays empty, for
+    :func:`fill_full_text` to fill afterwards, set-based, while the table is
+    already readable. The trigger is created at the swap, so that rows
+    written later (``datastore_upsert``) get their ``_full_text`` as in any
+    DataStore table. ``progress`` is told the rows COPY has read so far.
+    """
     engine = backend.get_write_engine()
     backend._cache_types(engine)
     hidden = f"_anticorruption_{uuid.uuid4().hex[:20]}"
@@ -47,38 +64,240 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: st
     with engine.begin() as conn:
         conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
         backend.create_table({"connection": conn}, {"resource_id": hidden, "fields": [dict(f) for f in fields]}, {})
-        conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} ADD COLUMN {_ident(ROW_COLUMN)} int8"))
-        backend._create_fulltext_trigger(conn, hidden)
-        columns = ", ".join(_ident(name) for name in names + [ROW_COLUMN])
+        columns = ", ".join(_ident(name) for name in names + ["_id"])
         cursor = conn.connection.driver_connection.cursor()
         with open(spool_path, "rb") as spool:
-            cursor.copy_expert(f"COPY {_ident(hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)", spool)
-        if skip_rows:
-            cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE {_ident(ROW_COLUMN)} = ANY(%s)", (list(skip_rows),))
-        cursor.execute(f"ALTER TABLE {_ident(hidden)} DROP COLUMN {_ident(ROW_COLUMN)}")
-        cursor.execute(f"SELECT count(*) FROM {_ident(hidden)}")
-        count = cursor.fetchone()[0]
-        # CKAN's indexes are built before the swap, while nobody waits for the table.
-        backend.create_indexes({"connection": conn}, {"resource_id": hidden})
-        renames = _index_renames(conn, hidden, resource_id)
-        # The swap: the old table goes, the new one takes the resource's name, its sequence and indexes
-        # take the names CKAN gives a table of that name.
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {_ident(resource_id)} CASCADE"))
-        conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} RENAME TO {_ident(resource_id)}"))
-        conn.execute(sa.text(f"ALTER SEQUENCE {_ident(hidden + '__id_seq')} RENAME TO {_ident(resource_id + '__id_seq')}"))
-        for old, new in renames + [(hidden + "_pkey", resource_id + "_pkey")]:
-            conn.execute(sa.text(f"ALTER INDEX {_ident(old)} RENAME TO {_ident(new)}"))
-        _clear_table_stats(conn, resource_id)
+            cursor.copy_expert(f"COPY {_ident(hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
+                               _Counted(spool, progress) if progress is not None else spool)
+        count = _swap(conn, hidden, resource_id, skip_rows)
     return count
 
 
-def _index_renames(conn: Any, hidden: str, resource_id: str) -> list[tuple[str, str]]:
-    """(name, name CKAN gives it on a table named ``resource_id``) for each full-text index of ``hidden``."""
-    fields = backend._get_fields(conn, hidden)
-    mine = backend._build_fts_indexes({"resource_id": hidden}, "{name}", fields)[0]
-    theirs = backend._build_fts_indexes({"resource_id": resource_id}, "{name}", fields)[0]
-    present = set(backend._get_index_names(conn, hidden))
-    return [(old, new) for old, new in zip(mine, theirs) if old in present]
+def _swap(conn: Any, hidden: str, resource_id: str, skip_rows: Sequence[int]) -> int:
+    """In the transaction that filled ``hidden``: leave out ``skip_rows``, then the swap. Its row count."""
+    cursor = conn.connection.driver_connection.cursor()
+    if skip_rows:
+        cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE _id = ANY(%s)", (list(skip_rows),))
+    cursor.execute(f"SELECT count(*), coalesce(max(_id), 0) FROM {_ident(hidden)}")
+    count, last = cursor.fetchone()
+    # Rows written later (datastore_upsert) are numbered after the file's.
+    cursor.execute("SELECT setval(%s, %s, false)", (_ident(hidden + "__id_seq"), last + 1))
+    # The swap: the old table goes, the new one takes the resource's name, and its sequence and primary
+    # key the names CKAN gives a table of that name (its search indexes come with fill_full_text).
+    conn.execute(sa.text(f"DROP TABLE IF EXISTS {_ident(resource_id)} CASCADE"))
+    conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} RENAME TO {_ident(resource_id)}"))
+    conn.execute(sa.text(f"ALTER SEQUENCE {_ident(hidden + '__id_seq')} RENAME TO {_ident(resource_id + '__id_seq')}"))
+    conn.execute(sa.text(f"ALTER INDEX {_ident(hidden + '_pkey')} RENAME TO {_ident(resource_id + '_pkey')}"))
+    backend._create_fulltext_trigger(conn, resource_id)
+    _clear_table_stats(conn, resource_id)
+    return count
+
+
+class CopyStream:
+    """A COPY into a new hidden table, fed while the validation reads the file; swapped in at the end.
+
+    The validation's spool writes its CSV here instead of to a file: a
+    thread runs the COPY on its own DataStore connection, reading from a
+    bounded queue, so PostgreSQL parses and stores the rows while the
+    validation reads the next ones (on another core), and when the
+    validation ends, only the end of the COPY and the swap are left. The
+    hidden table is in an uncommitted transaction: nobody sees it, and
+    :meth:`abort` (the file is not to be loaded, or read again) leaves
+    nothing behind. A failure of the COPY never stops the validation: it
+    is kept and raised by :meth:`swap`.
+    """
+
+    # Bounded memory: at most this many chunks (a batch's CSV, about 200 kB) wait for PostgreSQL.
+    QUEUE_CHUNKS = 32
+
+    def __init__(self, fields: list[dict[str, Any]]) -> None:
+        engine = backend.get_write_engine()
+        backend._cache_types(engine)
+        self.hidden = f"_anticorruption_{uuid.uuid4().hex[:20]}"
+        self.names = [field["id"] for field in fields]
+        self.error: BaseException | None = None
+        self.lines = 0
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
+        self._conn = engine.connect()
+        try:
+            self._conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
+            backend.create_table({"connection": self._conn},
+                                 {"resource_id": self.hidden, "fields": [dict(f) for f in fields]}, {})
+        except BaseException:
+            self._conn.rollback()
+            self._conn.close()
+            raise
+        self._thread = threading.Thread(target=self._copy, name=f"copy-{self.hidden}", daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        columns = ", ".join(_ident(name) for name in self.names + ["_id"])
+        reader = _QueueReader(self._queue)
+        try:
+            cursor = self._conn.connection.driver_connection.cursor()
+            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)", reader)
+        except BaseException as e:  # kept for swap(); the writer stops feeding
+            self.error = e
+            while not reader.done and self._queue.get() is not None:  # let a writer that is waiting finish
+                pass
+
+    def write(self, data: bytes) -> int:
+        """Called by the spool's CSV writer: hand the bytes to the COPY (waits while PostgreSQL is behind)."""
+        if self.error is None and data:
+            self.lines += bytes(data).count(b"\n")
+            self._put(bytes(data))
+        return len(data)
+
+    def _put(self, item: bytes | None) -> None:
+        while True:
+            try:
+                self._queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    return
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        """The end of the rows: the COPY finishes (the transaction stays open until swap or abort)."""
+        if self._thread.is_alive():
+            self._put(None)
+            self._thread.join()
+
+    @property
+    def closed(self) -> bool:
+        return not self._thread.is_alive()
+
+    def swap(self, resource_id: str, *, skip_rows: Sequence[int] = ()) -> int:
+        """Finish the COPY and swap the new table in as the resource's (see :func:`replace_table`); its row count."""
+        self.close()
+        try:
+            if self.error is not None:
+                raise self.error
+            count = _swap(self._conn, self.hidden, resource_id, skip_rows)
+            self._conn.commit()
+            return count
+        except BaseException:
+            self._conn.rollback()
+            raise
+        finally:
+            self._conn.close()
+
+    def abort(self) -> None:
+        """Nothing of this COPY is kept (the transaction that holds the hidden table is rolled back)."""
+        try:
+            self.close()
+            self._conn.rollback()
+        except Exception as e:  # the DataStore is away: its transaction is gone with the connection
+            log.debug("Abort of the COPY into %s: %s", self.hidden, e)
+        finally:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+
+
+class _QueueReader:
+    """What COPY reads: the chunks of the queue, until None."""
+
+    def __init__(self, chunks: queue.Queue[bytes | None]) -> None:
+        self.chunks, self.rest, self.done = chunks, b"", False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.rest and not self.done:
+            chunk = self.chunks.get()
+            if chunk is None:
+                self.done = True
+            else:
+                self.rest = chunk
+        if size is None or size < 0:
+            out, self.rest = self.rest, b""
+        else:
+            out, self.rest = self.rest[:size], self.rest[size:]
+        return out
+
+    readline = read
+
+
+class _Counted:
+    """The spool as COPY reads it, telling ``progress`` the lines read so far (about once a second)."""
+
+    def __init__(self, spool: Any, progress: Callable[[int], None]) -> None:
+        self.spool, self.progress, self.lines, self.told = spool, progress, 0, time.monotonic()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.spool.read(size)
+        self.lines += chunk.count(b"\n")
+        if time.monotonic() - self.told >= 1 or not chunk:
+            self.told = time.monotonic()
+            self.progress(self.lines)
+        return chunk
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size) if size and size > 0 else self.spool.readline()
+
+
+def full_text_expression(conn: Any, table: str) -> str:
+    """The ``_full_text`` of a row of ``table`` in SQL, as CKAN's ``populate_full_text_trigger`` makes it.
+
+    The trigger (``ckanext/datastore/set_permissions.sql``) takes the row as
+    JSON, joins the text of every value of a column whose name does not
+    begin with ``_``, in column order, with spaces, and gives it to the
+    one-argument ``to_tsvector`` (the database's ``default_text_search_config``;
+    ``ckan.datastore.default_fts_lang`` is only for queries and per-column
+    indexes). Here the same text per column, without the per-row plpgsql
+    call: a text column as it is, any other as its JSON text
+    (``to_json(c) #>> '{}'``: dates and timestamps in ISO form, ``true``).
+    A row with no value at all gets no vector, as with the trigger.
+    """
+    columns = conn.execute(sa.text(
+        "SELECT attname, atttypid = 'text'::regtype FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+        "AND attnum > 0 AND NOT attisdropped AND attname NOT LIKE '\\_%' ORDER BY attnum"),
+        {"t": _ident(table)}).fetchall()
+    if not columns:
+        return "NULL"
+    parts = [_ident(name) if is_text else f"to_json({_ident(name)}) #>> '{{}}'" for name, is_text in columns]
+    return (f"CASE WHEN num_nonnulls({', '.join(parts)}) = 0 THEN NULL "
+            f"ELSE to_tsvector(concat_ws(' ', {', '.join(parts)})) END")
+
+
+def fill_full_text(resource_id: str, *, chunk_rows: int = 100_000, progress: Callable[[int, int], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> bool:
+    """Fill the ``_full_text`` of the rows that have none, a chunk of ``_id`` at a time, then build CKAN's
+    search indexes of the table (``create_indexes``: the ``_full_text`` index, per-column ones if configured).
+
+    Each chunk is its own short transaction: readers never wait, and a
+    ``datastore_search`` with ``q`` finds the rows filled so far. Stops
+    (False) when ``cancelled`` says a newer file took the table over.
+    ``progress`` is told (rows filled, rows in the table).
+    """
+    engine = backend.get_write_engine()
+    with engine.connect() as conn:
+        expression = full_text_expression(conn, resource_id)
+        total, last = conn.execute(sa.text(
+            f"SELECT count(*) FILTER (WHERE _full_text IS NULL), coalesce(max(_id), 0) FROM {_ident(resource_id)}")).one()
+    done = 0
+    for low in range(0, last, chunk_rows):
+        if cancelled is not None and cancelled():
+            return False
+        with engine.begin() as conn:
+            conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
+            done += conn.execute(sa.text(
+                f"UPDATE {_ident(resource_id)} SET _full_text = {expression} "
+                f"WHERE _id > :low AND _id <= :high AND _full_text IS NULL"),
+                {"low": low, "high": low + chunk_rows}).rowcount
+        if progress is not None:
+            progress(min(done, total), total)
+    if cancelled is not None and cancelled():
+        return False
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
+        present = set(backend._get_index_names(conn, resource_id))
+        fields = backend._get_fields(conn, resource_id)
+        wanted = backend._build_fts_indexes({"resource_id": resource_id}, "{name}", fields)[0]
+        if not set(wanted) <= present:  # a table made by datastore_create, or loaded again, has them
+            backend.create_indexes({"connection": conn}, {"resource_id": resource_id})
+    return True
 
 
 def _clear_table_stats(conn: Any, resource_id: str) -> None:

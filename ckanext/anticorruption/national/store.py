@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS {_STATE} (
     changed timestamp NOT NULL,
     row_count bigint NOT NULL DEFAULT 0
 );
+-- `ckan datastore set-permissions` gives every table of the DataStore whose name does not begin with
+-- "_" CKAN's full-text trigger, which needs a _full_text column these tables do not have.
+DROP TRIGGER IF EXISTS zfulltext ON {_SOURCE};
+DROP TRIGGER IF EXISTS zfulltext ON {_STATE};
 """
 _ready: set[str] = set()
 

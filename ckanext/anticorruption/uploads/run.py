@@ -225,10 +225,13 @@ def validate_resource(resource_id: str, run_id: str) -> None:
 
 @contextlib.contextmanager
 def _heartbeat(resource_id: str, run_id: str) -> Iterator[None]:
-    """Mark the run alive every few seconds while it runs, from a thread with its own connection."""
+    """Mark the run alive every few seconds while it runs (and its DataStore load, while it loads), from a
+    thread with its own connection."""
+    from ckanext.anticorruption.model import DatastoreLoad
+
     stop = threading.Event()
     engine = model.meta.engine
-    table = Validation.__table__
+    table, loads = Validation.__table__, DatastoreLoad.__table__
 
     def beat() -> None:
         while not stop.wait(HEARTBEAT_SECONDS):
@@ -237,6 +240,9 @@ def _heartbeat(resource_id: str, run_id: str) -> Iterator[None]:
                     connection.execute(table.update().where(
                         table.c.resource_id == resource_id, table.c.run_id == run_id,
                         table.c.state == "running").values(updated=_now()))
+                    connection.execute(loads.update().where(
+                        loads.c.resource_id == resource_id, loads.c.run_id == run_id,
+                        loads.c.state.in_(DatastoreLoad.UNFINISHED)).values(updated=_now()))
             except Exception as e:  # the database is away for a moment: the next beat tries again
                 log.debug("Heartbeat of validation %s missed: %s", run_id, e)
 
@@ -387,7 +393,8 @@ def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict
            error_log: bytes | None = None, links: Any = None, scan: dict[str, Any] | None = None,
            spool: datastore_load.Spool | None = None) -> None:
     """End a run, the one way a run ends: store its outcome, links and privacy scan, load or drop the
-    resource's DataStore table (from ``spool``, the rows the run read), then refresh the dataset.
+    resource's DataStore table (from ``spool``, the rows the run read), refresh the dataset, and then build
+    the new table's full-text search (the table is readable before that).
 
     All in one transaction that begins by updating the run's row: a newer
     run of the resource (which updates that row first too) either waits for
@@ -406,8 +413,11 @@ def finish(package: dict[str, Any], resource_id: str, run_id: str, outcome: dict
         log.exception("The result of validation %s of resource %s could not be stored", run_id, resource_id)
         model.Session.rollback()
         _record_unstorable(package, resource_id, run_id, e)
-    datastore_load.after_run(package, resource_id, run_id, outcome, spool, error_log)
+    search_index = datastore_load.after_run(package, resource_id, run_id, outcome, spool, error_log)
     _after_run(package)
+    if search_index:
+        # The table is in and the dataset says so; its full-text search follows, in the same job.
+        datastore_load.build_search_index(resource_id, run_id)
 
 
 # Problems of a file that was read but whose columns were not recognised:

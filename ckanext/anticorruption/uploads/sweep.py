@@ -17,6 +17,7 @@ import uuid
 import ckan.model as model
 
 from ckanext.anticorruption import reindex
+from ckanext.anticorruption.datastore import load as datastore_load
 from ckanext.anticorruption.config import validation_option
 from ckanext.anticorruption.model import Validation
 from ckanext.anticorruption.uploads.run import HEARTBEAT_SECONDS, HEARTBEAT_TIMEOUT, enqueue_run, finish, job_id
@@ -41,12 +42,13 @@ def sweep() -> dict[str, int]:
     - a running run whose heartbeat stopped lost its worker (killed, out of
       memory): it starts again, at most MAX_ATTEMPTS times, then ends as
       ``error``/``worker-died``;
+    - a DataStore load whose heartbeat stopped ends as ``failed``;
     - datasets saved while Solr was away are indexed.
 
     Each run is locked while it is looked at, so that several workers' sweeps
     never restart the same run twice.
     """
-    counts = {"queued": 0, "restarted": 0, "given_up": 0, "indexed": 0}
+    counts = {"queued": 0, "restarted": 0, "given_up": 0, "loads_ended": 0, "indexed": 0}
     now = _now()
     silent = now - datetime.timedelta(seconds=HEARTBEAT_TIMEOUT)
     # A run is queued right after it is recorded: leave the newest ones to their request.
@@ -65,6 +67,7 @@ def sweep() -> dict[str, int]:
         elif row.state == "running" and row.updated < silent:
             counts["restarted" if _restart(row) else "given_up"] += 1
         model.Session.commit()
+    counts["loads_ended"] = datastore_load.sweep(silent) if datastore_load.enabled() else 0
     counts["indexed"] = reindex.catch_up()
     if any(counts.values()):
         log.info("Validation sweep: %s", counts)

@@ -39,10 +39,13 @@ def validation_report(resource_id: str) -> str:
 
 @anticorruption.route("/validation/<resource_id>/status.json")
 def validation_status(resource_id: str) -> Response:
-    """State and progress, polled by the report and resource pages while a file is checked."""
+    """State and progress, polled by the report and resource pages while a file is checked and loaded."""
     validation = _validation_or_404(resource_id)
-    return jsonify({k: validation[k] for k in (
-        "state", "rows_checked", "error_count", "problem", "updated", "finished")})
+    status = {k: validation[k] for k in ("state", "rows_checked", "error_count", "problem", "updated", "finished")}
+    # Then the DataStore load that follows: its phase and the sentence the page shows of it.
+    datastore = tk.h.anticorruption_datastore_load(validation)
+    status["datastore"] = {k: datastore[k] for k in ("state", "text", "unfinished")} if datastore else None
+    return jsonify(status)
 
 
 @anticorruption.route("/validation/<resource_id>/errors.csv")

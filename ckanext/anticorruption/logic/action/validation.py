@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.anticorruption import hooks, reindex
 from ckanext.anticorruption.config import validation_option
+from ckanext.anticorruption.datastore import load as datastore_load
 from ckanext.anticorruption.logic import schema
 from ckanext.anticorruption.model import Validation, error_log_of, resource_url, validation_of
 from ckanext.anticorruption.privacy import guard as privacy_guard
@@ -74,6 +75,8 @@ def _validation_dict(row: Validation, include_report: bool = False) -> dict[str,
         validation_option("stale_after"),
     )
     result["state"], result["problem"] = state, problem
+    # The DataStore load that followed the run (its phase, progress, outcome), when the DataStore runs.
+    result["datastore"] = datastore_load.load_of(row.resource_id) if datastore_load.enabled() else None
     if include_report:
         # Reports stored before server paths were stripped on storing still hold them.
         result["report"] = reports.without_server_paths(row.report, reports.file_name(resource_url(row.resource_id)))
@@ -85,6 +88,12 @@ def _validation_dict(row: Validation, include_report: bool = False) -> dict[str,
 def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The latest validation of a resource: state, progress, counts and, on request, the report.
 
+    ``datastore`` is the DataStore load that follows a run (None without the
+    DataStore or before any): ``state`` (``loading``, ``indexing``,
+    ``loaded``, ``not_loaded``, ``failed``), ``reason``, ``detail``,
+    ``rows_loaded``, ``rows_total``, ``rows_indexed``, ``load_seconds``,
+    ``index_seconds`` (``detail``, what went wrong, only for the dataset's editors).
+
     :param id: the resource id
     :param include_report: include the Frictionless report (default false)
     """
@@ -93,8 +102,12 @@ def anticorruption_validation_show(context: Context, data_dict: DataDict) -> dic
     if row is None:
         raise tk.ObjectNotFound(tk._("This file has not been validated"))
     result = _validation_dict(row, include_report=data_dict.get("include_report", False))
-    if result.get("report") and _masked_for(context, row):
+    masked = _masked_for(context, row)
+    if result.get("report") and masked:
         result["report"] = privacy.mask_report(result["report"])
+    if result.get("datastore") and masked:
+        # What went wrong in a failed load names the DataStore's server: for the agency's editors only.
+        result["datastore"]["detail"] = None
     return result
 
 
