@@ -50,3 +50,14 @@ def test_compiled_catalogue_matches_the_po_file(lang: str) -> None:
             assert compiled.ngettext(*message.id, 2) == message.string[1]
         else:
             assert compiled.gettext(message.id) == message.string, message.id
+
+
+def test_the_template_reads_as_ckan_reads_it(source_messages: set) -> None:
+    """``ckan run`` reads the .pot with polib for its JavaScript translations: a syntax error there
+    stops the portal from starting, and a msgid missing there is missing for translators."""
+    import polib
+
+    template = polib.pofile(str(I18N / f"{DOMAIN}.pot"))
+
+    found = {(entry.msgid, entry.msgid_plural) if entry.msgid_plural else entry.msgid for entry in template}
+    assert source_messages - found == set()
