@@ -69,7 +69,10 @@ worker_pid="$DEV/worker.pid"
 if pid_alive "$worker_pid"; then kill "$(cat "$worker_pid")" 2>/dev/null || true; fi
 if [ "$MODE" = serve ]; then
   # Supervised: an RQ worker exits when Redis goes away; it is started again.
-  ckan_cmd anticorruption worker >"$DEV/logs/worker.log" 2>&1 &
+  # The program itself in the background, not the shell function ckan_cmd: $!
+  # must be the supervisor, which the trap below stops (and it stops its worker),
+  # not a subshell whose death would leave both running.
+  "$VENV/bin/ckan" anticorruption worker >"$DEV/logs/worker.log" 2>&1 &
 else
   "$VENV/bin/ckan" jobs worker >"$DEV/logs/worker.log" 2>&1 &
 fi
