@@ -21,7 +21,7 @@ import ckan.model as model
 import ckan.plugins as p
 from ckan.lib.plugins import get_permission_labels
 
-from ckanext.anticorruption.dataset_types.types import dataset_type
+from ckanext.anticorruption.dataset_types import types as dataset_types
 from ckanext.anticorruption.identifiers import redflags
 from ckanext.anticorruption.identifiers.names import NAME_SCHEME
 from ckanext.anticorruption.identifiers.schemes import Registry
@@ -256,7 +256,7 @@ def _declared_roles(package_id: str) -> set[str] | None:
     """The red-flag role (award or sanction) the dataset's type gives its links, as a set (empty when it
     declares none); None for a dataset of a type that is not ours."""
     package_type = model.Session.query(model.Package.type).filter(model.Package.id == package_id).scalar()
-    typ = dataset_type(package_type)
+    typ = dataset_types.dataset_type(package_type)
     if typ is None:
         return None
     role = (typ.red_flags or {}).get("role")
