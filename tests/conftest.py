@@ -125,3 +125,21 @@ def no_outside_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]
     yield connected
     # In case a library swallowed the failure raised inside connect().
     assert not attempts, f"connections outside this machine were attempted: {attempts}"
+
+
+@pytest.fixture
+def coverage_agency(clean_db):
+    """The SFP with an editor and a member, a public budget and a private spending dataset; the SHCP with nothing."""
+    from ckan.tests import factories
+    from ckan.tests.helpers import call_action
+
+    from tests.guide import minimal_dataset
+
+    editor, member = factories.UserWithToken(), factories.UserWithToken()
+    org = factories.Organization(name="sfp", title="Secretaría de la Función Pública", users=[
+        {"name": editor["name"], "capacity": "editor"}, {"name": member["name"], "capacity": "member"}])
+    factories.Organization(name="shcp", title="Secretaría de Hacienda")
+    call_action("package_create", {"user": editor["name"]}, **minimal_dataset("budgets", org["id"], name="presupuesto"))
+    call_action("package_create", {"user": editor["name"]}, private=True,
+                **minimal_dataset("spending", org["id"], name="gasto-secreto"))
+    return {"org": org, "editor": editor, "member": member}

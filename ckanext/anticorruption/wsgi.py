@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import os
 
+from ckan import authz
 from ckan.cli import load_config
 from ckan.config.middleware import make_app
+from ckan.logic import get_action
 
 __all__ = ["application"]
 
 if not os.environ.get("CKAN_INI"):
     raise RuntimeError("CKAN_INI must name the portal's configuration file (e.g. /etc/ckan/default/ckan.ini)")
 application = make_app(load_config(os.environ["CKAN_INI"]))
+# CKAN gathers its plugins' action and auth functions at their first use, without a lock: when two
+# threads of a worker that has just started ask at once, one of them may find a function "not found"
+# (seen as errors at a worker's first requests under load). Gathered here, before threads share the app.
+get_action("package_show")
+authz.auth_functions_list()

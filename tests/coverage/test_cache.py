@@ -24,15 +24,8 @@ DAILY = "http://publications.europa.eu/resource/authority/frequency/DAILY"
 
 
 @pytest.fixture
-def agency():
-    """An agency with an editor and a member, a public budget and a private spending dataset; another agency."""
-    editor, member = factories.UserWithToken(), factories.UserWithToken()
-    org = factories.Organization(name="sfp", title="Secretaría de la Función Pública", users=[
-        {"name": editor["name"], "capacity": "editor"}, {"name": member["name"], "capacity": "member"}])
-    factories.Organization(name="shcp", title="Secretaría de Hacienda")
-    _create(editor, "budgets", org, "presupuesto")
-    _create(editor, "spending", org, "gasto-secreto", private=True)
-    return {"org": org, "editor": editor, "member": member}
+def agency(coverage_agency):
+    return coverage_agency
 
 
 def _create(user, type_id, org, name, **extra):

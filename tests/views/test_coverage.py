@@ -17,15 +17,8 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
 @pytest.fixture
-def agency():
-    editor, member = factories.UserWithToken(), factories.UserWithToken()
-    org = factories.Organization(name="sfp", title="Secretaría de la Función Pública", users=[
-        {"name": editor["name"], "capacity": "editor"}, {"name": member["name"], "capacity": "member"}])
-    factories.Organization(name="shcp", title="Secretaría de Hacienda")
-    call_action("package_create", {"user": editor["name"]}, **minimal_dataset("budgets", org["id"], name="presupuesto"))
-    call_action("package_create", {"user": editor["name"]}, private=True,
-                **minimal_dataset("spending", org["id"], name="gasto-secreto"))
-    return {"org": org, "editor": editor, "member": member}
+def agency(coverage_agency):
+    return coverage_agency
 
 
 def _cell(page: str, org: str, type_id: str) -> str:

@@ -21,8 +21,10 @@ stamp cannot be read, the matrix is computed as before.
 """
 from __future__ import annotations
 
+import collections
 import datetime
 import json
+import math
 import logging
 import threading
 import time
@@ -60,16 +62,26 @@ def national_matrix(user_name: str | None) -> dict[str, Any]:
     return scoring.with_private(public_matrix(), query.private_cells(user_name))
 
 
-def public_matrix() -> dict[str, Any]:
-    """The whole matrix as everyone sees it, computed only when something it shows has changed."""
+def public_matrix(max_age: float = 0) -> dict[str, Any]:
+    """The whole matrix as everyone sees it, computed only when something it shows has changed.
+
+    ``max_age``: seconds during which the matrix kept by this process is
+    returned without reading the stamp again (0: the stamp is read at every
+    call, and the matrix is never behind a change).
+    """
+    now = time.time()
+    if max_age > 0:
+        with _lock:
+            if now - _local.get("checked", -math.inf) < max_age and now < _local.get("until", 0):
+                return _local["matrix"]
     try:
         stamp = f"{query.index_version()}|{store.public_stamp()}"
     except SearchError:
         log.warning("Could not read the search index's version: the coverage matrix is computed without cache")
         return scoring.build_matrix(query.gather_public())
-    now = time.time()
     with _lock:
         if _local.get("stamp") == stamp and now < _local["until"]:
+            _local["checked"] = now
             return _local["matrix"]
     found = _redis_get(stamp, now)
     if found is None:
@@ -78,23 +90,26 @@ def public_matrix() -> dict[str, Any]:
                  "matrix": scoring.build_matrix(inputs)}
         _redis_set(found)
     with _lock:
-        _local.update(found, derived={})
+        _local.update(found, derived=collections.OrderedDict(), checked=now)
     return found["matrix"]
 
 
 def derived(matrix: dict[str, Any], key: Any, build: Callable[[], T]) -> T:
     """``build()``, kept with the shared public matrix while it is current, when ``matrix`` is that
     matrix (what is built must depend on nothing else but ``key``); built afresh for any other
-    matrix (a caller's copy with their private counts)."""
+    matrix (a caller's copy with their private counts). The ``MAX_DERIVED`` values last used are kept."""
     with _lock:
         kept = _local.get("derived") if _local.get("matrix") is matrix else None
         if kept is not None and key in kept:
+            kept.move_to_end(key)
             return kept[key]
     value = build()
     if kept is not None:
         with _lock:
-            if _local.get("matrix") is matrix and len(kept) < MAX_DERIVED:
+            if _local.get("matrix") is matrix:
                 kept[key] = value
+                while len(kept) > MAX_DERIVED:
+                    kept.popitem(last=False)
     return value
 
 

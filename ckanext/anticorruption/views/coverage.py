@@ -10,9 +10,10 @@ from markupsafe import Markup, escape
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.anticorruption import config
 from ckanext.anticorruption.coverage import cache as coverage_cache
 from ckanext.anticorruption.coverage import scoring as coverage
-from ckanext.anticorruption.views import context, csrf
+from ckanext.anticorruption.views import context, csrf, page_cache
 
 __all__ = ["coverage_blueprint"]
 
@@ -45,7 +46,35 @@ def _filters(matrix: dict[str, Any]) -> dict[str, str]:
 @coverage_blueprint.route("/coverage")
 def national() -> str:
     """The matrix of agencies by the Guide's 30 types, with a summary, filters, legend and trend."""
-    matrix = _action("anticorruption_coverage")
+    if page_cache.anonymous_visit():
+        # The same page for every anonymous visitor: rendered once per change, language and filters
+        # (only the filters' own values: any other query is rendered, so it cannot crowd the kept pages).
+        tk.check_access("anticorruption_coverage", context(), {})
+        matrix = coverage_cache.public_matrix(max_age=config.coverage_option("anonymous_page_seconds"))
+        key = _page_key(matrix)
+        if key is not None:
+            return page_cache.page(lambda k, build: coverage_cache.derived(matrix, k, build), key,
+                                   lambda: _national(matrix))
+        return _national(matrix)
+    return _national(_action("anticorruption_coverage"))
+
+
+def _page_key(matrix: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The key of the anonymous page for this request, or None when its query is not the filters' own
+    values, each given once (a search by name included: any text would do)."""
+    filters = _filters(matrix)
+    canonical = {name: value for name, value in filters.items() if value and not (name == "sort" and value == "score")}
+    page = request.args.get("page")
+    if page is not None:
+        if not (page.isdigit() and len(page) <= 4):
+            return None
+        canonical["page"] = page
+    if filters["q"] or len(list(request.args.items(multi=True))) != len(canonical) or dict(request.args) != canonical:
+        return None
+    return ("page", tk.h.lang(), tuple(sorted(canonical.items())))
+
+
+def _national(matrix: dict[str, Any]) -> str:
     filters = _filters(matrix)
     page = request.args.get("page", 1, type=int) or 1
     # The table is public data, the same for everyone: rendered once per change of the matrix.
