@@ -37,6 +37,7 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IForkObserver)
+    p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.ITranslation)
     if IXloader is not None:
@@ -59,6 +60,13 @@ class AnticorruptionPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "anticorruption")
         dataset_types.add_schemas_to_config(config)
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.anticorruption.views import home
+
+        return home.keep_for_anonymous(app)
 
     # IConfigurable
 

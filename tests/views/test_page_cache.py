@@ -3,6 +3,7 @@ each visitor gets the page with their own working CSRF token, messages and priva
 visitor, and a change shows within the configured lag (at once by default in the tests)."""
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -53,9 +54,13 @@ def _ask(client, token: str) -> int:
                        follow_redirects=False).status_code
 
 
-def test_each_anonymous_visitor_gets_the_kept_page_with_a_token_that_works_for_them(app, coverage_agency) -> None:
+KEPT_PAGES = ["/en/", "/en/coverage", "/en/anticorruption/types"]
+
+
+@pytest.mark.parametrize("url", KEPT_PAGES)
+def test_each_anonymous_visitor_gets_the_kept_page_with_a_token_that_works_for_them(app, coverage_agency, url) -> None:
     first, second = app.test_client(), app.test_client()
-    page_first, page_second = _visit(first), _visit(second)
+    page_first, page_second = _visit(first, url), _visit(second, url)
 
     assert _token(page_first) != _token(page_second)
     # The same page otherwise: rendered once, given to both.
@@ -78,16 +83,17 @@ def test_a_message_waiting_for_a_visitor_is_shown_to_them_only(app, coverage_age
     assert "Mensaje solo para esta visita" not in _visit(other)
 
 
-def test_a_signed_in_user_page_is_never_given_to_anonymous_visitors_nor_the_reverse(app, coverage_agency) -> None:
+@pytest.mark.parametrize("url", KEPT_PAGES)
+def test_a_signed_in_user_page_is_never_given_to_anonymous_visitors_nor_the_reverse(app, coverage_agency, url) -> None:
     member = coverage_agency["member"]
     signed_in = app.test_client()
     with app.flask_app.test_request_context():
         signed_in.set_cookie("remember_token", encode_cookie(member["id"]), domain="localhost")
     anonymous = app.test_client()
     for _ in range(2):  # each follows the other
-        mine = _visit(signed_in)
+        mine = _visit(signed_in, url)
         assert f'/user/{member["name"]}' in mine and "/user/_logout" in mine
-        page = _visit(anonymous)
+        page = _visit(anonymous, url)
         assert member["name"] not in page and "/user/_logout" not in page and "/user/login" in page
 
 
@@ -100,11 +106,22 @@ def test_searches_and_unknown_queries_are_rendered_for_the_request(app, coverage
     assert 'data-organization="sfp"' in _visit(visitor, "/en/coverage?page=9999")
 
 
+def _contracts_count(types_page: str) -> str:
+    card = types_page[types_page.index('data-type="contracts_register"'):]
+    return re.search(r"\d+ datasets? published", card).group(0)
+
+
 def test_a_change_shows_to_anonymous_visitors_at_the_next_request_by_default(app, coverage_agency) -> None:
     visitor = app.test_client()
     assert _published(_visit(visitor)) == 1
+    assert _published(_visit(visitor, "/en/")) == 1
+    assert _contracts_count(_visit(visitor, "/en/anticorruption/types")) == "0 datasets published"
+    assert json.loads(_visit(visitor, "/coverage.json"))["summary"]["published"] == 1
     _publish_contracts(coverage_agency)
     assert _published(_visit(visitor)) == 2
+    assert _published(_visit(visitor, "/en/")) == 2
+    assert _contracts_count(_visit(visitor, "/en/anticorruption/types")) == "1 dataset published"
+    assert json.loads(_visit(visitor, "/coverage.json"))["summary"]["published"] == 2
 
 
 def _publish_contracts(agency) -> None:

@@ -10,7 +10,6 @@ from markupsafe import Markup, escape
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.anticorruption import config
 from ckanext.anticorruption.coverage import cache as coverage_cache
 from ckanext.anticorruption.coverage import scoring as coverage
 from ckanext.anticorruption.views import context, csrf, page_cache
@@ -46,16 +45,11 @@ def _filters(matrix: dict[str, Any]) -> dict[str, str]:
 @coverage_blueprint.route("/coverage")
 def national() -> str:
     """The matrix of agencies by the Guide's 30 types, with a summary, filters, legend and trend."""
-    if page_cache.anonymous_visit():
-        # The same page for every anonymous visitor: rendered once per change, language and filters
-        # (only the filters' own values: any other query is rendered, so it cannot crowd the kept pages).
-        tk.check_access("anticorruption_coverage", context(), {})
-        matrix = coverage_cache.public_matrix(max_age=config.coverage_option("anonymous_page_seconds"))
-        key = _page_key(matrix)
-        if key is not None:
-            return page_cache.page(lambda k, build: coverage_cache.derived(matrix, k, build), key,
-                                   lambda: _national(matrix))
-        return _national(matrix)
+    # The same page for every anonymous visitor, rendered once per change, language and filters (only the
+    # filters' own values: any other query is rendered for itself, so that it cannot crowd the kept pages).
+    kept = page_cache.public(_page_key, _national, auth="anticorruption_coverage")
+    if kept is not None:
+        return kept
     return _national(_action("anticorruption_coverage"))
 
 
@@ -71,7 +65,7 @@ def _page_key(matrix: dict[str, Any]) -> tuple[Any, ...] | None:
         canonical["page"] = page
     if filters["q"] or len(list(request.args.items(multi=True))) != len(canonical) or dict(request.args) != canonical:
         return None
-    return ("page", tk.h.lang(), tuple(sorted(canonical.items())))
+    return ("coverage", tuple(sorted(canonical.items())))
 
 
 def _national(matrix: dict[str, Any]) -> str:
@@ -146,21 +140,28 @@ def export(fmt: str) -> Response:
         params["organization"] = request.args["organization"]
     if request.args.getlist("type"):
         params["type"] = request.args.getlist("type")
-    try:
-        matrix = _action("anticorruption_coverage", **params)
-    except tk.ObjectNotFound as e:
-        return tk.abort(404, str(e))
-    except tk.ValidationError as e:
-        return tk.abort(400, "; ".join(str(m) for messages in e.error_dict.values() for m in messages))
     body: str | bytes
-    if fmt == "csv":
-        body = coverage.matrix_csv(matrix)
-    elif fmt == "xlsx":
-        body = coverage.matrix_xlsx(matrix)
+    if not params and not request.args and page_cache.anonymous_visit():
+        # The whole matrix for an anonymous visitor: written once per change of the public data.
+        public = page_cache.public_matrix("anticorruption_coverage")
+        body = coverage_cache.derived(public, ("export", fmt), lambda: _export(public, fmt))
     else:
-        body = coverage.matrix_json(matrix)
+        try:
+            body = _export(_action("anticorruption_coverage", **params), fmt)
+        except tk.ObjectNotFound as e:
+            return tk.abort(404, str(e))
+        except tk.ValidationError as e:
+            return tk.abort(400, "; ".join(str(m) for messages in e.error_dict.values() for m in messages))
     return Response(body, mimetype=_MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="coverage.{fmt}"'})
+
+
+def _export(matrix: dict[str, Any], fmt: str) -> str | bytes:
+    if fmt == "csv":
+        return coverage.matrix_csv(matrix)
+    if fmt == "xlsx":
+        return coverage.matrix_xlsx(matrix)
+    return coverage.matrix_json(matrix)
 
 
 @coverage_blueprint.route("/organization/coverage/<id>")

@@ -1,10 +1,12 @@
 """Whole pages rendered once for every anonymous visitor while what they show is unchanged.
 
-The national coverage page is the same for every visitor who is not signed
-in: it shows public data only. Rendering it (CKAN's page frame, the matrix,
-the trend) is most of its cost. For such a visitor it is rendered once per
-change of its data, language and filters, and kept (``keep``, e.g. with the
-coverage matrix it shows).
+The home page, the national coverage page and the list of dataset types are
+the same for every visitor who is not signed in: they show public data only.
+Rendering them (CKAN's page frame, searches, the matrix, the trend) is most
+of their cost. For such a visitor each is rendered once per change of the
+public data (kept with the coverage matrix as everyone sees it, whose stamp
+covers the search index, the organizations, declarations, requests and
+history), of the language and of the page's own key.
 
 A kept page holds the CSRF token of the visitor it was rendered for (the
 page's meta and the language form). Each visitor gets it with their own
@@ -23,10 +25,13 @@ from flask_wtf.csrf import generate_csrf
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["anonymous_visit", "page"]
+from ckanext.anticorruption import config
+from ckanext.anticorruption.coverage import cache as coverage_cache
+from ckanext.anticorruption.views import context
 
-Render = Callable[[], str]
-Keep = Callable[[Any, Callable[[], tuple[str, str]]], tuple[str, str]]
+__all__ = ["anonymous_visit", "public", "public_matrix"]
+
+Matrix = dict[str, Any]
 
 
 def anonymous_visit() -> bool:
@@ -35,8 +40,26 @@ def anonymous_visit() -> bool:
             and not session.get("_flashes"))
 
 
-def page(keep: Keep, key: Any, render: Render) -> str:
-    """The page ``render()`` gives, rendered once per ``key`` (see ``keep``), with this visitor's CSRF token."""
-    html, token = keep(key, lambda: (render(), generate_csrf()))
+def public_matrix(auth: str | None = None) -> Matrix:
+    """The coverage matrix as everyone sees it, at most ``anonymous_page_seconds`` behind (for anonymous visitors:
+    a signed-in user's pages read the current state), after the action's own check for ``auth``."""
+    if auth:
+        tk.check_access(auth, context(), {})
+    return coverage_cache.public_matrix(max_age=config.coverage_option("anonymous_page_seconds"))
+
+
+def public(key: Callable[[Matrix], Any], render: Callable[[Matrix], str], *, auth: str | None = None) -> str | None:
+    """For an anonymous visitor, the page ``render(matrix)`` gives, rendered once per change of the public data and
+    of ``key(matrix)``, with this visitor's CSRF token; ``matrix``: the coverage matrix as everyone sees it, at most
+    ``anonymous_page_seconds`` behind. ``key`` None: rendered for this request only (a query that is not the page's
+    own). None when the page must be rendered as usual (a signed-in user, a message waiting, not GET)."""
+    if not anonymous_visit():
+        return None
+    matrix = public_matrix(auth)
+    page_key = key(matrix)
+    if page_key is None:
+        return render(matrix)
+    html, token = coverage_cache.derived(matrix, ("page", tk.h.lang(), page_key),
+                                         lambda: (render(matrix), generate_csrf()))
     mine = generate_csrf()
     return html if token == mine else html.replace(token, mine)

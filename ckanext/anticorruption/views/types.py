@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Response
+from flask import Response, request
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.anticorruption.dataset_types import publisher_templates
 from ckanext.anticorruption.helpers import current_lang
-from ckanext.anticorruption.views import anticorruption, context
+from ckanext.anticorruption.views import anticorruption, context, page_cache
 
 
 def _type_or_404(type_id: str) -> dict:
@@ -22,6 +22,13 @@ def _type_or_404(type_id: str) -> dict:
 @anticorruption.route("/types")
 def type_list() -> str:
     """The type picker: all types grouped by the Guide's categories."""
+    # The same for every anonymous visitor (public counts): rendered once per change of the public data.
+    kept = page_cache.public(lambda matrix: None if request.args else ("types",), lambda matrix: _type_list(),
+                             auth="anticorruption_dataset_type_list")
+    return kept if kept is not None else _type_list()
+
+
+def _type_list() -> str:
     types = tk.get_action("anticorruption_dataset_type_list")(context(), {})
     categories: dict[str, dict] = {}
     for typ in types:
