@@ -4,7 +4,7 @@
 demo:     ## install, start the services, load the demo data, serve http://127.0.0.1:5000
 	@scripts/demo.sh
 
-serve:    ## the demo portal under gunicorn (WEB_WORKERS, default 4) with a supervised jobs worker
+serve:    ## the demo portal under gunicorn (WEB_WORKERS, default 2; WEB_THREADS, default 30) with a supervised jobs worker
 	@scripts/demo.sh --serve
 
 test:     ## the same set-up, then the whole test suite against the real services

@@ -3,7 +3,7 @@
 # sysadmin and the demo data, start a jobs worker and serve the portal on
 # http://127.0.0.1:5000 until Ctrl-C. Existing data is kept.
 # `make serve` (scripts/demo.sh --serve): the same portal under gunicorn with
-# WEB_WORKERS processes (default 4) of WEB_THREADS threads each (default 12)
+# WEB_WORKERS processes (default 2) of WEB_THREADS threads each (default 30)
 # and a jobs worker started again whenever it exits (`ckan anticorruption worker`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -89,14 +89,17 @@ cat <<MSG
 
 MSG
 if [ "$MODE" = serve ]; then
-  say "Serving with gunicorn (${WEB_WORKERS:-4} workers of ${WEB_THREADS:-12} threads); the jobs worker is supervised"
+  say "Serving with gunicorn (${WEB_WORKERS:-2} workers of ${WEB_THREADS:-30} threads); the jobs worker is supervised"
   # Uploads are streamed by the web process to storage; a slow client must not
   # hold a worker for ever: gunicorn's timeout bounds each request.
-  # Threads (CKAN is thread-safe; its docs serve it with mod_wsgi threads=15): a
-  # short page is not queued behind slow ones (a search, an upload), the CPU
-  # is shared between the requests in progress. 12 threads stay within
-  # SQLAlchemy's default pool (5 + 10 overflow connections per process).
-  "$VENV/bin/gunicorn" --workers "${WEB_WORKERS:-4}" --worker-class gthread --threads "${WEB_THREADS:-12}" \
+  # Threads (CKAN is thread-safe; its docs serve it with mod_wsgi threads=15):
+  # a keep-alive connection stays with the process that accepted it, and a
+  # request waits for a free thread of that process. With fewer threads than
+  # connections, a short page waits behind slow ones (a search, an upload);
+  # with enough, the CPU is shared between the requests in progress. One
+  # process per core, 30 threads each: 50 clients never wait for a thread
+  # (bench/load.py). config/demo.ini lets the database pool grow to 40.
+  "$VENV/bin/gunicorn" --workers "${WEB_WORKERS:-2}" --worker-class gthread --threads "${WEB_THREADS:-30}" \
     --bind "127.0.0.1:$PORT" --timeout 300 \
     --access-logfile "$DEV/logs/access.log" --error-logfile - \
     ckanext.anticorruption.wsgi:application 2>&1 | tee -a "$DEV/logs/ckan.log"
