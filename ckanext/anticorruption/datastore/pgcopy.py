@@ -41,8 +41,9 @@ _SWAP = sys.byteorder == "little"
 _NUMERIC_POS, _NUMERIC_NEG, _NUMERIC_NAN = 0x0000, 0x4000, 0xC000
 
 
-def rows(kinds: list[str], arrays: list[pa.Array]) -> bytes:
-    """The rows of ``arrays`` (one per column, of the DataStore type in ``kinds``) as binary COPY data.
+def rows(kinds: list[str], arrays: list[pa.Array]) -> pa.Buffer | bytes:
+    """The rows of ``arrays`` (one per column, of the DataStore type in ``kinds``) as binary COPY data
+    (an Arrow buffer, not copied: anything that takes the buffer protocol writes it).
 
     The arrays are those of ``columns.typed``: int64 for ``int8``/``int4``,
     date32 for ``date``, bool for ``bool``, decimal text for ``numeric``,
@@ -58,7 +59,7 @@ def rows(kinds: list[str], arrays: list[pa.Array]) -> bytes:
     offsets, data = joined.buffers()[1], joined.buffers()[2]
     first, last = struct.unpack_from("<i", offsets, joined.offset * 4)[0], \
         struct.unpack_from("<i", offsets, (joined.offset + length) * 4)[0]
-    return data[first:last].to_pybytes()
+    return data.slice(first, last - first)
 
 
 def _field(kind: str, values: pa.Array) -> list[pa.Array]:
@@ -139,12 +140,13 @@ def _numeric(values: pa.Array) -> list[pa.Array]:
 def _numeric_columnwise(text: pa.Array, valid: pa.Array) -> list[pa.Array] | None:
     point = pc.find_substring(text, ".")
     scale = pc.if_else(pc.less(point, 0), 0, pc.subtract(pc.subtract(pc.binary_length(text), point), 1))
-    unscaled = pc.cast(pc.fill_null(pc.replace_substring(text, ".", "", max_replacements=1), "0"), pa.int64())
+    digits = pc.fill_null(pc.replace_substring(text, ".", "", max_replacements=1), "0")
+    unscaled = pc.cast(digits, pa.int64())
     max_scale = pc.max(scale).as_py() or 0
     fraction_groups = -(-max_scale // 4)
     shift = pc.subtract(fraction_groups * 4, pc.fill_null(scale, 0))
-    largest = max(abs(pc.min(unscaled).as_py() or 0), abs(pc.max(unscaled).as_py() or 0))
-    if len(str(largest)) + (pc.max(shift).as_py() or 0) > 18:
+    # Every value, with the zeros that align its decimals to the batch's, must fit an int64.
+    if (pc.max(pc.add(pc.binary_length(pc.utf8_ltrim(digits, "-")), shift)).as_py() or 0) > 18:
         return None
     # The value times 10^(4 × fraction_groups), as an int64: its base-10000 digits are numeric's.
     scaled = pc.multiply(unscaled, pc.power(pa.scalar(10, pa.int64()), pc.cast(shift, pa.int64())))

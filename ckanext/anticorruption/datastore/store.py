@@ -121,8 +121,10 @@ class CopyStream:
     is kept and raised by :meth:`swap`.
     """
 
-    # Bounded memory: at most this many chunks (a batch's rows, about 200 kB) wait for PostgreSQL.
+    # Bounded memory: at most this many chunks of at most CHUNK_BYTES wait for PostgreSQL (a batch of the
+    # validation, a few MB, is handed over in such slices, not copied).
     QUEUE_CHUNKS = 32
+    CHUNK_BYTES = 256 * 1024
 
     def __init__(self, fields: list[dict[str, Any]]) -> None:
         engine = backend.get_write_engine()
@@ -131,7 +133,7 @@ class CopyStream:
         self.names = [field["id"] for field in fields]
         self.error: BaseException | None = None
         self.rows = 0
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
+        self._queue: queue.Queue[memoryview | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
         self._conn = engine.connect()
         try:
             self._conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
@@ -148,23 +150,26 @@ class CopyStream:
         reader = _QueueReader(self._queue)
         try:
             cursor = self._conn.connection.driver_connection.cursor()
-            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT binary)", reader)
+            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT binary)", reader,
+                               size=self.CHUNK_BYTES)
         except BaseException as e:  # kept for swap(); the writer stops feeding
             self.error = e
             while not reader.done and self._queue.get() is not None:  # let a writer that is waiting finish
                 pass
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: Any) -> int:
         """Called by the spool: hand binary COPY data to the COPY (waits while PostgreSQL is behind)."""
         if self.error is None and data:
-            self._put(bytes(data))
+            view = memoryview(data).cast("B")
+            for start in range(0, len(view), self.CHUNK_BYTES):
+                self._put(view[start:start + self.CHUNK_BYTES])
         return len(data)
 
     def count_rows(self, rows: int) -> None:
         """The spool wrote that many more rows (the load's progress)."""
         self.rows += rows
 
-    def _put(self, item: bytes | None) -> None:
+    def _put(self, item: memoryview | None) -> None:
         while True:
             try:
                 self._queue.put(item, timeout=1)
@@ -214,22 +219,22 @@ class CopyStream:
 
 
 class _QueueReader:
-    """What COPY reads: the chunks of the queue, until None."""
+    """What COPY reads: the chunks of the queue, until None (each byte copied once, into what read returns)."""
 
-    def __init__(self, chunks: queue.Queue[bytes | None]) -> None:
-        self.chunks, self.rest, self.done = chunks, b"", False
+    def __init__(self, chunks: queue.Queue[memoryview | None]) -> None:
+        self.chunks, self.done = chunks, False
+        self.rest: memoryview = memoryview(b"")
 
     def read(self, size: int = -1) -> bytes:
-        while not self.rest and not self.done:
+        while not len(self.rest) and not self.done:
             chunk = self.chunks.get()
             if chunk is None:
                 self.done = True
             else:
                 self.rest = chunk
         if size is None or size < 0:
-            out, self.rest = self.rest, b""
-        else:
-            out, self.rest = self.rest[:size], self.rest[size:]
+            size = len(self.rest)
+        out, self.rest = bytes(self.rest[:size]), self.rest[size:]
         return out
 
     readline = read
