@@ -103,8 +103,8 @@ def test_every_column_type_gives_the_text_the_trigger_gives(tmp_path):
     spool = tmp_path / "spool.pgcopy"
     writer = TableSpool(schema, str(spool))
     writer.start(None)
-    writer.feed({spec["name"]: pa.array([row[i] for row in rows], pa.string()) for i, spec in enumerate(schema["fields"])},
-                pa.array([1, 2, 3, 4], pa.int64()))
+    cells = {spec["name"]: pa.array([row[i] for row in rows], pa.string()) for i, spec in enumerate(schema["fields"])}
+    writer.feed(cells, pa.array([1, 2, 3, 4], pa.int64()))
     writer.finish(None)
     told: list[int] = []
     table = "test-anticorruption-every-type"
@@ -232,11 +232,14 @@ def test_a_copy_that_postgresql_refuses_fails_at_the_swap_and_leaves_no_table():
     from ckanext.anticorruption.datastore import pgcopy
 
     stream = store.CopyStream([{"id": "count", "type": "int8", "info": {}}])
+    def row(count: bytes, number: int) -> bytes:  # two fields: count (int8), _id (CKAN's serial, int4)
+        return b"\x00\x02" + len(count).to_bytes(4, "big") + count + b"\x00\x00\x00\x04" + number.to_bytes(4, "big")
+
     stream.write(pgcopy.HEADER)
-    stream.write(b"\x00\x02" + b"\x00\x00\x00\x08" + (1).to_bytes(8, "big") + b"\x00\x00\x00\x04" + (1).to_bytes(4, "big"))
-    stream.write(b"\x00\x02" + b"\x00\x00\x00\x04" + (2).to_bytes(4, "big") + b"\x00\x00\x00\x04" + (2).to_bytes(4, "big"))
-    for _ in range(200):  # more than the queue holds: the writer goes on after the COPY died
-        stream.write(b"\x00\x02" + b"\x00\x00\x00\x08" + (4).to_bytes(8, "big") + b"\x00\x00\x00\x04" + (5).to_bytes(4, "big"))
+    stream.write(row((1).to_bytes(8, "big"), 1))
+    stream.write(row((2).to_bytes(4, "big"), 2))  # four bytes are no int8
+    for number in range(3, 203):  # more than the queue holds: the writer goes on after the COPY died
+        stream.write(row((4).to_bytes(8, "big"), number))
     stream.close()
     with pytest.raises(Exception, match="line 2, column count"):
         stream.swap(table)

@@ -3,8 +3,8 @@
 A table is never filled in place: :func:`replace_table` creates a new one
 under a hidden name with CKAN's own ``create_table`` (columns, and the data
 dictionary as column comments, as ``datastore_create`` stores it), COPYs
-the spool into it, and only then, in the same transaction, drops the
-resource's old table and renames the new one to the resource id. Readers see
+the spool into it (binary COPY data, ``pgcopy``), builds its primary key,
+and only then, in the same transaction, drops the resource's old table and renames the new one to the resource id. Readers see
 the old rows or the new ones, never a half table. The full-text column
 (``_full_text``) and its index follow in :func:`fill_full_text`, set-based
 and in chunks, while the new table is already readable (as XLoader does
