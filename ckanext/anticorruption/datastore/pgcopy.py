@@ -86,6 +86,8 @@ def _field(kind: str, values: pa.Array) -> list[pa.Array]:
 
 
 def _fixed(values: pa.Array, arrow_type: pa.DataType, code: str, width: int) -> list[pa.Array]:
+    if not values.null_count:
+        return [_constant(struct.pack(">i", width), len(values)), _big_endian(values, arrow_type, code, width)]
     valid = pc.is_valid(values)
     prefix = pc.if_else(valid, width, -1).cast(pa.int32())
     filled = pc.fill_null(values.cast(arrow_type), 0)
