@@ -228,7 +228,7 @@ def main() -> None:
         print(f"{'ours: validation alone':<46} {validation['rows']:>9} {validation['seconds']:>8.2f} "
               f"{validation['rss_mb']:>8.0f}")
         print(f"{'ours: validation feeding the COPY':<46} {load['rows']:>9} {load['validate']:>8.2f}")
-        print(f"{'ours: then end of COPY + swap (queryable)':<46} {load['rows']:>9} {load['load']:>8.2f}")
+        print(f"{'ours: then end of COPY, key, swap (queryable)':<46} {load['rows']:>9} {load['load']:>8.2f}")
         print(f"{'ours: validation + load':<46} {load['rows']:>9} {load['seconds']:>8.2f} {load['rss_mb']:>8.0f}")
         print(f"{'ours: then full-text fill + index (separate)':<46} {load['searchable']:>9} "
               f"{load['full_text']:>8.2f}")

@@ -29,7 +29,7 @@ PURE = (
     "coverage/scoring.py",
     "dcat/mapping.py",
     "dcat/vocabulary.py",
-    "national/columns.py", "datastore/columns.py",
+    "national/columns.py", "datastore/columns.py", "datastore/pgcopy.py",
     "search.py",
 )
 NOT_IN_PURE = ("ckan", "flask", "sqlalchemy", "ckanext.scheming", "ckanext.dcat")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
@@ -84,19 +85,31 @@ def test_every_column_type_gives_the_text_the_trigger_gives(tmp_path):
     """Dates, timestamps, times, booleans, numbers, JSON and empty rows: the SQL fill equals the trigger."""
     from ckanext.anticorruption.datastore import store
 
-    fields = [{"id": name, "type": kind, "info": {}} for name, kind in (
-        ("name", "text"), ("count", "int8"), ("amount", "numeric"), ("signed", "date"), ("at", "timestamp"),
-        ("hour", "time"), ("active", "bool"), ("year", "int4"), ("extra", "json"))]
-    spool = tmp_path / "spool.csv"
-    spool.write_text(
-        'Obra pública del Río,12,837480.50,2019-03-15,2019-03-15T10:20:30,10:20:00,true,2019,"{""a"": ""uno dos""}",1\n'
-        ',,,,,,,,,2\n'
-        'Only text,,,,,,false,,"[1, ""tres""]",3\n'
-        ',-4,1e3,1999-12-31,2000-01-01 00:00:00.5,23:59:59,,1999,,4\n', encoding="utf-8")
+    from ckanext.anticorruption.datastore.columns import TableSpool, table_fields
+
+    schema = {"fields": [{"name": name, "type": kind} for name, kind in (
+        ("name", "string"), ("count", "integer"), ("amount", "number"), ("signed", "date"), ("at", "datetime"),
+        ("hour", "time"), ("active", "boolean"), ("year", "year"), ("extra", "object"))]}
+    fields = table_fields(schema)
+    assert [field["type"] for field in fields] == ["text", "int8", "numeric", "date", "timestamp", "time", "bool",
+                                                   "int4", "json"]
+    rows = [
+        ["Obra pública del Río", "12", "837480.50", "2019-03-15", "2019-03-15T10:20:30", "10:20:00", "true", "2019",
+         '{"a": "uno dos"}'],
+        [""] * 9,
+        ["Only text", "", "", "", "", "", "false", "", '[1, "tres"]'],
+        ["", "-4", "1e3", "1999-12-31", "2000-01-01 00:00:00.5", "23:59:59", "", "1999", ""],
+    ]
+    spool = tmp_path / "spool.pgcopy"
+    writer = TableSpool(schema, str(spool))
+    writer.start(None)
+    cells = {spec["name"]: pa.array([row[i] for row in rows], pa.string()) for i, spec in enumerate(schema["fields"])}
+    writer.feed(cells, pa.array([1, 2, 3, 4], pa.int64()))
+    writer.finish(None)
     told: list[int] = []
     table = "test-anticorruption-every-type"
     try:
-        assert store.replace_table(table, fields, str(spool), progress=told.append) == 4
+        assert store.replace_table(table, fields, str(spool), progress=told.append, rows=4) == 4
         assert told and told[-1] == 4  # COPY's progress: the rows read
         assert set(_full_texts(table).values()) == {None}  # readable before its full text is filled
         indexed: list[tuple[int, int]] = []
@@ -216,13 +229,19 @@ def test_a_copy_that_postgresql_refuses_fails_at_the_swap_and_leaves_no_table():
     from ckanext.anticorruption.datastore import store
 
     table = "test-anticorruption-refused"
+    from ckanext.anticorruption.datastore import pgcopy
+
     stream = store.CopyStream([{"id": "count", "type": "int8", "info": {}}])
-    stream.write(b"1,2\n")
-    stream.write(b"not a number,3\n")
-    for _ in range(200):  # more than the queue holds: the writer goes on after the COPY died
-        stream.write(b"4,5\n")
+    def row(count: bytes, number: int) -> bytes:  # two fields: count (int8), _id (CKAN's serial, int4)
+        return b"\x00\x02" + len(count).to_bytes(4, "big") + count + b"\x00\x00\x00\x04" + number.to_bytes(4, "big")
+
+    stream.write(pgcopy.HEADER)
+    stream.write(row((1).to_bytes(8, "big"), 1))
+    stream.write(row((2).to_bytes(4, "big"), 2))  # four bytes are no int8
+    for number in range(3, 203):  # more than the queue holds: the writer goes on after the COPY died
+        stream.write(row((4).to_bytes(8, "big"), number))
     stream.close()
-    with pytest.raises(Exception, match="invalid input syntax"):
+    with pytest.raises(Exception, match="line 2, column count"):
         stream.swap(table)
     assert not store.table_exists(table)
     with _engine().connect() as conn:

@@ -6,9 +6,9 @@ frictionless path, with the publisher's ways of writing values read by
 :class:`TableSpool` is one more scan: it takes each batch, turns every field
 into a typed Arrow array (missing values to null, integers, dates and
 booleans parsed by Arrow, amounts kept exact as the decimal text the reading
-made of them) and appends the batch to a CSV file that PostgreSQL's COPY
-reads into the typed columns. Nothing is parsed twice, and memory is one
-batch.
+made of them) and appends the batch, in PostgreSQL's binary COPY format
+(``pgcopy``), to what COPY reads into the typed columns. Nothing is parsed
+twice, not even by PostgreSQL, and memory is one batch.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+
+from ckanext.anticorruption.datastore import pgcopy
 
 from ckanext.anticorruption.validation.scans import ColumnScan
 
@@ -75,7 +76,7 @@ def table_fields(table_schema: dict[str, Any], language: str = "en") -> list[dic
 
 
 class TableSpool(ColumnScan):
-    """A column scan that writes the cells the validation read to ``path`` as CSV for COPY.
+    """A column scan that writes the cells the validation read to ``path`` as binary COPY data.
 
     Columns are the Table Schema's fields in order (a field the file lacks
     is null), then :data:`ROW_COLUMN`. A value that cannot be read as its
@@ -88,10 +89,11 @@ class TableSpool(ColumnScan):
 
     def __init__(self, table_schema: dict[str, Any], path: str | None = None,
                  sink: Callable[[], Any] | None = None) -> None:
-        # Where the CSV goes: the file at ``path``, or what ``sink()`` gives (anything with write and close,
+        # Where the COPY data goes: the file at ``path``, or what ``sink()`` gives (anything with write and close,
         # such as a COPY fed as the file is read); each pass over the file opens it anew.
         self.path, self.sink = path, sink
         self.specs = list(table_schema.get("fields") or [])
+        self.kinds = [column_type(spec) for spec in self.specs] + ["int4"]  # _id is CKAN's serial
         schema_missing = table_schema.get("missingValues", [""])
         self.missing = [pa.array([v for v in spec.get("missingValues", schema_missing) if isinstance(v, str)],
                                  pa.string()) for spec in self.specs]
@@ -103,6 +105,7 @@ class TableSpool(ColumnScan):
         if self._file is not None:
             self._file.close()
         self._file = self.sink() if self.sink is not None else open(str(self.path), "wb")
+        self._file.write(pgcopy.HEADER)
         self.rows = 0
 
     def feed(self, columns: dict[str, pa.Array], numbers: pa.Array) -> None:
@@ -115,10 +118,11 @@ class TableSpool(ColumnScan):
                 continue
             cells = pc.if_else(pc.is_in(cells, value_set=missing), pa.scalar(None, pa.string()), cells)
             arrays.append(typed(spec, cells))
-        names = [spec["name"] for spec in self.specs] + [ROW_COLUMN]
-        batch = pa.RecordBatch.from_arrays(arrays + [numbers.cast(pa.int64())], names=names)
-        pacsv.write_csv(batch, self._file, pacsv.WriteOptions(include_header=False))
+        self._file.write(pgcopy.rows(self.kinds, arrays + [numbers.cast(pa.int64())]))
         self.rows += length
+        counted = getattr(self._file, "count_rows", None)  # a COPY under way tells its progress in rows
+        if counted is not None:
+            counted(length)
 
     def finish(self, collector: Any) -> dict[str, Any]:
         self.close()
@@ -126,6 +130,7 @@ class TableSpool(ColumnScan):
 
     def close(self) -> None:
         if self._file is not None:
+            self._file.write(pgcopy.TRAILER)
             self._file.close()
             self._file = None
 

@@ -91,13 +91,13 @@ class Spool:
         """The rows in as the resource's table (see ``store.replace_table``); its row count."""
         if self.stream is None:
             return store.replace_table(resource_id, table_fields(self.table_schema, _language()), self.path,
-                                       skip_rows=skip_rows, progress=progress)
+                                       skip_rows=skip_rows, progress=progress, rows=self.rows)
         stream, self.stream = self.stream, None
         return stream.swap(resource_id, skip_rows=skip_rows)
 
     @property
     def rows_copied(self) -> int:
-        return self.stream.lines if self.stream is not None else 0
+        return self.stream.rows if self.stream is not None else 0
 
     def discard(self) -> None:
         """Nothing of the rows is loaded: the COPY under way, if any, is rolled back."""
@@ -120,7 +120,7 @@ def spool_for(table_schema: dict[str, Any] | None) -> Iterator[Spool | None]:
     if not table_schema or not table_schema.get("fields") or not enabled():
         yield None
         return
-    handle, path = tempfile.mkstemp(prefix="anticorruption-", suffix=".datastore.csv")
+    handle, path = tempfile.mkstemp(prefix="anticorruption-", suffix=".datastore.pgcopy")
     os.close(handle)
     spool = Spool(table_schema, path)
     try:

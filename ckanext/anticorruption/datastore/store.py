@@ -3,8 +3,8 @@
 A table is never filled in place: :func:`replace_table` creates a new one
 under a hidden name with CKAN's own ``create_table`` (columns, and the data
 dictionary as column comments, as ``datastore_create`` stores it), COPYs
-the spool into it, and only then, in the same transaction, drops the
-resource's old table and renames the new one to the resource id. Readers see
+the spool into it (binary COPY data, ``pgcopy``), builds its primary key,
+and only then, in the same transaction, drops the resource's old table and renames the new one to the resource id. Readers see
 the old rows or the new ones, never a half table. The full-text column
 (``_full_text``) and its index follow in :func:`fill_full_text`, set-based
 and in chunks, while the new table is already readable (as XLoader does
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import threading
 import time
@@ -43,19 +44,22 @@ def table_exists(resource_id: str) -> bool:
 
 
 def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: str, *,
-                  skip_rows: Sequence[int] = (), progress: Callable[[int], None] | None = None) -> int:
+                  skip_rows: Sequence[int] = (), progress: Callable[[int], None] | None = None,
+                  rows: int = 0) -> int:
     """Fill a new table of ``fields`` from the spool (minus ``skip_rows``) and swap it in; returns its row count.
 
-    Each row's ``_id`` is its row number in the file (the spool's last
-    column, as the validation report numbers rows): copied, not drawn from
-    the sequence row by row, and the rows of ``skip_rows`` are found by it.
+    The spool is binary COPY data (``pgcopy``), its columns ``fields`` then
+    each row's ``_id``: its row number in the file (as the validation report
+    numbers rows), copied, not drawn from the sequence row by row, and the
+    rows of ``skip_rows`` are found by it.
 
     The COPY runs without CKAN's full-text trigger (a plpgsql call per row,
     most of the time of a load): ``_full_text`` stays empty, for
     :func:`fill_full_text` to fill afterwards, set-based, while the table is
     already readable. The trigger is created at the swap, so that rows
     written later (``datastore_upsert``) get their ``_full_text`` as in any
-    DataStore table. ``progress`` is told the rows COPY has read so far.
+    DataStore table. ``progress`` is told about how many of the spool's
+    ``rows`` COPY has read so far.
     """
     engine = backend.get_write_engine()
     backend._cache_types(engine)
@@ -63,21 +67,31 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], spool_path: st
     names = [field["id"] for field in fields]
     with engine.begin() as conn:
         conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
-        backend.create_table({"connection": conn}, {"resource_id": hidden, "fields": [dict(f) for f in fields]}, {})
+        _create_hidden(conn, hidden, fields)
         columns = ", ".join(_ident(name) for name in names + ["_id"])
         cursor = conn.connection.driver_connection.cursor()
         with open(spool_path, "rb") as spool:
-            cursor.copy_expert(f"COPY {_ident(hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)",
-                               _Counted(spool, progress) if progress is not None else spool)
+            size = os.fstat(spool.fileno()).st_size
+            cursor.copy_expert(f"COPY {_ident(hidden)} ({columns}) FROM STDIN WITH (FORMAT binary)",
+                               _Counted(spool, progress, rows, size) if progress is not None else spool)
         count = _swap(conn, hidden, resource_id, skip_rows)
     return count
 
 
+def _create_hidden(conn: Any, hidden: str, fields: list[dict[str, Any]]) -> None:
+    """The new table, as ``datastore_create`` makes it, but its primary key built after the COPY (see _swap)."""
+    backend.create_table({"connection": conn}, {"resource_id": hidden, "fields": [dict(f) for f in fields]}, {})
+    # One index build over the loaded ``_id``s costs less than a B-tree insert per copied row (bench/README.md).
+    conn.execute(sa.text(f"ALTER TABLE {_ident(hidden)} DROP CONSTRAINT {_ident(hidden + '_pkey')}"))
+
+
 def _swap(conn: Any, hidden: str, resource_id: str, skip_rows: Sequence[int]) -> int:
-    """In the transaction that filled ``hidden``: leave out ``skip_rows``, then the swap. Its row count."""
+    """In the transaction that filled ``hidden``: leave out ``skip_rows``, the primary key, then the swap.
+    Its row count."""
     cursor = conn.connection.driver_connection.cursor()
     if skip_rows:
         cursor.execute(f"DELETE FROM {_ident(hidden)} WHERE _id = ANY(%s)", (list(skip_rows),))
+    cursor.execute(f"ALTER TABLE {_ident(hidden)} ADD CONSTRAINT {_ident(hidden + '_pkey')} PRIMARY KEY (_id)")
     cursor.execute(f"SELECT count(*), coalesce(max(_id), 0) FROM {_ident(hidden)}")
     count, last = cursor.fetchone()
     # Rows written later (datastore_upsert) are numbered after the file's.
@@ -96,7 +110,7 @@ def _swap(conn: Any, hidden: str, resource_id: str, skip_rows: Sequence[int]) ->
 class CopyStream:
     """A COPY into a new hidden table, fed while the validation reads the file; swapped in at the end.
 
-    The validation's spool writes its CSV here instead of to a file: a
+    The validation's spool writes its rows here (binary COPY data) instead of to a file: a
     thread runs the COPY on its own DataStore connection, reading from a
     bounded queue, so PostgreSQL parses and stores the rows while the
     validation reads the next ones (on another core), and when the
@@ -107,8 +121,10 @@ class CopyStream:
     is kept and raised by :meth:`swap`.
     """
 
-    # Bounded memory: at most this many chunks (a batch's CSV, about 200 kB) wait for PostgreSQL.
+    # Bounded memory: at most this many chunks of at most CHUNK_BYTES wait for PostgreSQL (a batch of the
+    # validation, a few MB, is handed over in such slices, not copied).
     QUEUE_CHUNKS = 32
+    CHUNK_BYTES = 256 * 1024
 
     def __init__(self, fields: list[dict[str, Any]]) -> None:
         engine = backend.get_write_engine()
@@ -116,13 +132,12 @@ class CopyStream:
         self.hidden = f"_anticorruption_{uuid.uuid4().hex[:20]}"
         self.names = [field["id"] for field in fields]
         self.error: BaseException | None = None
-        self.lines = 0
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
+        self.rows = 0
+        self._queue: queue.Queue[memoryview | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
         self._conn = engine.connect()
         try:
             self._conn.execute(sa.text("SET LOCAL statement_timeout TO 0"))
-            backend.create_table({"connection": self._conn},
-                                 {"resource_id": self.hidden, "fields": [dict(f) for f in fields]}, {})
+            _create_hidden(self._conn, self.hidden, fields)
         except BaseException:
             self._conn.rollback()
             self._conn.close()
@@ -135,20 +150,26 @@ class CopyStream:
         reader = _QueueReader(self._queue)
         try:
             cursor = self._conn.connection.driver_connection.cursor()
-            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT csv)", reader)
+            cursor.copy_expert(f"COPY {_ident(self.hidden)} ({columns}) FROM STDIN WITH (FORMAT binary)", reader,
+                               size=self.CHUNK_BYTES)
         except BaseException as e:  # kept for swap(); the writer stops feeding
             self.error = e
             while not reader.done and self._queue.get() is not None:  # let a writer that is waiting finish
                 pass
 
-    def write(self, data: bytes) -> int:
-        """Called by the spool's CSV writer: hand the bytes to the COPY (waits while PostgreSQL is behind)."""
+    def write(self, data: Any) -> int:
+        """Called by the spool: hand binary COPY data to the COPY (waits while PostgreSQL is behind)."""
         if self.error is None and data:
-            self.lines += bytes(data).count(b"\n")
-            self._put(bytes(data))
+            view = memoryview(data).cast("B")
+            for start in range(0, len(view), self.CHUNK_BYTES):
+                self._put(view[start:start + self.CHUNK_BYTES])
         return len(data)
 
-    def _put(self, item: bytes | None) -> None:
+    def count_rows(self, rows: int) -> None:
+        """The spool wrote that many more rows (the load's progress)."""
+        self.rows += rows
+
+    def _put(self, item: memoryview | None) -> None:
         while True:
             try:
                 self._queue.put(item, timeout=1)
@@ -198,43 +219,43 @@ class CopyStream:
 
 
 class _QueueReader:
-    """What COPY reads: the chunks of the queue, until None."""
+    """What COPY reads: the chunks of the queue, until None (each byte copied once, into what read returns)."""
 
-    def __init__(self, chunks: queue.Queue[bytes | None]) -> None:
-        self.chunks, self.rest, self.done = chunks, b"", False
+    def __init__(self, chunks: queue.Queue[memoryview | None]) -> None:
+        self.chunks, self.done = chunks, False
+        self.rest: memoryview = memoryview(b"")
 
     def read(self, size: int = -1) -> bytes:
-        while not self.rest and not self.done:
+        while not len(self.rest) and not self.done:
             chunk = self.chunks.get()
             if chunk is None:
                 self.done = True
             else:
                 self.rest = chunk
         if size is None or size < 0:
-            out, self.rest = self.rest, b""
-        else:
-            out, self.rest = self.rest[:size], self.rest[size:]
+            size = len(self.rest)
+        out, self.rest = bytes(self.rest[:size]), self.rest[size:]
         return out
 
     readline = read
 
 
 class _Counted:
-    """The spool as COPY reads it, telling ``progress`` the lines read so far (about once a second)."""
+    """The spool as COPY reads it, telling ``progress`` about how many rows were read (about once a second)."""
 
-    def __init__(self, spool: Any, progress: Callable[[int], None]) -> None:
-        self.spool, self.progress, self.lines, self.told = spool, progress, 0, time.monotonic()
+    def __init__(self, spool: Any, progress: Callable[[int], None], rows: int, size: int) -> None:
+        self.spool, self.progress, self.rows, self.size = spool, progress, rows, max(size, 1)
+        self.read_bytes, self.told = 0, time.monotonic()
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.spool.read(size)
-        self.lines += chunk.count(b"\n")
+        self.read_bytes += len(chunk)
         if time.monotonic() - self.told >= 1 or not chunk:
             self.told = time.monotonic()
-            self.progress(self.lines)
+            self.progress(self.rows * self.read_bytes // self.size)
         return chunk
 
-    def readline(self, size: int = -1) -> bytes:
-        return self.read(size) if size and size > 0 else self.spool.readline()
+    readline = read
 
 
 def full_text_expression(conn: Any, table: str) -> str:
