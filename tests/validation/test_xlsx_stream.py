@@ -438,3 +438,16 @@ def test_the_worker_stays_a_few_chunks_ahead_and_stops(monkeypatch: pytest.Monke
     assert _rows(again.iter_batches()) == first == _rows(again.iter_batches())
     assert first[0][-1][0] == 3001
     assert not _workers()
+
+
+def test_a_cancelled_validation_stops_the_worker_at_once(monkeypatch: pytest.MonkeyPatch,
+                                                         budgets_sheet: tuple[Path, dict[str, Any]]) -> None:
+    """Cancelled between batches: no worker is left unzipping a sheet nobody reads."""
+    from ckanext.anticorruption.validation import ValidationCancelled, fast
+
+    monkeypatch.setattr(xlsx, "_STREAM_CHUNK", 2_000)
+    monkeypatch.setattr(fast, "GROUP_ROWS", 100)  # checked a few chunks at a time
+    path, schema = budgets_sheet
+    with pytest.raises(ValidationCancelled):
+        validate_file(str(path), schema, cancelled=lambda: True)
+    assert not _workers()

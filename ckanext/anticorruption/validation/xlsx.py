@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime
 import gc
 import posixpath
@@ -53,7 +54,7 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -752,13 +753,15 @@ class StreamedSheet:
     labels: list[str]
     source: Source
     schema: dict[str, Any] | None
-    _started: Iterator[Any] | None = None
+    _started: Generator[Any, None, None] | None = None
+    _readings: list[Generator[Any, None, None]] = dataclasses.field(default_factory=list)
 
     def iter_batches(self) -> Iterator[Batch]:
         batches, self._started = self._started, None
         again = batches is None
         if batches is None:
             batches = _stream_batches(self.source, self.schema)
+        self._readings.append(batches)
         try:
             if again:
                 next(batches)  # the labels, read again
@@ -768,11 +771,15 @@ class StreamedSheet:
             raise NotStreamable(str(reason)) from None
         finally:
             batches.close()
+            self._readings.remove(batches)
 
     def close(self) -> None:
+        """Stops the worker of every reading not read to its end (the checks stopped early)."""
         if self._started is not None:
             self._started.close()
             self._started = None
+        for batches in self._readings:
+            batches.close()
 
 
 def stream_sheet(source: Source, schema: dict[str, Any] | None = None) -> StreamedSheet:
@@ -828,7 +835,7 @@ def _stream_shared(archive: zipfile.ZipFile) -> list[str]:
     return [_plain_text(item, preserve) for preserve, item in items]
 
 
-def _stream_batches(source: Source, schema: dict[str, Any] | None) -> Iterator[Any]:
+def _stream_batches(source: Source, schema: dict[str, Any] | None) -> Generator[Any, None, None]:
     """The labels, then the batches of rows."""
     with zipfile.ZipFile(source.path) as archive:
         member = _sheet_member(archive, source.sheet or "")
