@@ -700,7 +700,9 @@ def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
 # is read a few megabytes of XML at a time, so memory holds one batch of rows
 # and the shared strings, whatever the sheet's length. Anything else raises
 # NotStreamable before or while reading, and the whole sheet is read by
-# read_sheet (calamine) instead, as before.
+# read_sheet (calamine) instead, as before. A worker thread (_Chunks) unzips
+# and tokenises the next chunks while the caller's thread checks the current
+# one: the second core, for the C++ half of the work.
 
 _STREAM_CHUNK = 2 * 1024 * 1024
 
