@@ -328,3 +328,126 @@ def test_missing_rows_at_the_end_are_openpyxls(tmp_path: Path, dimension: str, r
     assert ours.report and reference.report
     assert [(e["type"], e.get("rowNumber")) for e in ours.report["tasks"][0]["errors"]] == [
         (e["type"], e.get("rowNumber")) for e in reference.report["tasks"][0]["errors"]]
+
+
+# The worker thread (unzipping and tokenising ahead of the reader) ----------
+
+
+def _workers() -> list[Any]:
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "xlsx-chunks" and thread.is_alive()]
+
+
+def _edited_sheet(path: Path, target: Path, edit: Any) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as written:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = edit(data)
+            written.writestr(item, data)
+    return target
+
+
+@pytest.fixture(scope="module")
+def budgets_sheet(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """3,000 rows of budgets with a few errors: many chunks when they are small."""
+    schema = table_schema("budgets")
+    header, rows = build_table("budgets", "clean", rows=3000, error_rate=0.01)
+    path = write_xlsx(tmp_path_factory.mktemp("worker") / "budgets.xlsx", header, typed_rows(schema, rows),
+                      dimension=True)
+    return path, schema
+
+
+@pytest.mark.parametrize(("pattern", "replacement", "engine"), [
+    # Spaces at a text's edge without xml:space: calamine reads the whole sheet.
+    (rb'(<c r="A2900" t="inlineStr"><is><t>)', rb"\1 ", "fast"),
+    # A formula: frictionless does.
+    (rb'<c r="B2900"[^>]*>.*?</c>', b'<c r="B2900"><f>1+1</f><v>2</v></c>', "frictionless"),
+], ids=["edge-space", "formula"])
+def test_markup_found_in_a_later_chunk_still_reads_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          budgets_sheet: tuple[Path, dict[str, Any]], pattern: bytes,
+                                                          replacement: bytes, engine: str) -> None:
+    """Markup near the end, met by the worker after batches were checked: read whole, the report is frictionless's."""
+    import re
+
+    monkeypatch.setattr(xlsx, "_STREAM_CHUNK", 5_000)
+    plain, schema = budgets_sheet
+    path = _edited_sheet(plain, tmp_path / "edited.xlsx", lambda data: re.sub(pattern, replacement, data, count=1))
+    assert path.read_bytes() != plain.read_bytes()
+    sheet = xlsx.stream_sheet(open_source(str(path)), schema)
+    batches = sheet.iter_batches()
+    assert next(batches)[1][0].as_py() == 2  # the first rows were read
+    with pytest.raises(xlsx.NotStreamable):
+        list(batches)
+    assert not _workers()
+    ours = validate_file(str(path), schema, max_errors_per_type=10**9)
+    reference = validate_file(str(path), schema, max_errors_per_type=10**9, engine="frictionless")
+    assert ours.engine == engine
+    assert ours.report and reference.report
+    assert ours.error_counts == reference.error_counts
+    assert [(e["type"], e.get("rowNumber"), e.get("fieldNumber"), e.get("cell")) for e in ours.report["tasks"][0]["errors"]] == [
+        (e["type"], e.get("rowNumber"), e.get("fieldNumber"), e.get("cell")) for e in reference.report["tasks"][0]["errors"]]
+    assert not _workers()
+
+
+def test_a_damaged_sheet_is_reported_unreadable_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          budgets_sheet: tuple[Path, dict[str, Any]]) -> None:
+    """Compressed bytes damaged late in the sheet: the worker's error is the result's, word for word."""
+    import zipfile
+
+    monkeypatch.setattr(xlsx, "_STREAM_CHUNK", 5_000)
+    plain, schema = budgets_sheet
+    data = bytearray(plain.read_bytes())
+    with zipfile.ZipFile(plain) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    at = start + int(info.compress_size * 0.7)
+    data[at:at + 8] = bytes(8)
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    result = validate_file(str(path), schema, max_errors_per_type=10**9)
+    assert (result.state, result.problem) == ("error", "unreadable")
+    assert result.problem_params == {"detail": "BadZipFile: Bad CRC-32 for file 'xl/worksheets/sheet1.xml'"}
+    assert not _workers()
+
+
+def test_the_worker_stays_a_few_chunks_ahead_and_stops(monkeypatch: pytest.MonkeyPatch,
+                                                      budgets_sheet: tuple[Path, dict[str, Any]]) -> None:
+    """Memory holds a few chunks whatever the sheet's length; a reading not taken ends its worker."""
+    import time
+
+    monkeypatch.setattr(xlsx, "_STREAM_CHUNK", 2_000)
+    tokenised = []
+    cells = xlsx._cells
+    monkeypatch.setattr(xlsx, "_cells", lambda part: tokenised.append(len(part)) or cells(part))
+    path, schema = budgets_sheet
+    sheet = xlsx.stream_sheet(open_source(str(path)), schema)
+    time.sleep(0.3)
+    # The chunk of the labels, those waiting, and the one the worker holds.
+    assert 2 <= len(tokenised) <= xlsx._AHEAD + 2
+    assert len(_workers()) == 1
+    sheet.close()
+    assert not _workers()
+    # Read to the end, then again: the same rows.
+    first = _rows(xlsx.stream_sheet(open_source(str(path)), schema).iter_batches())
+    assert len(tokenised) > 100
+    again = xlsx.stream_sheet(open_source(str(path)), schema)
+    assert _rows(again.iter_batches()) == first == _rows(again.iter_batches())
+    assert first[0][-1][0] == 3001
+    assert not _workers()
+
+
+def test_a_cancelled_validation_stops_the_worker_at_once(monkeypatch: pytest.MonkeyPatch,
+                                                         budgets_sheet: tuple[Path, dict[str, Any]]) -> None:
+    """Cancelled between batches: no worker is left unzipping a sheet nobody reads."""
+    from ckanext.anticorruption.validation import ValidationCancelled, fast
+
+    monkeypatch.setattr(xlsx, "_STREAM_CHUNK", 2_000)
+    monkeypatch.setattr(fast, "GROUP_ROWS", 100)  # checked a few chunks at a time
+    path, schema = budgets_sheet
+    with pytest.raises(ValidationCancelled):
+        validate_file(str(path), schema, cancelled=lambda: True)
+    assert not _workers()

@@ -1170,6 +1170,7 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
                    block_size: int, stream: bool = True) -> tuple[dict[str, Any], int, ErrorCollector] | None:
     started = time.perf_counter()
     log = ErrorLog(options.log_path) if options.log_path else None
+    sheet = None
     try:
         _check_schema(schema)
         if source.format == "xlsx":
@@ -1223,6 +1224,8 @@ def _validate_fast(source: Source, schema: dict[str, Any], options: CheckOptions
             raise _Straddled() from None
         raise
     finally:
+        if sheet is not None:
+            sheet.close()  # a streamed sheet's worker thread, when its rows were not all read
         if log is not None:
             log.close()
     report = build_report(

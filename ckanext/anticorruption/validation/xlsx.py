@@ -46,19 +46,21 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime
 import gc
 import posixpath
+import queue
 import re
+import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl.utils.datetime import from_excel
 
 from .source import Source
 from .values import READING_KEY
@@ -121,6 +123,9 @@ class Sheet:
     def iter_batches(self) -> Iterator[Batch]:
         return iter(self.batches)
 
+    def close(self) -> None:
+        """Nothing to end (see StreamedSheet.close)."""
+
 
 @dataclass(frozen=True)
 class Book:
@@ -149,6 +154,8 @@ def openpyxl_value(kind: str, text: str, style: int, book: Book) -> Any:
     number = float(text) if "." in text or "e" in text or "E" in text else int(text)
     if style not in book.date_styles:
         return number
+    from openpyxl.utils.datetime import from_excel  # not imported before a date needs it (0.1 s)
+
     try:
         return from_excel(number, book.epoch, timedelta=style in book.timedelta_styles)
     except (OverflowError, ValueError):
@@ -693,7 +700,9 @@ def _columns(rows: list[list[Any]], width: int) -> list[pa.Array]:
 # is read a few megabytes of XML at a time, so memory holds one batch of rows
 # and the shared strings, whatever the sheet's length. Anything else raises
 # NotStreamable before or while reading, and the whole sheet is read by
-# read_sheet (calamine) instead, as before.
+# read_sheet (calamine) instead, as before. A worker thread (_Chunks) unzips
+# and tokenises the next chunks while the caller's thread checks the current
+# one: the second core, for the C++ half of the work.
 
 _STREAM_CHUNK = 2 * 1024 * 1024
 
@@ -736,25 +745,54 @@ class NotStreamable(Exception):
 
 @dataclass
 class StreamedSheet:
-    """Labels and a way to read the rows again, batch by batch, as Sheet gives them."""
+    """Labels and a way to read the rows again, batch by batch, as Sheet gives them.
+
+    The first reading goes on from where the labels were read (its worker
+    thread already unzipping and tokenising the next chunks); later ones
+    read the sheet again. :meth:`close` ends a reading not taken.
+    """
 
     labels: list[str]
     source: Source
     schema: dict[str, Any] | None
+    _started: Generator[Any, None, None] | None = None
+    _readings: list[Generator[Any, None, None]] = dataclasses.field(default_factory=list)
 
     def iter_batches(self) -> Iterator[Batch]:
+        batches, self._started = self._started, None
+        again = batches is None
+        if batches is None:
+            batches = _stream_batches(self.source, self.schema)
+        self._readings.append(batches)
         try:
-            yield from _stream_batches(self.source, self.schema)
+            if again:
+                next(batches)  # the labels, read again
+            yield from batches
         except UnsupportedSheet as reason:
             # Batches may have been checked already: read_sheet decides afresh.
             raise NotStreamable(str(reason)) from None
+        finally:
+            batches.close()
+            self._readings.remove(batches)
+
+    def close(self) -> None:
+        """Stops the worker of every reading not read to its end (the checks stopped early)."""
+        if self._started is not None:
+            self._started.close()
+            self._started = None
+        for batches in self._readings:
+            batches.close()
 
 
 def stream_sheet(source: Source, schema: dict[str, Any] | None = None) -> StreamedSheet:
     """The sheet's labels, its rows streamed later; raises NotStreamable (or UnsupportedSheet)."""
-    batches = _stream_batches(source, schema, labels_only=True)
-    labels = next(batches)[0]
-    return StreamedSheet(labels=[str(label) for label in labels], source=source, schema=schema)
+    batches = _stream_batches(source, schema)
+    try:
+        labels = next(batches)
+    except BaseException:
+        batches.close()
+        raise
+    return StreamedSheet(labels=[str(label) for label in labels], source=source, schema=schema, _started=batches)
 
 
 def _unescape(text: str) -> str:
@@ -799,18 +837,15 @@ def _stream_shared(archive: zipfile.ZipFile) -> list[str]:
     return [_plain_text(item, preserve) for preserve, item in items]
 
 
-def _stream_batches(source: Source, schema: dict[str, Any] | None, labels_only: bool = False) -> Iterator[Any]:
+def _stream_batches(source: Source, schema: dict[str, Any] | None) -> Generator[Any, None, None]:
+    """The labels, then the batches of rows."""
     with zipfile.ZipFile(source.path) as archive:
         member = _sheet_member(archive, source.sheet or "")
-        # The labels need neither the styles nor the schema's fields.
-        book = Book(datetime.datetime(1899, 12, 30), frozenset(), frozenset()) if labels_only else _book(archive)
-        shared = _stream_shared(archive)
         with archive.open(member) as stream:
-            yield from _stream_rows(stream, shared, book, None if labels_only else schema, labels_only)
+            yield from _stream_rows(archive, stream, schema)
 
 
-def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, Any] | None,
-                 labels_only: bool) -> Iterator[Any]:
+def _stream_rows(archive: zipfile.ZipFile, stream: Any, schema: dict[str, Any] | None) -> Iterator[Any]:
     head = b""
     while b"<sheetData" not in head:
         chunk = stream.read(65536)
@@ -830,10 +865,94 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
     opened = head.find(b">", data_at)
     if opened < 0 or head[opened - 1:opened] == b"/":
         raise NotStreamable("empty sheetData")
-    buffer = head[opened + 1:]
+    # The worker unzips and tokenises while this thread reads the shared
+    # strings, the styles and the schema, then builds and checks the batches.
+    chunks = _Chunks(stream, head[opened + 1:])
+    try:
+        del head
+        reader = _ChunkReader(_stream_shared(archive), None, width, height)
+        last_row_element = 0
+        for cells, last_row_element in chunks:
+            if reader.labels is None:
+                cells = reader.header(cells)
+                yield reader.labels
+                # Not needed for the labels.
+                strings = [exact_string(field) for field in _fields(schema)]
+                reader.cells = _TypedCells(_book(archive), strings, width)
+            if cells is not None and len(cells.rows):
+                yield reader.batch(cells)
+    finally:
+        chunks.close()
+    if reader.labels is None:
+        raise UnsupportedSheet("empty sheet")
+    # The missing rows at the end, as openpyxl yields them (see _last_row_element).
+    end = min(height, last_row_element)
+    if reader.next_row <= end:
+        count = end - reader.next_row + 1
+        yield ([pa.array([""] * count, pa.string()) for _ in range(width)],
+               _row_numbers(reader.next_row, count), [])
+
+
+# Chunks tokenised ahead of the reader, at most this many waiting: memory
+# holds a few chunks' cells whatever the sheet's length.
+_AHEAD = 2
+
+
+class _Chunks:
+    """The sheet's cells, chunk by chunk, unzipped and tokenised (_cells) by a worker thread.
+
+    zlib and pyarrow.compute release the GIL, so this runs on another core
+    while the reader builds and checks the previous chunk's batch. Chunks
+    come in order; an exception of the worker is raised by the iteration
+    where its chunk would have come, so the reader sees what it would have
+    seen reading alone. :meth:`close` stops the worker and waits for it
+    (the archive must not be closed under it).
+    """
+
+    _END = object()
+
+    def __init__(self, stream: Any, buffer: bytes) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=_AHEAD)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(stream, buffer), name="xlsx-chunks", daemon=True)
+        self._thread.start()
+
+    def __iter__(self) -> Iterator[tuple[_Cells | None, int]]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._queue.get(timeout=0.01)  # unblocks a worker waiting to put
+        self._thread.join()
+
+    def _work(self, stream: Any, buffer: bytes) -> None:
+        try:
+            for item in _tokenised(stream, buffer):
+                if not self._put(item):
+                    return
+            self._put(self._END)
+        except BaseException as error:  # raised again in the reader's thread
+            self._put(error)
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            with contextlib.suppress(queue.Full):
+                self._queue.put(item, timeout=0.05)
+                return True
+        return False
+
+
+def _tokenised(stream: Any, buffer: bytes) -> Iterator[tuple[_Cells | None, int]]:
+    """Each chunk's cells (whole rows of sheetData) and the last row element seen so far."""
     last_row_element = 0
-    reader = _ChunkReader(shared, _TypedCells(book, [exact_string(field) for field in _fields(schema)], width),
-                          width, height)
     finished = False
     while not finished:
         more = stream.read(_STREAM_CHUNK)
@@ -858,24 +977,7 @@ def _stream_rows(stream: Any, shared: list[str], book: Book, schema: dict[str, A
             last_row_element = _last_row_element(part)
         cells = _cells(part)
         del part
-        if reader.labels is None:
-            cells = reader.header(cells)
-            if labels_only:
-                yield reader.labels, None
-                return
-        if cells is not None and len(cells.rows):
-            yield reader.batch(cells)
-    if reader.labels is None:
-        raise UnsupportedSheet("empty sheet")
-    if labels_only:
-        yield reader.labels, None
-        return
-    # The missing rows at the end, as openpyxl yields them (see _last_row_element).
-    end = min(height, last_row_element)
-    if reader.next_row <= end:
-        count = end - reader.next_row + 1
-        yield ([pa.array([""] * count, pa.string()) for _ in range(width)],
-               _row_numbers(reader.next_row, count), [])
+        yield cells, last_row_element
 
 
 # A number cell without a style, written as str() writes the int or float
@@ -1024,7 +1126,7 @@ _DENSE_FACTOR = 4
 class _ChunkReader:
     """Turns the cells of whole rows (see _cells) into Arrow batches, column by column."""
 
-    def __init__(self, shared: list[str], cells: _TypedCells, width: int, height: int) -> None:
+    def __init__(self, shared: list[str], cells: _TypedCells | None, width: int, height: int) -> None:
         self.shared = shared
         self.shared_array: pa.Array | None = None
         self.cells = cells
@@ -1187,14 +1289,16 @@ class _ChunkReader:
     def _typed(self, columns: pa.Array, rests: pa.Array, rows: pa.Array, odd_rows: set[int],
                typed_values: dict[int, list[tuple[int, Any]]]) -> pa.Array:
         """The exact string of each typed cell ("" where it has none: its row is odd)."""
+        cells = self.cells
+        assert cells is not None, "the labels come first"
         exact = pa.nulls(len(rests), pa.string())
         for column in pc.unique(columns).to_pylist():
             where = pc.equal(columns, column)
             column_rests = pc.filter(rests, where)
             written = None
-            string = self.cells.strings[column] if column < len(self.cells.strings) else None
+            string = cells.strings[column] if column < len(cells.strings) else None
             if string in (_number_string, _integer_string) or (isinstance(string, _DateString) and string.any_date):
-                written = (_dates_as_read(column_rests, self.cells.book) if isinstance(string, _DateString)
+                written = (_dates_as_read(column_rests, cells.book) if isinstance(string, _DateString)
                            else _written_as_read(column_rests, string is _number_string))
                 if written is not None and not written.null_count:
                     exact = pc.replace_with_mask(exact, where, written)
@@ -1207,7 +1311,7 @@ class _ChunkReader:
             for rest in distinct.to_pylist():
                 item = known.get(rest)
                 if item is None:
-                    item = known[rest] = self.cells._convert(column, rest)
+                    item = known[rest] = cells._convert(column, rest)
                 converted.append(item)
             strings = pa.array([item[2] for item in converted], pa.string())
             positions = pc.index_in(column_rests, distinct)
@@ -1224,5 +1328,5 @@ class _ChunkReader:
             in_odd = pc.is_in(rows, value_set=pa.array(sorted(odd_rows), pa.int64()))
             for row, column, rest in zip(pc.filter(rows, in_odd).to_pylist(), pc.filter(columns, in_odd).to_pylist(),
                                          pc.filter(rests, in_odd).to_pylist()):
-                typed_values.setdefault(row, []).append((column, self.cells._convert(column, rest)[1]))
+                typed_values.setdefault(row, []).append((column, cells._convert(column, rest)[1]))
         return exact
