@@ -24,8 +24,8 @@ from __future__ import annotations
 import collections
 import datetime
 import json
-import math
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -45,7 +45,7 @@ __all__ = ["derived", "national_matrix", "public_matrix"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_DERIVED = 64  # values kept per matrix (pages of the table by language and filters)
+MAX_DERIVED = 64  # values kept per matrix, the last used (tables, whole pages and exports by language and key)
 MAX_AGE = 24 * 3600  # seconds; also the Redis key's lifetime, so that a matrix nobody asks for goes
 # A Redis that hangs must not hold the page: without an answer in this time, compute.
 REDIS_TIMEOUT = 0.5

@@ -20,7 +20,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ckanext.anticorruption.datastore import pgcopy
-
 from ckanext.anticorruption.validation.scans import ColumnScan
 
 __all__ = ["PG_TYPES", "ROW_COLUMN", "TableSpool", "column_type", "table_fields"]
